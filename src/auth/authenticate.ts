@@ -1,0 +1,81 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKey, User } from '../entities';
+import { hashApiKey, looksLikeApiKey } from './api-key-format';
+import { isApiScope } from './scopes';
+import { TokenError, type TokenService } from './tokens';
+import type { Viewer } from './viewer';
+
+export interface Authentication {
+  viewer: Viewer | null;
+  /** Why presented credentials were refused; null when none were presented or they were good. */
+  authError: string | null;
+}
+
+const anonymous: Authentication = { viewer: null, authError: null };
+const refused = (authError: string): Authentication => ({ viewer: null, authError });
+
+/** Reads the credential from `Authorization: Bearer …` or `X-API-Key`. */
+export function credentialFrom(headers: { authorization?: string; 'x-api-key'?: string | string[] }): string | null {
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.trim()) return apiKey.trim();
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? '');
+  return match ? match[1] : null;
+}
+
+const usable = (user: User | null): user is User => user != null && user.isActive && !user.isLocked;
+
+async function viaApiKey(em: EntityManager, key: string): Promise<Authentication> {
+  const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key) }, { populate: ['owner.teacherProfile'] });
+  if (!apiKey || apiKey.revokedAt) return refused('Invalid API key');
+  if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now()) return refused('API key expired');
+  if (!usable(apiKey.owner)) return refused('Account is locked or inactive');
+  // Throttled so a busy notebook does not turn every read into a write.
+  await em.execute(
+      `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
+      [apiKey.id],
+    );
+  return {
+    viewer: {
+      user: apiKey.owner,
+      via: 'apiKey',
+      scopes: new Set(apiKey.scopes.filter(isApiScope)),
+      cohortsTaught: apiKey.owner.teacherProfile?.cohortsTaught ?? [],
+      apiKeyId: apiKey.id,
+    },
+    authError: null,
+  };
+}
+
+async function viaAccessToken(em: EntityManager, tokens: TokenService, token: string): Promise<Authentication> {
+  let claims;
+  try {
+    claims = await tokens.verifyAccess(token);
+  } catch (error) {
+    return refused(error instanceof TokenError ? error.message : 'Invalid token');
+  }
+  const [revocation] = await em.execute<{ denied: boolean; session_revoked: boolean }[]>(
+    `select exists (select 1 from revoked_access_tokens where jti = ?) as denied,
+            coalesce((select revoked_at is not null from auth_sessions where id = ?), true) as session_revoked`,
+    [claims.jti, claims.sessionId],
+  );
+  if (revocation.denied || revocation.session_revoked) return refused('Token revoked');
+  const user = await em.findOne(User, { id: claims.userId }, { populate: ['teacherProfile'] });
+  if (!usable(user)) return refused('Account is locked or inactive');
+  return {
+    viewer: {
+      user,
+      via: 'session',
+      scopes: null,
+      cohortsTaught: user.teacherProfile?.cohortsTaught ?? [],
+      sessionId: claims.sessionId,
+      accessJti: claims.jti,
+      accessExpiresAt: claims.expiresAt,
+    },
+    authError: null,
+  };
+}
+
+export async function authenticate(em: EntityManager, tokens: TokenService, credential: string | null): Promise<Authentication> {
+  if (!credential) return anonymous;
+  return looksLikeApiKey(credential) ? viaApiKey(em, credential) : viaAccessToken(em, tokens, credential);
+}

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+
+/** Distinct `typ` headers so a refresh token can never pass for an access token (RFC 8725 §3.11). */
+export const ACCESS_TYP = 'at+jwt';
+export const REFRESH_TYP = 'refresh+jwt';
+const ALGORITHMS = ['HS256'];
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  accessTtlSeconds: number;
+  refreshTtlSeconds: number;
+}
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+export interface RefreshClaims {
+  userId: string;
+  sessionId: string;
+  jti: string;
+  expiresAt: Date;
+}
+
+export class TokenError extends Error {}
+
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(private readonly settings: TokenSettings) {
+    this.key = new TextEncoder().encode(settings.secret);
+  }
+
+  private async sign(typ: string, userId: string, sessionId: string, ttl: number) {
+    const jti = randomUUID();
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256', typ })
+      .setSubject(userId)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttl)
+      .setJti(jti)
+      .sign(this.key);
+    return { token, jti, expiresAt: new Date((now + ttl) * 1000) };
+  }
+
+  signAccess(userId: string, sessionId: string) {
+    return this.sign(ACCESS_TYP, userId, sessionId, this.settings.accessTtlSeconds);
+  }
+
+  signRefresh(userId: string, sessionId: string) {
+    return this.sign(REFRESH_TYP, userId, sessionId, this.settings.refreshTtlSeconds);
+  }
+
+  private async verify(token: string, typ: string): Promise<AccessClaims> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, this.key, {
+        algorithms: ALGORITHMS,
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        typ,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'exp', 'iat', 'jti', 'iss', 'aud'],
+      }));
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new TokenError('Token expired');
+      throw new TokenError('Invalid token');
+    }
+    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
+      throw new TokenError('Invalid token');
+    }
+    return { userId: payload.sub, sessionId: payload.sid, jti: payload.jti, expiresAt: new Date(payload.exp! * 1000) };
+  }
+
+  verifyAccess(token: string): Promise<AccessClaims> {
+    return this.verify(token, ACCESS_TYP);
+  }
+
+  verifyRefresh(token: string): Promise<RefreshClaims> {
+    return this.verify(token, REFRESH_TYP);
+  }
+}

@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig } from '../config';
+import { logger } from '../logger';
+import { migrateCommand, seedCommand } from './database';
+import { schemaCommand } from './schema';
+import { serve } from './serve';
+
+const withConfig = (run: (config: ReturnType<typeof loadConfig>) => Promise<void>) => async () => {
+  const config = loadConfig();
+  logger.level = config.logLevel;
+  await run(config);
+};
+
+const program = new Command('assay')
+  .description('Assay: a GraphQL API over PostgreSQL for education assessment and integrity data')
+  .showHelpAfterError()
+  .exitOverride();
+
+program.command('serve').description('start the server (embedded PostgreSQL unless DATABASE_URL is set)').action(withConfig(serve));
+program.command('migrate').description('apply pending migrations to DATABASE_URL').action(withConfig(migrateCommand));
+program.command('seed').description('load the demo data into the empty database at DATABASE_URL').action(withConfig(seedCommand));
+program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`assay: ${message.split('\n')[0]}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { printSchema } from 'graphql';
+import { buildBareSchema } from '../schema';
+
+export const SCHEMA_FILE = path.resolve(__dirname, '../../schema.graphql');
+
+export const printedSchema = async () => `${printSchema(await buildBareSchema())}\n`;
+
+export async function schemaCommand(): Promise<void> {
+  await writeFile(SCHEMA_FILE, await printedSchema());
+  process.stdout.write(`Wrote ${SCHEMA_FILE}\n`);
+}

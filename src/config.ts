@@ -1,0 +1,154 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const projectRoot = path.resolve(__dirname, '..');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(4000),
+    DATABASE_URL: postgresUrl.optional(),
+    ASSAY_DATA_DIR: z.string().min(1).default(path.join(projectRoot, '.assay')),
+    EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+    MIGRATE_ON_START: bool.default(true),
+    DB_POOL_MAX: int(1, 200).default(10),
+    DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(15_000),
+    JWT_SECRET: z
+      .string()
+      .refine((v) => Buffer.byteLength(v) >= 32, 'must be at least 32 bytes')
+      .optional(),
+    JWT_ISSUER: z.string().min(1).default('assay'),
+    JWT_AUDIENCE: z.string().min(1).default('assay-api'),
+    ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400).default(900),
+    REFRESH_TOKEN_TTL_SECONDS: int(300, 90 * 86_400).default(7 * 86_400),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
+    LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(100),
+    LOGIN_FAILURE_WINDOW_SECONDS: int(10, 86_400).default(900),
+    REDIS_URL: z
+      .string()
+      .url()
+      .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')
+      .optional(),
+    DEMO_PASSWORD: z.string().min(8).default('assay-demo'),
+    TRUST_PROXY: bool.default(false),
+    CORS_ORIGIN: z.string().min(1).default('*'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must look like 512kb or 1mb')
+      .default('1mb'),
+    GRAPHQL_MAX_DEPTH: int(1, 100).default(15),
+    GRAPHQL_MAX_ALIASES: int(0, 1000).default(20),
+    GRAPHQL_MAX_DIRECTIVES: int(0, 1000).default(5),
+    GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(5000),
+    GRAPHQL_MAX_COST: int(100, 10_000_000).default(5000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DATABASE_URL && !env.JWT_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'is required when DATABASE_URL is set (at least 32 bytes)',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    }
+  });
+
+type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  production: boolean;
+  host: string;
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  migrateOnStart: boolean;
+  db: { poolMax: number; statementTimeoutMs: number };
+  jwt: {
+    secret?: string;
+    issuer: string;
+    audience: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+  };
+  loginLimits: { perAccount: number; perIp: number; windowSeconds: number };
+  redisUrl?: string;
+  demoPassword: string;
+  trustProxy: boolean;
+  corsOrigin: string;
+  bodyLimit: string;
+  limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number };
+  logLevel: Env['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const describe = (issue: z.core.$ZodIssue, env: Record<string, string | undefined>): string => {
+  const name = String(issue.path[0] ?? 'environment');
+  const raw = env[name];
+  const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)})`;
+  const secret = /SECRET|PASSWORD|URL/.test(name);
+  return `${name} ${issue.message}${secret ? '' : got}`;
+};
+
+/** Parses the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => describe(i, env));
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === 'production',
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.ASSAY_DATA_DIR),
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    migrateOnStart: e.MIGRATE_ON_START,
+    db: { poolMax: e.DB_POOL_MAX, statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS },
+    jwt: {
+      secret: e.JWT_SECRET,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    loginLimits: {
+      perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      perIp: e.LOGIN_MAX_FAILURES_PER_IP,
+      windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+    },
+    redisUrl: e.REDIS_URL,
+    demoPassword: e.DEMO_PASSWORD,
+    trustProxy: e.TRUST_PROXY,
+    corsOrigin: e.CORS_ORIGIN,
+    bodyLimit: e.BODY_LIMIT,
+    limits: {
+      depth: e.GRAPHQL_MAX_DEPTH,
+      aliases: e.GRAPHQL_MAX_ALIASES,
+      directives: e.GRAPHQL_MAX_DIRECTIVES,
+      tokens: e.GRAPHQL_MAX_TOKENS,
+      cost: e.GRAPHQL_MAX_COST,
+    },
+    logLevel: e.LOG_LEVEL,
+  };
+}

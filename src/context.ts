@@ -1,0 +1,19 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from './auth/viewer';
+import type { QueryCount } from './db/query-counter';
+import type { Loaders } from './loaders';
+import type { Services } from './services';
+
+/** What every resolver and shield rule receives; built fresh for each request. */
+export interface Context {
+  em: EntityManager;
+  viewer: Viewer | null;
+  authError: string | null;
+  loaders: Loaders;
+  services: Services;
+  requestId: string;
+  /** SQL statements issued for this request so far (sent back as x-sql-statements). */
+  queryCount: QueryCount;
+  ip: string;
+  userAgent: string | null;
+}

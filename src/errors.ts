@@ -1,0 +1,34 @@
+import { GraphQLError } from 'graphql';
+
+/** The only codes a client ever sees (see ARCHITECTURE.md). */
+export const PUBLIC_CODES = [
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'INTERNAL_SERVER_ERROR',
+] as const;
+export type ErrorCode = (typeof PUBLIC_CODES)[number];
+
+export class AppError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+export const badInput = (message: string, extra?: Record<string, unknown>) =>
+  new AppError('BAD_USER_INPUT', message, extra);
+export const unauthenticated = (message = 'Authentication required') => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'Not allowed') => new AppError('FORBIDDEN', message);
+export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not found`);
+export const conflict = (message: string) => new AppError('CONFLICT', message);
+export const rateLimited = (retryAfterSeconds: number) =>
+  new AppError('RATE_LIMITED', `Too many attempts; retry in ${retryAfterSeconds} s`, { retryAfterSeconds });
+
+export const isPublicCode = (code: unknown): code is ErrorCode =>
+  typeof code === 'string' && (PUBLIC_CODES as readonly string[]).includes(code);

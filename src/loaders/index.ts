@@ -1,0 +1,14 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { StudentProfile, TeacherProfile, User } from '../entities';
+import { loaderByColumn } from './by-column';
+
+/** Fresh per request: batching and caching never cross requests or viewers. */
+export function createLoaders(em: EntityManager) {
+  return {
+    userById: loaderByColumn(em, User, 'id', (u) => u.id),
+    studentProfileByUserId: loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id),
+    teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

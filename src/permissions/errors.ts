@@ -1,0 +1,37 @@
+import { GraphQLError } from 'graphql';
+import { ArgumentValidationError } from 'type-graphql';
+import type { ValidationError } from 'class-validator';
+import { AppError, badInput, forbidden, isPublicCode } from '../errors';
+import { logger } from '../logger';
+
+interface Invalid {
+  field: string;
+  problems: string[];
+}
+
+/** class-validator errors carry the rejected value and the whole input: keep only names and messages. */
+function flatten(errors: ValidationError[], prefix = ''): Invalid[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, problems: Object.values(e.constraints) }] : [];
+    return [...own, ...flatten(e.children ?? [], field)];
+  });
+}
+
+export function validationError(error: ArgumentValidationError): AppError {
+  const invalid = flatten((error.extensions.validationErrors as ValidationError[]) ?? []);
+  const summary = invalid.flatMap((i) => i.problems).join('; ');
+  return badInput(`Invalid input: ${summary || 'arguments failed validation'}`, { invalid });
+}
+
+/**
+ * What a client sees for any error raised under shield: public codes pass, a denied rule
+ * is FORBIDDEN, everything else is logged with the request id and masked.
+ */
+export function toClientError(thrown: unknown, requestId?: string): GraphQLError {
+  if (thrown == null) return forbidden();
+  if (thrown instanceof ArgumentValidationError) return validationError(thrown);
+  if (thrown instanceof GraphQLError && isPublicCode(thrown.extensions?.code)) return thrown;
+  logger.error({ err: thrown, requestId }, 'unexpected error');
+  return new AppError('INTERNAL_SERVER_ERROR', 'Internal server error', requestId ? { requestId } : {});
+}

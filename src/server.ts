@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import cors from 'cors';
+import express from 'express';
+import type { GraphQLFormattedError } from 'graphql';
+import { authenticate, credentialFrom } from './auth/authenticate';
+import type { Config } from './config';
+import type { Context } from './context';
+import { pendingMigrations } from './db/migrator';
+import { withQueryCount, type QueryCount } from './db/query-counter';
+import { isPublicCode } from './errors';
+import { createLoaders } from './loaders';
+import { logger } from './logger';
+import { buildAppSchema } from './schema';
+import type { Services } from './services';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Codes graphql-js and Apollo raise for a malformed request: all are the client's input. */
+const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
+
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+    return { ...formatted, extensions: { code: 'BAD_USER_INPUT', reason: code } };
+  }
+  if (isPublicCode(code) || code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'PERSISTED_QUERY_NOT_SUPPORTED') {
+    return formatted;
+  }
+  logger.error({ err: unwrapResolverError(error) }, 'unexpected error outside a resolver');
+  return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+const sqlCountHeader: ApolloServerPlugin<Context> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        response.http.headers.set('x-sql-statements', String(contextValue.queryCount.statements));
+      },
+    };
+  },
+};
+
+const requestIdOf = (header: string | string[] | undefined) =>
+  typeof header === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(header) ? header : randomUUID();
+
+/** HTTP + GraphQL on one port. The ORM and services are owned by the caller. */
+export async function startServer(config: Config, orm: MikroORM, services: Services): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  const httpServer = http.createServer(app);
+
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.limits.depth, flattenFragments: true },
+    maxAliases: { n: config.limits.aliases },
+    maxDirectives: { n: config.limits.directives },
+    maxTokens: { n: config.limits.tokens },
+    costLimit: { maxCost: config.limits.cost },
+    blockFieldSuggestion: { enabled: config.production },
+  });
+  const protection = armor.protect();
+
+  const apollo = new ApolloServer<Context>({
+    schema: await buildAppSchema(),
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    stopOnTerminationSignals: false,
+    validationRules: protection.validationRules,
+    formatError,
+    plugins: [
+      ...protection.plugins,
+      sqlCountHeader,
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      const pending = await pendingMigrations(orm);
+      if (pending.length > 0) {
+        res.status(503).json({ status: 'migrations pending', pending });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (error) {
+      logger.warn({ err: error }, 'readiness check failed');
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+
+  app.use(
+    '/graphql',
+    cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
+    express.json({ limit: config.bodyLimit }),
+    (req, res, next) => {
+      const requestId = requestIdOf(req.headers['x-request-id']);
+      res.locals.requestId = requestId;
+      res.setHeader('x-request-id', requestId);
+      // Started after the body is read, so every statement of the request counts against it.
+      withQueryCount((res.locals.queryCount = { statements: 0 }), next);
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<Context> => {
+        const em = orm.em.fork();
+        const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers));
+        return {
+          em,
+          viewer,
+          authError,
+          loaders: createLoaders(em),
+          services,
+          requestId: res.locals.requestId as string,
+          queryCount: res.locals.queryCount as QueryCount,
+          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
+        };
+      },
+    }),
+  );
+
+  app.use((error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: error }, 'http error');
+    const message = error.type === 'entity.too.large' ? `Request body exceeds ${config.bodyLimit}` : status === 500 ? 'Internal server error' : error.message;
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return {
+    url: `http://${shownHost}:${port}/graphql`,
+    port,
+    stop: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,21 @@
+import type { Config } from '../config';
+import { LoginLimiter, type LimiterStore } from '../auth/login-limiter';
+import { TokenService } from '../auth/tokens';
+import { ApiKeyService } from './api-key.service';
+import { AuthService } from './auth.service';
+import { UserService } from './user.service';
+
+/** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
+export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore) {
+  const tokens = new TokenService({ ...config.jwt, secret: jwtSecret });
+  const limiter = new LoginLimiter(limiterStore, config.loginLimits);
+  return {
+    config,
+    tokens,
+    auth: new AuthService(tokens, limiter),
+    users: new UserService(limiter),
+    apiKeys: new ApiKeyService(),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,68 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
+import { badInput } from '../errors';
+import type { Page } from '../resolvers/types/connection';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+interface Keyed {
+  id: string;
+  createdAt: Date;
+}
+
+const encode = (row: Keyed) => Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+
+function decode(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const createdAt = new Date(iso);
+    if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
+    return { createdAt, id };
+  } catch {
+    throw badInput('after is not a cursor returned by this connection');
+  }
+}
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * Keyset pagination, newest first, ordered by (created_at, id) so cursors stay stable
+ * while rows are added. One statement for the page; the count runs only if requested.
+ */
+export async function paginate<T extends Keyed>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  where: FilterQuery<T>,
+  args: PageArgs,
+  options: Pick<FindOptions<T>, 'populate'> = {},
+): Promise<Page<T>> {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  const after = args.after ? decode(args.after) : null;
+  const keyset = after
+    ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
+    : {};
+  const rows = await em.find(entity, { $and: [where, keyset] } as FilterQuery<T>, {
+    ...options,
+    orderBy: { createdAt: 'desc', id: 'desc' } as FindOptions<T>['orderBy'],
+    limit: first + 1,
+  } as FindOptions<T>);
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: encode(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    count: () => em.count(entity, where),
+  };
+}
