@@ -1,0 +1,18 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // esbuild emits no decorator metadata; swc does (type-graphql and MikroORM need it).
+  plugins: [swc.vite()],
+  resolve: {
+    // One graphql copy for sources and CommonJS dependencies alike (see STACK-NOTES).
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql/index.js') }],
+  },
+  test: {
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'silent' },
+  },
+});
