@@ -3,6 +3,7 @@ import type { Viewer } from './auth/viewer';
 import type { QueryCount } from './db/query-counter';
 import type { Loaders } from './loaders';
 import type { Services } from './services';
+import type { AuditSource } from './services/audit.service';
 
 /** What every resolver and shield rule receives; built fresh for each request. */
 export interface Context {
@@ -16,4 +17,6 @@ export interface Context {
   queryCount: QueryCount;
   ip: string;
   userAgent: string | null;
+  /** Who is acting, for audit entries written by this request. */
+  audit: AuditSource;
 }

@@ -21,6 +21,7 @@ import { createLoaders } from './loaders';
 import { logger } from './logger';
 import { buildAppSchema } from './schema';
 import type { Services } from './services';
+import { sourceOfRequest } from './services/audit.service';
 
 export interface RunningServer {
   url: string;
@@ -123,16 +124,20 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       context: async ({ req, res }): Promise<Context> => {
         const em = orm.em.fork();
         const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers));
+        const request = {
+          requestId: res.locals.requestId as string,
+          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
+        };
         return {
           em,
           viewer,
           authError,
           loaders: createLoaders(em),
           services,
-          requestId: res.locals.requestId as string,
           queryCount: res.locals.queryCount as QueryCount,
-          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-          userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
+          ...request,
+          audit: sourceOfRequest(viewer, request),
         };
       },
     }),

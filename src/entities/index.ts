@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity';
+import { AuditLog } from './audit-log.entity';
 import { AuthSession } from './auth-session.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { RevokedAccessToken } from './revoked-access-token.entity';
@@ -6,8 +7,8 @@ import { StudentProfile } from './student-profile.entity';
 import { TeacherProfile } from './teacher-profile.entity';
 import { User } from './user.entity';
 
-export { ApiKey, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
+export { ApiKey, AuditLog, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
 export { Role } from './role';
 
 /** Every entity class; the ORM config lists them explicitly rather than scanning folders. */
-export const entities = [User, StudentProfile, TeacherProfile, AuthSession, RefreshToken, RevokedAccessToken, ApiKey];
+export const entities = [User, StudentProfile, TeacherProfile, AuthSession, RefreshToken, RevokedAccessToken, ApiKey, AuditLog];

@@ -7,12 +7,12 @@ import { CreateApiKeyInput, CreatedApiKey } from './types/api-key.types';
 export class ApiKeyResolver {
   @Mutation(() => CreatedApiKey, { description: 'Creates a key acting as the caller, narrowed to its scopes. The key is shown once.' })
   createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context): Promise<CreatedApiKey> {
-    return ctx.services.apiKeys.create(ctx.em, ctx.viewer!.user, input);
+    return ctx.services.apiKeys.create(ctx.em, ctx.viewer!.user, input, ctx.audit);
   }
 
   @Mutation(() => ApiKey, { description: 'Stops a key at once. Owners revoke their own keys; admins any key.' })
   revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKey> {
-    return ctx.services.apiKeys.revoke(ctx.em, id, ctx.viewer!);
+    return ctx.services.apiKeys.revoke(ctx.em, id, ctx.viewer!, ctx.audit);
   }
 
   @Query(() => [ApiKey], { description: "The caller's keys, newest first." })

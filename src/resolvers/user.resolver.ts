@@ -59,17 +59,17 @@ export class UserResolver {
 
   @Mutation(() => User, { description: 'Creates an account of any role (admins).' })
   createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: Context): Promise<User> {
-    return ctx.services.users.create(ctx.em, input);
+    return ctx.services.users.create(ctx.em, input, ctx.audit);
   }
 
   @Mutation(() => User, { description: 'Refuses logins and ends every session and token of the account (admins).' })
   lockUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<User> {
-    return ctx.services.users.lock(ctx.em, userId, ctx.viewer!.user);
+    return ctx.services.users.lock(ctx.em, userId, ctx.viewer!.user, ctx.audit);
   }
 
   @Mutation(() => User, { description: 'Lets the account sign in again and clears its failed-login count (admins).' })
   unlockUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<User> {
-    return ctx.services.users.unlock(ctx.em, userId);
+    return ctx.services.users.unlock(ctx.em, userId, ctx.audit);
   }
 
   @FieldResolver(() => StudentProfile, { nullable: true })

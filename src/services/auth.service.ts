@@ -6,7 +6,8 @@ import { TokenError, type TokenService } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
 import { AuthSession, RefreshToken, RevokedAccessToken, User } from '../entities';
 import { unauthenticated } from '../errors';
-import type { RequestMeta } from './request-meta';
+import { AuditAction } from '../entities/audit-action';
+import { appendAudit, asUser, type AuditSource } from './audit.service';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -31,34 +32,60 @@ export class AuthService {
     return { accessToken: access.token, refreshToken: refresh.token, accessTokenExpiresAt: access.expiresAt, user };
   }
 
-  async startSession(em: EntityManager, user: User, meta: RequestMeta): Promise<IssuedTokens> {
-    const session = em.create(AuthSession, { user, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null });
+  /** A new session for a user who just proved who they are, audited in the caller's transaction. */
+  async startSession(em: EntityManager, user: User, source: AuditSource, action: AuditAction): Promise<IssuedTokens> {
+    const session = em.create(AuthSession, { user, ip: source.ip, userAgent: source.userAgent?.slice(0, 512) ?? null });
     em.persist(session);
-    return this.issue(em, user, session);
+    const tokens = await this.issue(em, user, session);
+    await em.flush();
+    await appendAudit(em, asUser(source, user.id), { action, resourceType: 'User', resourceId: user.id, details: { sessionId: session.id } });
+    return tokens;
   }
 
-  async login(em: EntityManager, rawEmail: string, password: string, meta: RequestMeta): Promise<IssuedTokens> {
+  /** Failed attempts are recorded in their own transaction: the login itself changes nothing. */
+  private async auditFailure(em: EntityManager, source: AuditSource, email: string, reason: string, userId?: string) {
+    await em.transactional((tx) =>
+      appendAudit(tx, source, {
+        action: AuditAction.LOGIN_FAILED,
+        resourceType: userId ? 'User' : null,
+        resourceId: userId ?? null,
+        details: { email, reason },
+      }),
+    );
+  }
+
+  async login(em: EntityManager, rawEmail: string, password: string, source: AuditSource): Promise<IssuedTokens> {
     const email = normalizeEmail(rawEmail);
-    await this.limiter.assertAllowed(email, meta.ip);
+    const ip = source.ip ?? 'unknown';
+    try {
+      await this.limiter.assertAllowed(email, ip);
+    } catch (error) {
+      await this.auditFailure(em, source, email, 'rate_limited');
+      throw error;
+    }
     const user = await em.findOne(User, { email }, { populate: ['passwordHash'] });
     // An unknown email still costs one hash, so timing does not tell which accounts exist.
     const check = await checkPassword(user?.passwordHash ?? (await decoyHash()), password);
     if (!user || !check.ok) {
-      await this.limiter.recordFailure(email, meta.ip);
+      await this.limiter.recordFailure(email, ip);
+      await this.auditFailure(em, source, email, user ? 'wrong_password' : 'unknown_email', user?.id);
       throw unauthenticated('Invalid email or password');
     }
-    if (!user.isActive || user.isLocked) throw unauthenticated('Account is locked or inactive');
+    if (!user.isActive || user.isLocked) {
+      await this.auditFailure(em, source, email, user.isLocked ? 'locked' : 'inactive', user.id);
+      throw unauthenticated('Account is locked or inactive');
+    }
     await this.limiter.reset(email);
     return em.transactional(async (tx) => {
       const current = tx.merge(user);
       if (check.needsRehash) current.passwordHash = await hashPassword(password);
       current.lastLoginAt = new Date();
-      current.lastLoginIp = meta.ip;
-      return this.startSession(tx, current, meta);
+      current.lastLoginIp = source.ip;
+      return this.startSession(tx, current, source, AuditAction.LOGIN);
     });
   }
 
-  async refresh(em: EntityManager, refreshToken: string): Promise<IssuedTokens> {
+  async refresh(em: EntityManager, refreshToken: string, source: AuditSource): Promise<IssuedTokens> {
     const claims = await this.verifyRefresh(refreshToken);
     const outcome = await em.transactional(async (tx) => {
       const row = await tx.findOne(
@@ -71,6 +98,13 @@ export class AuthService {
         // Reuse of a rotated token means it leaked: end the whole family.
         row.session.revokedAt = new Date();
         row.session.revokedReason = 'refresh_reuse';
+        await tx.flush();
+        await appendAudit(tx, asUser(source, claims.userId), {
+          action: AuditAction.TOKEN_REUSE_DETECTED,
+          resourceType: 'User',
+          resourceId: claims.userId,
+          details: { sessionId: row.session.id },
+        });
         return { error: 'Refresh token reuse detected; the session is revoked' } as const;
       }
       const user = await tx.findOne(User, { id: claims.userId });
@@ -82,16 +116,24 @@ export class AuthService {
     return outcome.tokens;
   }
 
-  async logout(em: EntityManager, refreshToken: string, viewer: Viewer | null): Promise<boolean> {
+  async logout(em: EntityManager, refreshToken: string, viewer: Viewer | null, source: AuditSource): Promise<boolean> {
     const claims = await this.verifyRefresh(refreshToken);
     await em.transactional(async (tx) => {
-      await tx.nativeUpdate(
+      const ended = await tx.nativeUpdate(
         AuthSession,
         { id: claims.sessionId, user: claims.userId, revokedAt: null },
         { revokedAt: new Date(), revokedReason: 'logout' },
       );
       if (viewer?.accessJti && viewer.accessExpiresAt) {
         await tx.upsert(RevokedAccessToken, { jti: viewer.accessJti, expiresAt: viewer.accessExpiresAt });
+      }
+      if (ended > 0) {
+        await appendAudit(tx, asUser(source, claims.userId), {
+          action: AuditAction.LOGOUT,
+          resourceType: 'User',
+          resourceId: claims.userId,
+          details: { sessionId: claims.sessionId },
+        });
       }
     });
     return true;

@@ -3,9 +3,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LoginLimiter } from '../auth/login-limiter';
 import { hashPassword } from '../auth/passwords';
 import { AuthSession, StudentProfile, TeacherProfile, User } from '../entities';
+import { AuditAction } from '../entities/audit-action';
 import { Role } from '../entities/role';
 import { badInput, notFound } from '../errors';
 import { normalizeEmail } from './auth.service';
+import { appendAudit, asUser, type AuditSource } from './audit.service';
 import { mapUniqueViolation } from './unique-violation';
 
 export interface NewUser {
@@ -30,8 +32,8 @@ const newEnrollmentId = () => `E-${randomBytes(5).toString('hex').toUpperCase()}
 export class UserService {
   constructor(private readonly limiter: LoginLimiter) {}
 
-  /** Creates the user and its role's profile in one transaction. */
-  async create(em: EntityManager, input: NewUser): Promise<User> {
+  /** Creates the user and its role's profile, audited, in one transaction. Self-registration is audited as the new user. */
+  async create(em: EntityManager, input: NewUser, source: AuditSource, selfRegistered = false): Promise<User> {
     if (input.role !== Role.STUDENT && (input.cohort || input.enrollmentId)) {
       throw badInput('cohort and enrollmentId apply to students only');
     }
@@ -62,6 +64,13 @@ export class UserService {
               cohortsTaught: [...new Set(input.cohortsTaught ?? [])],
             });
           }
+          await tx.flush();
+          await appendAudit(tx, selfRegistered ? asUser(source, user.id) : source, {
+            action: selfRegistered ? AuditAction.REGISTER : AuditAction.USER_CREATED,
+            resourceType: 'User',
+            resourceId: user.id,
+            details: { email: user.email, role: user.role },
+          });
           return user;
         }),
       UNIQUE_MESSAGES,
@@ -69,23 +78,25 @@ export class UserService {
   }
 
   /** Locks the account and ends every session it has, in one transaction. */
-  async lock(em: EntityManager, userId: string, by: User): Promise<User> {
+  async lock(em: EntityManager, userId: string, by: User, source: AuditSource): Promise<User> {
     if (userId === by.id) throw badInput('You cannot lock your own account');
     return em.transactional(async (tx) => {
       const user = await tx.findOne(User, { id: userId });
       if (!user) throw notFound('User');
       if (!user.lockedAt) user.lockedAt = new Date();
-      await tx.nativeUpdate(AuthSession, { user, revokedAt: null }, { revokedAt: new Date(), revokedReason: 'locked' });
+      const sessionsEnded = await tx.nativeUpdate(AuthSession, { user, revokedAt: null }, { revokedAt: new Date(), revokedReason: 'locked' });
+      await appendAudit(tx, source, { action: AuditAction.LOCK_USER, resourceType: 'User', resourceId: user.id, details: { sessionsEnded } });
       return user;
     });
   }
 
   /** Unlocks the account and clears its failed-login count, so the owner can sign in at once. */
-  async unlock(em: EntityManager, userId: string): Promise<User> {
+  async unlock(em: EntityManager, userId: string, source: AuditSource): Promise<User> {
     const user = await em.transactional(async (tx) => {
       const found = await tx.findOne(User, { id: userId });
       if (!found) throw notFound('User');
       found.lockedAt = null;
+      await appendAudit(tx, source, { action: AuditAction.UNLOCK_USER, resourceType: 'User', resourceId: found.id });
       return found;
     });
     await this.limiter.reset(user.email);

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../../entities';
+import { AuditAction } from '../../entities/audit-action';
 import { conflict } from '../../errors';
+import { appendAudit, systemSource } from '../../services/audit.service';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
 
 export interface SeedSummary {
@@ -20,7 +22,9 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
     await seedAccounts(tx, password);
     await tx.flush();
-    return { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS };
+    const summary = { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS };
+    await appendAudit(tx, systemSource('assay seed'), { action: AuditAction.SEED, details: summary });
+    return summary;
   });
 }
 

@@ -1,0 +1,32 @@
+import { registerEnumType } from 'type-graphql';
+
+/** What an audit entry records. Add new actions here; the database checks only the format. */
+export enum AuditAction {
+  LOGIN = 'LOGIN',
+  LOGIN_FAILED = 'LOGIN_FAILED',
+  LOGOUT = 'LOGOUT',
+  REGISTER = 'REGISTER',
+  TOKEN_REUSE_DETECTED = 'TOKEN_REUSE_DETECTED',
+  USER_CREATED = 'USER_CREATED',
+  LOCK_USER = 'LOCK_USER',
+  UNLOCK_USER = 'UNLOCK_USER',
+  API_KEY_CREATED = 'API_KEY_CREATED',
+  API_KEY_REVOKED = 'API_KEY_REVOKED',
+  VIEW_STUDENT_DATA = 'VIEW_STUDENT_DATA',
+  MODIFY_EXAM = 'MODIFY_EXAM',
+  APPROVE_APPLICATION = 'APPROVE_APPLICATION',
+  EXPORT = 'EXPORT',
+  IMPORT = 'IMPORT',
+  REPAIR = 'REPAIR',
+  SEED = 'SEED',
+}
+
+export enum AuditActorKind {
+  USER = 'USER',
+  API_KEY = 'API_KEY',
+  SYSTEM = 'SYSTEM',
+  ANONYMOUS = 'ANONYMOUS',
+}
+
+registerEnumType(AuditAction, { name: 'AuditAction' });
+registerEnumType(AuditActorKind, { name: 'AuditActorKind', description: 'Who acted: a user session, an API key, the system (CLI, jobs) or nobody signed in.' });
