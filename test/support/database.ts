@@ -5,14 +5,36 @@ import { databaseUrl, withAdminClient } from './postgres';
 export interface TestDatabase {
   name: string;
   url: string;
+  /** Runs SQL as the superuser, bypassing the API (for setting up broken data). */
+  sql(query: string): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
+}
+
+function handle(name: string): TestDatabase {
+  const adminUrl = inject('pgAdminUrl');
+  const url = databaseUrl(adminUrl, name);
+  return {
+    name,
+    url,
+    sql: (query) => withAdminClient(url, async (c) => (await c.query(query)).rows),
+    drop: () => withAdminClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+const newName = () => `assay_t_${randomBytes(6).toString('hex')}`;
+
+/** An empty database (no tables), for migration and seeding tests. */
+export async function createEmptyDatabase(): Promise<TestDatabase> {
+  const name = newName();
+  await withAdminClient(inject('pgAdminUrl'), (c) => c.query(`create database ${name}`));
+  return handle(name);
 }
 
 /** A fresh database cloned from the run's migrated, seeded template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('pgAdminUrl');
   const template = inject('templateDatabase');
-  const name = `assay_t_${randomBytes(6).toString('hex')}`;
+  const name = newName();
   // Concurrent clones of one template can collide on its lock; retry briefly.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -23,9 +45,5 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
     }
   }
-  return {
-    name,
-    url: databaseUrl(adminUrl, name),
-    drop: () => withAdminClient(adminUrl, (c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
-  };
+  return handle(name);
 }

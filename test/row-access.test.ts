@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateUserDocument, MeDocument, StudentsDocument, UserByIdDocument, UsersDocument } from './generated/graphql';
+import { codeOf, startTestApp, type TestApp } from './support/app';
+
+let app: TestApp;
+let ids: Record<string, string>;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  const admin = await app.login('admin@example.edu');
+  const all = await app.gql(UsersDocument, { first: 100 }, { token: admin });
+  ids = Object.fromEntries(all.data!.users.edges.map((e) => [e.node.email.split('@')[0], e.node.id]));
+});
+afterAll(() => app?.stop());
+
+const emailsOf = (result: { data: { students: { edges: { node: { email: string } }[] } } | null }) =>
+  result.data!.students.edges.map((e) => e.node.email).sort();
+
+describe('a student', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await app.login('student1@example.edu');
+  });
+
+  it('sees only themself in students, whatever the cohort asked for', async () => {
+    const own = await app.gql(StudentsDocument, {}, { token });
+    expect(emailsOf(own)).toEqual(['student1@example.edu']);
+    const other = await app.gql(StudentsDocument, { cohort: 'cohort-2' }, { token });
+    expect(other.data!.students.totalCount).toBe(0);
+  });
+
+  it('cannot read another student by id (same cohort or not)', async () => {
+    for (const name of ['student6', 'student2']) {
+      const result = await app.gql(UserByIdDocument, { id: ids[name] }, { token });
+      expect(codeOf(result)).toBe('NOT_FOUND');
+      expect(JSON.stringify(result)).not.toContain(`${name}@`);
+    }
+  });
+
+  it('cannot list users or create accounts', async () => {
+    expect(codeOf(await app.gql(UsersDocument, {}, { token }))).toBe('FORBIDDEN');
+    const create = await app.gql(
+      CreateUserDocument,
+      { input: { email: 'x@example.edu', username: 'xxx', password: 'long-enough-pw', role: 'ADMIN' } },
+      { token },
+    );
+    expect(codeOf(create)).toBe('FORBIDDEN');
+    expect(create.data).toBeNull();
+  });
+});
+
+describe('a teacher', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await app.login('teacher1@example.edu');
+  });
+
+  it('sees exactly the students of the cohorts they teach', async () => {
+    const result = await app.gql(StudentsDocument, { first: 100 }, { token });
+    const expected = Array.from({ length: 10 }, (_, i) => `student${i * 5 + 1}@example.edu`).sort();
+    expect(emailsOf(result)).toEqual(expected);
+    expect(result.data!.students.totalCount).toBe(10);
+  });
+
+  it('reads student1 and is refused student2 and other teachers', async () => {
+    const own = await app.gql(UserByIdDocument, { id: ids.student1 }, { token });
+    expect(own.data!.user).toMatchObject({ username: 'student1', studentProfile: { cohort: 'cohort-1' } });
+    for (const name of ['student2', 'teacher2', 'admin']) {
+      expect(codeOf(await app.gql(UserByIdDocument, { id: ids[name] }, { token }))).toBe('NOT_FOUND');
+    }
+    expect((await app.gql(StudentsDocument, { cohort: 'cohort-2' }, { token })).data!.students.totalCount).toBe(0);
+  });
+
+  it('cannot see the private fields of a student', async () => {
+    const result = await app.gql('query($id: ID!) { user(id: $id) { id lastLoginIp } }', { id: ids.student1 }, { token });
+    expect(codeOf(result)).toBe('FORBIDDEN');
+    expect(JSON.stringify(result.data)).not.toContain('127.0.0.1');
+  });
+
+  it('pages through students with stable cursors', async () => {
+    const first = await app.gql(StudentsDocument, { first: 4 }, { token });
+    const second = await app.gql(StudentsDocument, { first: 4, after: first.data!.students.pageInfo.endCursor }, { token });
+    const third = await app.gql(StudentsDocument, { first: 4, after: second.data!.students.pageInfo.endCursor }, { token });
+    const seen = [first, second, third].flatMap(emailsOf);
+    expect(new Set(seen).size).toBe(10);
+    expect(third.data!.students.pageInfo.hasNextPage).toBe(false);
+    expect(second.data!.students.pageInfo.hasPreviousPage).toBe(true);
+    expect(codeOf(await app.gql(StudentsDocument, { after: 'not-a-cursor' }, { token }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.gql(StudentsDocument, { first: 1000 }, { token }))).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('admins and auditors', () => {
+  it('an admin sees every account and creates users of any role', async () => {
+    const token = await app.login('admin@example.edu');
+    const all = await app.gql(UsersDocument, { first: 1 }, { token });
+    expect(all.data!.users.totalCount).toBeGreaterThanOrEqual(57);
+    const created = await app.gql(
+      CreateUserDocument,
+      { input: { email: 'Teacher9@Example.edu', username: 'teacher9', password: 'long-enough-pw', role: 'TEACHER', cohortsTaught: ['cohort-9'] } },
+      { token },
+    );
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createUser).toMatchObject({ email: 'teacher9@example.edu', role: 'TEACHER', teacherProfile: { cohortsTaught: ['cohort-9'] } });
+    const bad = await app.gql(
+      CreateUserDocument,
+      { input: { email: 'y@example.edu', username: 'yyy', password: 'long-enough-pw', role: 'ADMIN', cohort: 'cohort-1' } },
+      { token },
+    );
+    expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+  });
+
+  it('an auditor reads every account but cannot change any', async () => {
+    const token = await app.login('auditor@example.edu');
+    expect((await app.gql(UsersDocument, { filter: { role: 'STUDENT' } }, { token })).data!.users.totalCount).toBe(50);
+    const create = await app.gql(
+      CreateUserDocument,
+      { input: { email: 'z@example.edu', username: 'zzz', password: 'long-enough-pw', role: 'STUDENT' } },
+      { token },
+    );
+    expect(codeOf(create)).toBe('FORBIDDEN');
+  });
+});
+
+describe('without credentials', () => {
+  it('every scoped query is UNAUTHENTICATED and me is null', async () => {
+    expect(codeOf(await app.gql(StudentsDocument, {}))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await app.gql(UsersDocument, {}))).toBe('UNAUTHENTICATED');
+    expect(codeOf(await app.gql(UserByIdDocument, { id: ids.student1 }))).toBe('UNAUTHENTICATED');
+    expect((await app.gql(MeDocument, {})).data).toEqual({ me: null });
+  });
+});

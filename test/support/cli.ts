@@ -1,0 +1,73 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const BIN = path.resolve(__dirname, '../../bin/assay.js');
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment for a child CLI: ours without anything that would point it at another database. */
+export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
+  for (const name of ['DATABASE_URL', 'JWT_SECRET', 'REDIS_URL', 'PORT', 'VITEST', 'VITEST_POOL_ID', 'VITEST_WORKER_ID']) delete env[name];
+  return { ...env, ...extra };
+}
+
+/** Runs `assay <args>` to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`assay ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+export interface Served {
+  output: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `assay serve` and resolves once it prints that it is ready. */
+export function serveCli(env: Record<string, string>, timeoutMs = 90_000): Promise<Served> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve'], { env: cliEnv(env) });
+    let output = '';
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`assay serve was not ready in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      output += d;
+      if (output.includes('Assay ready at') && output.includes('Database:')) {
+        clearTimeout(timer);
+        resolve({
+          output: () => output,
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`assay serve exited with ${code} before it was ready:\n${output}`));
+    });
+  });
+}
