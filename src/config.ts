@@ -49,7 +49,7 @@ const schema = z
     GRAPHQL_MAX_ALIASES: int(0, 1000).default(20),
     GRAPHQL_MAX_DIRECTIVES: int(0, 1000).default(5),
     GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(5000),
-    GRAPHQL_MAX_COST: int(100, 10_000_000).default(5000),
+    GRAPHQL_MAX_COST: int(100, 10_000_000).default(50_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -28,6 +28,24 @@ async function readOrCreateSecret(file: string, bytes: number): Promise<string> 
 /** The embedded default's JWT secret: random, made once, kept with the data (never a fixed fallback). */
 export const embeddedJwtSecret = (dataDir: string) => readOrCreateSecret(path.join(dataDir, 'jwt-secret'), 48);
 
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to walk down to
+ * the data folder: say so clearly instead of letting initdb fail with "Permission denied".
+ */
+async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+  await fs.mkdir(dataDir, { recursive: true });
+  await fs.chmod(dataDir, 0o755);
+  for (let dir = path.dirname(dataDir); ; dir = path.dirname(dir)) {
+    const { mode } = await fs.stat(dir);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the "postgres" OS user, which cannot reach ${dataDir} (${dir} is not searchable by others); set ASSAY_DATA_DIR to a folder it can reach`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
+}
+
 /** A Postgres left running by a killed process still holds the data folder; stop it first. */
 async function stopOrphan(pgDir: string): Promise<void> {
   const pidFile = path.join(pgDir, 'postmaster.pid');
@@ -64,6 +82,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     onLog: (message) => logger.debug({ embedded: true }, message.trim()),
     onError: (error) => logger.error({ embedded: true, err: error }, 'embedded PostgreSQL error'),
   });
+  if (isRoot) await assertReachableByPostgresUser(dataDir);
   const fresh = !existsSync(path.join(pgDir, 'PG_VERSION'));
   if (fresh) {
     await fs.mkdir(dataDir, { recursive: true });

@@ -11,7 +11,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-const LOCAL = 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Where a local server is looked for; point it at a closed port to force the embedded fallback. */
+const LOCAL = process.env.ASSAY_TEST_PROBE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function reachable(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
