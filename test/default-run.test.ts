@@ -1,20 +1,24 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveCli } from './support/cli';
 
 /**
  * The README's `npm start` with no DATABASE_URL: an embedded PostgreSQL in a data folder,
  * migrated and seeded on the first start, reused on the second.
  */
-// mkdtemp makes the folder 0700: the server must open it up for the postgres OS user itself.
-const dataDir = await mkdtemp(path.join(os.tmpdir(), 'assay-default-run-'));
 const pgPort = String(55_000 + Math.floor(Math.random() * 4000));
 const httpPort = String(45_000 + Math.floor(Math.random() * 4000));
-const env = { ASSAY_DATA_DIR: dataDir, EMBEDDED_PG_PORT: pgPort, PORT: httpPort, HOST: '127.0.0.1' };
 const url = `http://127.0.0.1:${httpPort}`;
+let dataDir: string;
+let env: Record<string, string>;
 
+beforeAll(async () => {
+  // mkdtemp makes the folder 0700: the server must open it up for the postgres OS user itself.
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'assay-default-run-'));
+  env = { ASSAY_DATA_DIR: dataDir, EMBEDDED_PG_PORT: pgPort, PORT: httpPort, HOST: '127.0.0.1' };
+});
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
 async function gql(query: string, token?: string) {
