@@ -59,12 +59,15 @@ interface Row {
   ip: string | null;
   user_agent: string | null;
   request_id: string | null;
-  created_at: Date;
+  /** Milliseconds since the epoch: the ORM hands timestamps of raw queries back as text. */
+  created_ms: string;
   prev_hash: string;
   hash: string;
 }
 
 const PAGE = 1000;
+const COLUMNS = `seq, actor_kind, actor_user_id, actor_api_key_id, action, resource_type, resource_id, details, ip, user_agent,
+  request_id, floor(extract(epoch from created_at) * 1000) as created_ms, prev_hash, hash`;
 
 const hashOf = (row: Row) =>
   chainHash(row.prev_hash, {
@@ -79,7 +82,7 @@ const hashOf = (row: Row) =>
     ip: row.ip,
     userAgent: row.user_agent,
     requestId: row.request_id,
-    createdAt: row.created_at,
+    createdAt: new Date(Number(row.created_ms)),
   });
 
 async function seqRange(em: EntityManager, range: AuditRange, latestSeq: number): Promise<[number, number]> {
@@ -111,13 +114,13 @@ async function seqRange(em: EntityManager, range: AuditRange, latestSeq: number)
 export async function verifyAuditChain(em: EntityManager, range: AuditRange = {}, anchors: AuditAnchor[] = []): Promise<AuditVerification> {
   return em.transactional(
     async (tx) => {
-      const [latest] = await tx.execute<{ seq: string; hash: string; created_at: Date }[]>(
-        `select seq, hash, created_at from audit_logs order by seq desc limit 1`,
+      const [latest] = await tx.execute<{ seq: string; hash: string; created_ms: string }[]>(
+        `select seq, hash, floor(extract(epoch from created_at) * 1000) as created_ms from audit_logs order by seq desc limit 1`,
       );
       if (!latest) throw badInput('The audit log is empty: nothing to verify');
       const latestSeq = Number(latest.seq);
       const [lo, hi] = await seqRange(tx, range, latestSeq);
-      const result = { fromSeq: lo, toSeq: hi, latestSeq, latestHash: latest.hash, latestCreatedAt: latest.created_at };
+      const result = { fromSeq: lo, toSeq: hi, latestSeq, latestHash: latest.hash, latestCreatedAt: new Date(Number(latest.created_ms)) };
       const broken = (seq: number, problem: AuditChainProblem, message: string, entriesChecked: number): AuditVerification => ({
         ...result,
         intact: false,
@@ -137,7 +140,7 @@ export async function verifyAuditChain(em: EntityManager, range: AuditRange = {}
       let expected = lo;
       let checked = 0;
       for (;;) {
-        const rows = await tx.execute<Row[]>(`select * from audit_logs where seq >= ? and seq <= ? order by seq limit ${PAGE}`, [expected, hi]);
+        const rows = await tx.execute<Row[]>(`select ${COLUMNS} from audit_logs where seq >= ? and seq <= ? order by seq limit ${PAGE}`, [expected, hi]);
         for (const row of rows) {
           const seq = Number(row.seq);
           if (seq !== expected) return broken(expected, AuditChainProblem.MISSING, `Entry seq ${expected} is missing (deleted)`, checked);
