@@ -1,11 +1,11 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { LlmAuditTrail, Project, User } from '../entities';
 import { costAnalytics } from '../services/cost-analytics.service';
 import { recordLlmCall, updateLlmCall } from '../services/llm-trail.service';
 import { paginate } from '../services/pagination';
 import { Connection } from './types/connection';
-import { CostAnalytics } from './types/cost-analytics.types';
+import { CostAnalytics, CostAnalyticsArgs } from './types/cost-analytics.types';
 import { checkedId } from './types/ids';
 import { LlmCallPatch, RecordLlmCallInput } from './types/llm-trail.types';
 
@@ -43,14 +43,8 @@ export class LlmAuditTrailResolver {
   }
 
   @Query(() => CostAnalytics, { description: "A project's LLM spend; from inclusive, to exclusive, both optional (admins and auditors)." })
-  costAnalytics(
-    @Arg('projectId', () => ID) projectId: string,
-    @Ctx() ctx: Context,
-    @Arg('from', () => Date, { nullable: true }) from?: Date,
-    @Arg('to', () => Date, { nullable: true }) to?: Date,
-    @Arg('recent', () => Int, { defaultValue: 10, description: 'How many of the latest trails to include (0-100).' }) recent?: number,
-  ): Promise<CostAnalytics> {
-    return costAnalytics(ctx.em, { projectId: checkedId(projectId, 'projectId'), from, to, recent: recent ?? 10 });
+  costAnalytics(@Args(() => CostAnalyticsArgs) args: CostAnalyticsArgs, @Ctx() ctx: Context): Promise<CostAnalytics> {
+    return costAnalytics(ctx.em, args);
   }
 
   @FieldResolver(() => Project)

@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { AuditLog, User, WorkflowExecution } from '../entities';
 import { badInput } from '../errors';
@@ -7,7 +7,7 @@ import { paginate } from '../services/pagination';
 import { finishWorkflow, startWorkflow, workflowSuccessRates } from '../services/workflow.service';
 import { Connection } from './types/connection';
 import { checkedId } from './types/ids';
-import { FinishWorkflowInput, StartWorkflowInput, WorkflowExecutionFilter, WorkflowSuccessRate } from './types/workflow.types';
+import { FinishWorkflowInput, StartWorkflowInput, TimeRangeArgs, WorkflowExecutionFilter, WorkflowSuccessRate } from './types/workflow.types';
 
 @ObjectType()
 export class WorkflowExecutionConnection extends Connection(WorkflowExecution) {}
@@ -52,11 +52,7 @@ export class WorkflowResolver {
   }
 
   @Query(() => [WorkflowSuccessRate], { description: 'Per workflow, over runs started in [from, to) (admins and auditors).' })
-  workflowSuccessRates(
-    @Ctx() ctx: Context,
-    @Arg('from', () => Date, { nullable: true }) from?: Date,
-    @Arg('to', () => Date, { nullable: true }) to?: Date,
-  ): Promise<WorkflowSuccessRate[]> {
+  workflowSuccessRates(@Args(() => TimeRangeArgs) { from, to }: TimeRangeArgs, @Ctx() ctx: Context): Promise<WorkflowSuccessRate[]> {
     return workflowSuccessRates(ctx.em, from, to);
   }
 

@@ -41,7 +41,6 @@ export async function costAnalytics(
   const from = args.from ?? null;
   const to = args.to ?? null;
   if (from && to && from >= to) throw badInput('from must be before to');
-  if (!Number.isInteger(args.recent) || args.recent < 0 || args.recent > 100) throw badInput('recent must be between 0 and 100');
   const project = await em.findOne(Project, { id: args.projectId });
   if (!project) throw notFound('Project');
   const params = [project.id, from, to];

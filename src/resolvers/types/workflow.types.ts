@@ -1,6 +1,6 @@
-import { IsIn, IsOptional, Length, Matches } from 'class-validator';
+import { IsDate, IsIn, IsOptional, Length, Matches } from 'class-validator';
 import { GraphQLJSON } from 'graphql-scalars';
-import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { WorkflowStatus } from '../../entities/workflow-status';
 import type { WorkflowSuccessRate as Rate } from '../../services/workflow.service';
 
@@ -71,4 +71,17 @@ export class WorkflowSuccessRate implements Rate {
 
   @Field(() => Float, { nullable: true, description: 'Mean duration of completed runs.' })
   averageDurationMs!: number | null;
+}
+
+@ArgsType()
+export class TimeRangeArgs {
+  @Field(() => Date, { nullable: true, description: 'At or after this time.' })
+  @IsOptional()
+  @IsDate()
+  from?: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Before this time.' })
+  @IsOptional()
+  @IsDate()
+  to?: Date;
 }
