@@ -37,6 +37,13 @@ describe('auditLogs', () => {
     expect(codeOf(await page({ first: 101 }))).toBe('BAD_USER_INPUT');
   });
 
+  it('loads the acting users of a page in one batch', async () => {
+    const small = await page({ first: 5 });
+    const large = await page({ first: 100 });
+    expect(large.data!.auditLogs.edges.filter((e) => e.node.actorUser).length).toBeGreaterThan(5);
+    expect(large.statements).toBe(small.statements);
+  });
+
   it('holds the demo data: its creation, workflow runs and logins', async () => {
     const count = async (action: string) => (await page({ filter: { action } })).data!.auditLogs.totalCount;
     expect(await count('SEED')).toBe(1);

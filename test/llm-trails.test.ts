@@ -226,6 +226,9 @@ describe('costAnalytics', () => {
     const trails = await app.gql(LlmAuditTrailsDocument, { projectId: demo.id, first: 5 }, { token: auditor });
     expect(trails.data!.llmAuditTrails.totalCount).toBe(costs.messageCount);
     expect(trails.data!.llmAuditTrails.edges[0].node.recordedBy).toMatchObject({ email: 'teacher1@example.edu' });
+    // Projects and recorders come through the request's loaders: a longer page costs no more statements.
+    const longer = await app.gql(LlmAuditTrailsDocument, { projectId: demo.id, first: 50 }, { token: auditor });
+    expect(longer.statements).toBe(trails.statements);
   });
 
   it('refuses bad arguments and unknown projects', async () => {
