@@ -53,6 +53,8 @@ describe('projects', () => {
     expect(codeOf(await app.gql(CreateProjectDocument, { input: { name: 'pilot a' } }, { token: admin }))).toBe('CONFLICT');
     expect(codeOf(await app.gql(CreateProjectDocument, { input: { name: 'Pilot Z', retentionDays: 0 } }, { token: admin }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await app.gql(CreateProjectDocument, { input: { name: 'Pilot T' } }, { token: teacher }))).toBe('FORBIDDEN');
+    expect(codeOf(await app.gql(CreateProjectDocument, { input: { name: '   ' } }, { token: admin }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.gql(UpdateProjectDocument, { id, input: {} }, { token: admin }))).toBe('BAD_USER_INPUT');
     const cleared = await app.gql(UpdateProjectDocument, { id, input: { retentionDays: null } }, { token: admin });
     expect(cleared.data!.updateProject.retentionDays).toBeNull();
     const entries = await app.gql(AuditLogPageDocument, { filter: { resourceType: 'Project', resourceId: id } }, { token: auditor });
@@ -131,6 +133,7 @@ describe('recordLlmCall and updateLlmCall', () => {
       [{ ...base, timestamp: new Date(Date.now() + 3_600_000).toISOString() }, /timestamp must not be in the future/],
       [{ ...base, projectId: 'not-a-uuid' }, /projectId must be a UUID/],
       [{ ...base, messageId: '' }, /messageId must be 1-200 characters/],
+      [{ ...base, model: '   ' }, /model must not be blank/],
     ];
     for (const [input, message] of cases) {
       const result = await record(input);

@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LlmAuditTrail, Project } from '../entities';
 import { AuditAction } from '../entities/audit-action';
-import { notFound } from '../errors';
+import { badInput, notFound } from '../errors';
 import { appendAudit, type AuditSource } from './audit.service';
 import { mapUniqueViolation } from './unique-violation';
 
@@ -33,6 +33,7 @@ export function createProject(em: EntityManager, input: { name: string; retentio
 }
 
 export function updateProject(em: EntityManager, id: string, patch: ProjectFields, source: AuditSource): Promise<Project> {
+  if (patch.name == null && patch.retentionDays === undefined) throw badInput('input must set name or retentionDays');
   return mapUniqueViolation(
     () =>
       em.transactional(async (tx) => {

@@ -7,6 +7,7 @@ import { DecimalScalar } from './decimal.scalar';
 const MONEY = /^\d{1,9}(\.\d{1,10})?$/;
 const money = (field: string) => ({ message: `${field} must be a non-negative decimal with at most 9 digits before the point and 10 after` });
 const MAX_TOKENS = 1_000_000_000;
+const NOT_BLANK = /\S/;
 
 @InputType()
 export class TokenUsageInput {
@@ -50,6 +51,7 @@ export class LlmCostInput {
 export class RecordLlmCallInput {
   @Field({ description: 'The caller\'s id for the call; recording the same id again returns the first record.' })
   @Length(1, 200, { message: 'messageId must be 1-200 characters' })
+  @Matches(NOT_BLANK, { message: 'messageId must not be blank' })
   messageId!: string;
 
   @Field(() => ID)
@@ -58,6 +60,7 @@ export class RecordLlmCallInput {
 
   @Field()
   @Length(1, 200, { message: 'model must be 1-200 characters' })
+  @Matches(NOT_BLANK, { message: 'model must not be blank' })
   model!: string;
 
   @Field(() => [String], { nullable: true })
@@ -88,6 +91,7 @@ export class LlmCallPatch {
   @Field({ nullable: true })
   @IsOptional()
   @Length(1, 200, { message: 'model must be 1-200 characters' })
+  @Matches(NOT_BLANK, { message: 'model must not be blank' })
   model?: string;
 
   @Field(() => [String], { nullable: true })

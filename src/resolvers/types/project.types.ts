@@ -1,10 +1,13 @@
-import { IsInt, IsOptional, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
+
+const NOT_BLANK = /\S/;
 import { Field, InputType, Int } from 'type-graphql';
 
 @InputType()
 export class CreateProjectInput {
   @Field()
   @Length(1, 200, { message: 'name must be 1-200 characters' })
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
   name!: string;
 
   @Field(() => Int, { nullable: true, description: 'Keep this project\'s trails this many days instead of LLM_TRAIL_RETENTION_DAYS.' })
@@ -20,6 +23,7 @@ export class UpdateProjectInput {
   @Field({ nullable: true })
   @IsOptional()
   @Length(1, 200, { message: 'name must be 1-200 characters' })
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
   name?: string;
 
   @Field(() => Int, { nullable: true })
