@@ -5,6 +5,8 @@ import { embeddedJwtSecret, startEmbeddedPostgres, type EmbeddedDatabase } from 
 import { migrate } from './db/migrator';
 import { ormConfig } from './db/orm-config';
 import { databaseIsEmpty, seedDemoData } from './db/seed';
+import { scheduledJobs } from './jobs/registry';
+import { startScheduler } from './jobs/scheduler';
 import { logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createServices } from './services';
@@ -67,11 +69,13 @@ export async function startAssay(config: Config): Promise<Assay> {
       redis ? { kind: 'redis', redis } : { kind: 'postgres', knex: database.orm.em.getKnex() },
     );
     const server = await startServer(config, database.orm, services);
+    const scheduler = config.jobs.enabled ? startScheduler(database.orm, config, scheduledJobs(config)) : null;
     return {
       server,
       database,
       seeded,
       stop: async () => {
+        await scheduler?.stop();
         await server.stop();
         redis?.disconnect();
         await database.close();

@@ -1,10 +1,21 @@
 import path from 'node:path';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 const projectRoot = path.resolve(__dirname, '..');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** A cron pattern croner accepts (5 fields, or 6 with seconds). */
+const cronPattern = z.string().refine((v) => {
+  try {
+    new Cron(v, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a cron pattern such as "17 3 * * *"');
 
 const postgresUrl = z
   .string()
@@ -51,6 +62,10 @@ const schema = z
     GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(5000),
     GRAPHQL_MAX_COST: int(100, 10_000_000).default(50_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    JOBS_ENABLED: bool.default(true),
+    JOB_RETENTION_SCHEDULE: cronPattern.default('17 3 * * *'),
+    LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
+    RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.JWT_SECRET) {
@@ -92,6 +107,9 @@ export interface Config {
   bodyLimit: string;
   limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number };
   logLevel: Env['LOG_LEVEL'];
+  /** The scheduler: whether this instance runs it, and each job's cron pattern. */
+  jobs: { enabled: boolean; schedules: { retention: string } };
+  retention: { llmTrailDays: number; batchSize: number };
 }
 
 export class ConfigError extends Error {
@@ -150,5 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cost: e.GRAPHQL_MAX_COST,
     },
     logLevel: e.LOG_LEVEL,
+    jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE } },
+    retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
   };
 }

@@ -4,10 +4,26 @@ import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { permissions } from './permissions/shield';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
+import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
+import { JobRunResolver } from './resolvers/job-run.resolver';
+import { LlmAuditTrailResolver } from './resolvers/llm-audit-trail.resolver';
+import { ProjectResolver } from './resolvers/project.resolver';
+import { UserActivityResolver } from './resolvers/user-activity.resolver';
 import { UserResolver } from './resolvers/user.resolver';
+import { WorkflowResolver } from './resolvers/workflow.resolver';
 
-export const resolvers = [AuthResolver, UserResolver, ApiKeyResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  UserResolver,
+  ApiKeyResolver,
+  AuditLogResolver,
+  ProjectResolver,
+  LlmAuditTrailResolver,
+  WorkflowResolver,
+  UserActivityResolver,
+  JobRunResolver,
+] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */
 export const buildBareSchema = (): Promise<GraphQLSchema> =>

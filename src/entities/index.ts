@@ -1,14 +1,19 @@
 import { ApiKey } from './api-key.entity';
 import { AuditLog } from './audit-log.entity';
 import { AuthSession } from './auth-session.entity';
+import { JobRun } from './job-run.entity';
+import { LlmAuditTrail } from './llm-audit-trail.entity';
+import { Project } from './project.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { RevokedAccessToken } from './revoked-access-token.entity';
 import { StudentProfile } from './student-profile.entity';
 import { TeacherProfile } from './teacher-profile.entity';
 import { User } from './user.entity';
+import { WorkflowExecution } from './workflow-execution.entity';
 
 export { ApiKey, AuditLog, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
 export { Role } from './role';
+export { JobRun, LlmAuditTrail, Project, WorkflowExecution };
 
 /** Every entity class; the ORM config lists them explicitly rather than scanning folders. */
-export const entities = [User, StudentProfile, TeacherProfile, AuthSession, RefreshToken, RevokedAccessToken, ApiKey, AuditLog];
+export const entities = [User, StudentProfile, TeacherProfile, AuthSession, RefreshToken, RevokedAccessToken, ApiKey, AuditLog, Project, LlmAuditTrail, WorkflowExecution, JobRun];

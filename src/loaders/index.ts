@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { StudentProfile, TeacherProfile, User } from '../entities';
+import { AuditLog, Project, StudentProfile, TeacherProfile, User } from '../entities';
 import { loaderByColumn } from './by-column';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
@@ -8,6 +8,8 @@ export function createLoaders(em: EntityManager) {
     userById: loaderByColumn(em, User, 'id', (u) => u.id),
     studentProfileByUserId: loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id),
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
+    projectById: loaderByColumn(em, Project, 'id', (p) => p.id),
+    auditLogById: loaderByColumn(em, AuditLog, 'id', (a) => a.id),
   };
 }
 

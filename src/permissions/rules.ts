@@ -24,10 +24,19 @@ export const isSession = rule('isSession', { cache: 'contextual' })(
   (_p, _a, ctx: Context) => ctx.viewer?.via === 'session' || forbidden('This operation needs a user session, not an API key'),
 );
 
-export const hasAnyRole = (...roles: Role[]) =>
-  rule(`hasRole:${roles.join(',')}`, { cache: 'contextual' })(
-    (_p, _a, ctx: Context) => hasRole(ctx.viewer, ...roles) || forbidden(`Requires role ${roles.join(' or ')}`),
-  );
+/** One rule instance per role set: shield refuses two different rules under one name. */
+const roleRules = new Map<string, ReturnType<ReturnType<typeof rule>>>();
+export function hasAnyRole(...roles: Role[]) {
+  const name = `hasRole:${roles.join(',')}`;
+  let found = roleRules.get(name);
+  if (!found) {
+    found = rule(name, { cache: 'contextual' })(
+      (_p, _a, ctx: Context) => hasRole(ctx.viewer, ...roles) || forbidden(`Requires role ${roles.join(' or ')}`),
+    );
+    roleRules.set(name, found);
+  }
+  return found;
+}
 
 /** A session has every scope; an API key only those it was given. */
 export const scope = (needed: ApiScope) =>

@@ -42,6 +42,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_URL: db.url,
     JWT_SECRET: TEST_JWT_SECRET,
     DB_POOL_MAX: '5',
+    // Tests that exercise the scheduler start it themselves.
+    JOBS_ENABLED: 'false',
     ...env,
   });
   const assay = await startAssay(config);

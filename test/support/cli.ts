@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { TEST_JWT_SECRET } from './constants';
 
 const BIN = path.resolve(__dirname, '../../bin/assay.js');
 
@@ -34,6 +35,10 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     });
   });
 }
+
+/** Runs `assay <args>` as an operator would, with DATABASE_URL and JWT_SECRET set. */
+export const runCliOn = (databaseUrl: string, args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, ...env });
 
 export interface Served {
   output: () => string;

@@ -4,9 +4,11 @@ import { AuditAction } from '../../entities/audit-action';
 import { conflict } from '../../errors';
 import { appendAudit, systemSource } from '../../services/audit.service';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
+import { seedGovernance } from './governance';
 
 export interface SeedSummary {
   users: number;
+  governance: Awaited<ReturnType<typeof seedGovernance>>;
 }
 
 export const databaseIsEmpty = async (em: EntityManager) => (await em.count(User, {})) === 0;
@@ -20,11 +22,13 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     // Two instances starting on one empty database must not both seed it.
     await tx.execute(`select pg_advisory_xact_lock(hashtext('assay:seed'))`);
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
-    await seedAccounts(tx, password);
+    const accounts = await seedAccounts(tx, password);
     await tx.flush();
-    const summary = { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS };
-    await appendAudit(tx, systemSource('assay seed'), { action: AuditAction.SEED, details: summary });
-    return summary;
+    const source = systemSource('assay seed');
+    const users = 2 + DEMO_TEACHERS + DEMO_STUDENTS;
+    await appendAudit(tx, source, { action: AuditAction.SEED, details: { users } });
+    const governance = await seedGovernance(tx, accounts, source);
+    return { users, governance };
   });
 }
 

@@ -1,0 +1,17 @@
+import type { Config } from '../config';
+import type { Job } from './job';
+import { retentionJob } from './retention.job';
+
+/**
+ * Every scheduled job. Capabilities that bring partitioned tables or materialized views
+ * add their upkeep and refresh jobs to this list; the scheduler, the advisory lock, the
+ * job_runs record and `assay jobs run` then apply to them unchanged.
+ */
+export const scheduledJobs = (config: Config): Job[] => [retentionJob(config)];
+
+export function findJob(config: Config, name: string): Job {
+  const jobs = scheduledJobs(config);
+  const job = jobs.find((j) => j.name === name);
+  if (!job) throw new Error(`unknown job "${name}"; jobs: ${jobs.map((j) => j.name).join(', ')}`);
+  return job;
+}
