@@ -24,25 +24,29 @@ export const isSession = rule('isSession', { cache: 'contextual' })(
   (_p, _a, ctx: Context) => ctx.viewer?.via === 'session' || forbidden('This operation needs a user session, not an API key'),
 );
 
-/** One rule instance per role set: shield refuses two different rules under one name. */
-const roleRules = new Map<string, ReturnType<ReturnType<typeof rule>>>();
-export function hasAnyRole(...roles: Role[]) {
-  const name = `hasRole:${roles.join(',')}`;
-  let found = roleRules.get(name);
-  if (!found) {
-    found = rule(name, { cache: 'contextual' })(
+type Rule = ReturnType<ReturnType<typeof rule>>;
+
+/** One instance per rule name: shield refuses two different rules under one name. */
+const named = new Map<string, Rule>();
+const once = (name: string, make: () => Rule): Rule => {
+  if (!named.has(name)) named.set(name, make());
+  return named.get(name)!;
+};
+
+export const hasAnyRole = (...roles: Role[]) =>
+  once(`hasRole:${roles.join(',')}`, () =>
+    rule(`hasRole:${roles.join(',')}`, { cache: 'contextual' })(
       (_p, _a, ctx: Context) => hasRole(ctx.viewer, ...roles) || forbidden(`Requires role ${roles.join(' or ')}`),
-    );
-    roleRules.set(name, found);
-  }
-  return found;
-}
+    ),
+  );
 
 /** A session has every scope; an API key only those it was given. */
 export const scope = (needed: ApiScope) =>
-  rule(`scope:${needed}`, { cache: 'contextual' })(
-    (_p, _a, ctx: Context) =>
-      (ctx.viewer !== null && hasScope(ctx.viewer, needed)) || forbidden(`This API key lacks the ${needed} scope`),
+  once(`scope:${needed}`, () =>
+    rule(`scope:${needed}`, { cache: 'contextual' })(
+      (_p, _a, ctx: Context) =>
+        (ctx.viewer !== null && hasScope(ctx.viewer, needed)) || forbidden(`This API key lacks the ${needed} scope`),
+    ),
   );
 
 const isSelf = (ctx: Context, userId: string) => ctx.viewer?.user.id === userId;
