@@ -5,9 +5,21 @@ import { buildSchema } from 'type-graphql';
 import { permissions } from './permissions/shield';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
+import { QuestApplicationResolver } from './resolvers/quest-application.resolver';
+import { QuestConsistencyResolver } from './resolvers/quest-consistency.resolver';
+import { QuestParticipantResolver } from './resolvers/quest-participant.resolver';
+import { QuestResolver } from './resolvers/quest.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 
-export const resolvers = [AuthResolver, UserResolver, ApiKeyResolver] as const;
+export const resolvers = [
+  AuthResolver,
+  UserResolver,
+  ApiKeyResolver,
+  QuestResolver,
+  QuestApplicationResolver,
+  QuestParticipantResolver,
+  QuestConsistencyResolver,
+] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */
 export const buildBareSchema = (): Promise<GraphQLSchema> =>

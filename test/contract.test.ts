@@ -11,7 +11,6 @@ const schema = buildSchema(readFileSync(path.resolve(__dirname, '../schema.graph
 const PENDING: Record<string, string> = {
   'governance.graphql': 'issue 3 (governance) is not built yet',
   'assessments.graphql': 'issue 4 (skill assessments) is not built yet',
-  'quests.graphql': 'issue 5 (quests) is not built yet',
   'exams.graphql': 'issue 6 (exams) is not built yet',
 };
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { logger } from '../logger';
+import { auditQuestsCommand } from './audit-quests';
 import { migrateCommand, seedCommand } from './database';
 import { schemaCommand } from './schema';
 import { serve } from './serve';
@@ -20,6 +21,7 @@ const program = new Command('assay')
 program.command('serve').description('start the server (embedded PostgreSQL unless DATABASE_URL is set)').action(withConfig(serve));
 program.command('migrate').description('apply pending migrations to DATABASE_URL').action(withConfig(migrateCommand));
 program.command('seed').description('load the demo data into the empty database at DATABASE_URL').action(withConfig(seedCommand));
+program.command('audit').description('check stored data for drift and repair it').addCommand(auditQuestsCommand(withConfig));
 program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
