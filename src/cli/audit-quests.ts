@@ -35,6 +35,8 @@ function summary(report: ConsistencyReport, scope: string): string[] {
 }
 
 async function auditQuests(config: Config, options: AuditOptions): Promise<void> {
+  // Like migrate and seed: starting the embedded database here would stop a running server's.
+  if (!config.databaseUrl) throw new Error('audit quests needs DATABASE_URL');
   const db = await openDatabase(config);
   const print = (lines: string[]) => process.stdout.write(`${lines.join('\n')}\n`);
   try {

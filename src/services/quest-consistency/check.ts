@@ -99,12 +99,12 @@ export function checkQuest({ quest, applications, participants }: QuestSnapshot)
     found(Category.ASSIGNEE_MISMATCH, earliest[0], earliest[1],
       `quest has ${members.size} participant(s) since ${iso(earliest[1])} but no assignee`,
       { action: Action.ASSIGN, questId: quest.id, userId: earliest[0] },
-      'assign the quest to its earliest participant (this user)');
+      `assign the quest to ${earliest[0]}, its earliest participant`);
   } else if (quest.assignedToId !== null && !members.has(quest.assignedToId)) {
     found(Category.ASSIGNEE_MISMATCH, quest.assignedToId, quest.updatedAt,
       `assignee is not a participant (quest last changed ${iso(quest.updatedAt)})`,
       earliest ? { action: Action.ASSIGN, questId: quest.id, userId: earliest[0] } : { action: Action.UNASSIGN, questId: quest.id },
-      earliest ? `assign the quest to its earliest participant ${earliest[0]}` : 'remove the assignee (the quest has no participants)');
+      earliest ? `assign the quest to ${earliest[0]}, its earliest participant` : 'remove the assignee (the quest has no participants)');
   }
 
   const statusShouldBe =
