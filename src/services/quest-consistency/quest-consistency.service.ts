@@ -36,13 +36,15 @@ const chunks = <T>(items: T[], size: number) =>
  */
 export class QuestConsistencyService {
   async report(em: EntityManager, userId: string | null = null): Promise<ConsistencyReport> {
-    const ids = await questIdsInScope(em, userId);
+    // A fork of its own: the batches are cleared from it as they are checked.
+    const reader = em.fork();
+    const ids = await questIdsInScope(reader, userId);
     const findings: Finding[] = [];
     for (const batch of chunks(ids, BATCH_SIZE)) {
-      for (const snapshot of await loadSnapshots(em, batch, false)) findings.push(...checkQuest(snapshot));
-      em.clear();
+      for (const snapshot of await loadSnapshots(reader, batch, false)) findings.push(...checkQuest(snapshot));
+      reader.clear();
     }
-    return this.reportOf(userId, ids.length, await this.named(em, findings));
+    return this.reportOf(userId, ids.length, await this.named(reader, findings));
   }
 
   async repair(em: EntityManager, options: { dryRun: boolean; userId: string | null }, source: AuditSource): Promise<RepairOutcome> {
@@ -77,7 +79,7 @@ export class QuestConsistencyService {
       }
       return named;
     });
-    return { dryRun: false, repairs: repaired, after: await this.report(em.fork(), options.userId) };
+    return { dryRun: false, repairs: repaired, after: await this.report(em, options.userId) };
   }
 
   private async named(em: EntityManager, findings: Finding[]): Promise<NamedFinding[]> {
