@@ -38,19 +38,12 @@ const iso = (d: Date) => d.toISOString();
 const byTime = <T extends { id: string }>(at: (row: T) => Date) => (a: T, b: T) =>
   at(a).getTime() - at(b).getTime() || a.id.localeCompare(b.id);
 
-/**
- * Every finding of one quest with the repair that fixes it. Each drift is reported once,
- * under its root cause: the assignee and status are judged against the quest's members
- * as they will be after the participant repairs (participant rows plus approved
- * applicants), so applying every repair leaves a quest that passes this check.
- */
-export function checkQuest({ quest, applications, participants }: QuestSnapshot): Finding[] {
-  const findings: Finding[] = [];
-  const found = (category: Category, userId: string, occurredAt: Date, detail: string, repair: Repair, repairDescription: string) =>
-    findings.push({ category, questId: quest.id, questTitle: quest.title, questCreatedAt: quest.createdAt, userId, occurredAt, detail, repair, repairDescription });
+type Found = (category: Category, userId: string, occurredAt: Date, detail: string, repair: Repair, repairDescription: string) => void;
+type Participant = QuestSnapshot['participants'][number];
 
-  // Duplicate participants: the earliest row of each user stays.
-  const kept = new Map<string, QuestSnapshot['participants'][number]>();
+/** Duplicate participant rows; the earliest row of each user is kept and returned. */
+function duplicates({ participants }: QuestSnapshot, found: Found): Map<string, Participant> {
+  const kept = new Map<string, Participant>();
   for (const row of [...participants].sort(byTime((p) => p.joinedAt))) {
     const first = kept.get(row.userId);
     if (!first) {
@@ -62,12 +55,14 @@ export function checkQuest({ quest, applications, participants }: QuestSnapshot)
       { action: Action.DELETE_PARTICIPANT, participantId: row.id },
       `delete participant row ${row.id}, keeping ${first.id}`);
   }
+  return kept;
+}
 
-  // Members: who takes part once participant rows and approvals agree, with the date they joined.
+/** Approvals without a participant row; returns the members (user → joined) once they are added. */
+function approvalsWithoutParticipant({ quest, applications }: QuestSnapshot, kept: Map<string, Participant>, found: Found) {
   const members = new Map<string, Date>([...kept].map(([userId, p]) => [userId, p.joinedAt]));
-  const approved = applications.filter((a) => a.status === QuestApplicationStatus.APPROVED);
-  for (const application of approved) {
-    if (kept.has(application.applicantId)) continue;
+  for (const application of applications) {
+    if (application.status !== QuestApplicationStatus.APPROVED || kept.has(application.applicantId)) continue;
     const decidedAt = application.decidedAt ?? application.createdAt;
     members.set(application.applicantId, decidedAt);
     found(Category.APPROVED_WITHOUT_PARTICIPANT, application.applicantId, decidedAt,
@@ -75,8 +70,12 @@ export function checkQuest({ quest, applications, participants }: QuestSnapshot)
       { action: Action.ADD_PARTICIPANT, questId: quest.id, userId: application.applicantId, joinedAt: decidedAt },
       `add the applicant as participant, joined ${iso(decidedAt)}`);
   }
+  return members;
+}
 
-  const approvedUsers = new Set(approved.map((a) => a.applicantId));
+/** Participants without an approved application; returns the pending applications the repairs approve. */
+function participantsWithoutApproval({ quest, applications }: QuestSnapshot, kept: Map<string, Participant>, found: Found) {
+  const approvedUsers = new Set(applications.filter((a) => a.status === QuestApplicationStatus.APPROVED).map((a) => a.applicantId));
   const approvedByRepair = new Set<string>();
   for (const row of kept.values()) {
     if (approvedUsers.has(row.userId)) continue;
@@ -93,7 +92,11 @@ export function checkQuest({ quest, applications, participants }: QuestSnapshot)
         `record an approved application, decided ${iso(row.joinedAt)}`);
     }
   }
+  return approvedByRepair;
+}
 
+/** No assignee although members exist, or an assignee who is not a member. */
+function assignee({ quest }: QuestSnapshot, members: Map<string, Date>, found: Found): void {
   const [earliest] = [...members].sort(([a, at], [b, bt]) => at.getTime() - bt.getTime() || a.localeCompare(b));
   if (quest.assignedToId === null && earliest) {
     found(Category.ASSIGNEE_MISMATCH, earliest[0], earliest[1],
@@ -106,25 +109,46 @@ export function checkQuest({ quest, applications, participants }: QuestSnapshot)
       earliest ? { action: Action.ASSIGN, questId: quest.id, userId: earliest[0] } : { action: Action.UNASSIGN, questId: quest.id },
       earliest ? `assign the quest to ${earliest[0]}, its earliest participant` : 'remove the assignee (the quest has no participants)');
   }
+}
 
-  const statusShouldBe =
+/** OPEN with members, IN_PROGRESS without, or pending applications left on a closed quest. */
+function status({ quest, applications }: QuestSnapshot, members: Map<string, Date>, approvedByRepair: Set<string>, found: Found): void {
+  const shouldBe =
     quest.status === QuestStatus.OPEN && members.size > 0 ? QuestStatus.IN_PROGRESS
     : quest.status === QuestStatus.IN_PROGRESS && members.size === 0 ? QuestStatus.OPEN
     : null;
-  if (statusShouldBe) {
+  if (shouldBe) {
     found(Category.STATUS_MISMATCH, quest.creatorId, quest.updatedAt,
       `quest is ${quest.status} with ${members.size} participant(s) (last changed ${iso(quest.updatedAt)})`,
-      { action: Action.SET_STATUS, questId: quest.id, from: quest.status, to: statusShouldBe },
-      `set status ${quest.status} -> ${statusShouldBe}`);
+      { action: Action.SET_STATUS, questId: quest.id, from: quest.status, to: shouldBe },
+      `set status ${quest.status} -> ${shouldBe}`);
   }
-  if (isClosed(quest.status)) {
-    for (const application of applications) {
-      if (application.status !== QuestApplicationStatus.PENDING || approvedByRepair.has(application.id)) continue;
-      found(Category.STATUS_MISMATCH, application.applicantId, application.createdAt,
-        `quest is ${quest.status} but application ${application.id} (applied ${iso(application.createdAt)}) is still pending`,
-        { action: Action.REJECT_APPLICATION, applicationId: application.id },
-        `reject application ${application.id} (quest is closed)`);
-    }
+  if (!isClosed(quest.status)) return;
+  for (const application of applications) {
+    if (application.status !== QuestApplicationStatus.PENDING || approvedByRepair.has(application.id)) continue;
+    found(Category.STATUS_MISMATCH, application.applicantId, application.createdAt,
+      `quest is ${quest.status} but application ${application.id} (applied ${iso(application.createdAt)}) is still pending`,
+      { action: Action.REJECT_APPLICATION, applicationId: application.id },
+      `reject application ${application.id} (quest is closed)`);
   }
+}
+
+/**
+ * Every finding of one quest with the repair that fixes it. Each drift is reported once,
+ * under its root cause: the assignee and status are judged against the quest's members
+ * as they will be after the participant repairs (participant rows plus approved
+ * applicants), so applying every repair leaves a quest that passes this check.
+ */
+export function checkQuest(snapshot: QuestSnapshot): Finding[] {
+  const { quest } = snapshot;
+  const findings: Finding[] = [];
+  const found: Found = (category, userId, occurredAt, detail, repair, repairDescription) =>
+    findings.push({ category, questId: quest.id, questTitle: quest.title, questCreatedAt: quest.createdAt, userId, occurredAt, detail, repair, repairDescription });
+
+  const kept = duplicates(snapshot, found);
+  const members = approvalsWithoutParticipant(snapshot, kept, found);
+  const approvedByRepair = participantsWithoutApproval(snapshot, kept, found);
+  assignee(snapshot, members, found);
+  status(snapshot, members, approvedByRepair, found);
   return findings;
 }
