@@ -10,6 +10,10 @@ import { JobRunResolver } from './resolvers/job-run.resolver';
 import { LlmAuditTrailResolver } from './resolvers/llm-audit-trail.resolver';
 import { ProjectResolver } from './resolvers/project.resolver';
 import { UserActivityResolver } from './resolvers/user-activity.resolver';
+import { QuestApplicationResolver } from './resolvers/quest-application.resolver';
+import { QuestConsistencyResolver } from './resolvers/quest-consistency.resolver';
+import { QuestParticipantResolver } from './resolvers/quest-participant.resolver';
+import { QuestResolver } from './resolvers/quest.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 import { WorkflowResolver } from './resolvers/workflow.resolver';
 
@@ -23,6 +27,10 @@ export const resolvers = [
   WorkflowResolver,
   UserActivityResolver,
   JobRunResolver,
+  QuestResolver,
+  QuestApplicationResolver,
+  QuestParticipantResolver,
+  QuestConsistencyResolver,
 ] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { logger } from '../logger';
+import { auditQuestsCommand } from './audit-quests';
 import { migrateCommand, seedCommand } from './database';
 import { registerGovernanceCommands } from './governance';
 import { schemaCommand } from './schema';
@@ -22,6 +23,7 @@ program.command('serve').description('start the server (embedded PostgreSQL unle
 program.command('migrate').description('apply pending migrations to DATABASE_URL').action(withConfig(migrateCommand));
 program.command('seed').description('load the demo data into the empty database at DATABASE_URL').action(withConfig(seedCommand));
 registerGovernanceCommands(program);
+program.command('audit').description('check stored data for drift and repair it').addCommand(auditQuestsCommand(withConfig));
 program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -4,6 +4,9 @@ import { AuthSession } from './auth-session.entity';
 import { JobRun } from './job-run.entity';
 import { LlmAuditTrail } from './llm-audit-trail.entity';
 import { Project } from './project.entity';
+import { Quest } from './quest.entity';
+import { QuestApplication } from './quest-application.entity';
+import { QuestParticipant } from './quest-participant.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { RevokedAccessToken } from './revoked-access-token.entity';
 import { StudentProfile } from './student-profile.entity';
@@ -12,8 +15,25 @@ import { User } from './user.entity';
 import { WorkflowExecution } from './workflow-execution.entity';
 
 export { ApiKey, AuditLog, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
+export { Quest, QuestApplication, QuestParticipant };
 export { Role } from './role';
 export { JobRun, LlmAuditTrail, Project, WorkflowExecution };
 
 /** Every entity class; the ORM config lists them explicitly rather than scanning folders. */
-export const entities = [User, StudentProfile, TeacherProfile, AuthSession, RefreshToken, RevokedAccessToken, ApiKey, AuditLog, Project, LlmAuditTrail, WorkflowExecution, JobRun];
+export const entities = [
+  User,
+  StudentProfile,
+  TeacherProfile,
+  AuthSession,
+  RefreshToken,
+  RevokedAccessToken,
+  ApiKey,
+  AuditLog,
+  Project,
+  LlmAuditTrail,
+  WorkflowExecution,
+  JobRun,
+  Quest,
+  QuestApplication,
+  QuestParticipant,
+];

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditLog, Project, StudentProfile, TeacherProfile, User } from '../entities';
 import { loaderByColumn } from './by-column';
+import { createQuestLoaders } from './quest.loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
@@ -10,6 +11,7 @@ export function createLoaders(em: EntityManager) {
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
     projectById: loaderByColumn(em, Project, 'id', (p) => p.id),
     auditLogById: loaderByColumn(em, AuditLog, 'id', (a) => a.id),
+    ...createQuestLoaders(em),
   };
 }
 

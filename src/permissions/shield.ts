@@ -4,10 +4,11 @@ import { accountPermissions } from './account.permissions';
 import { toClientError } from './errors';
 import { governancePermissions } from './governance.permissions';
 import { mergeRules } from './merge-rules';
+import { questPermissions } from './quest.permissions';
 import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
-export const permissions = shield(mergeRules({ PageInfo: allow }, accountPermissions, governancePermissions), {
+export const permissions = shield(mergeRules({ PageInfo: allow }, accountPermissions, governancePermissions, questPermissions), {
   fallbackRule: deny,
   allowExternalErrors: false,
   fallbackError: (thrown, _parent, _args, ctx) => toClientError(thrown, (ctx as unknown as Context).requestId),

@@ -5,6 +5,7 @@ import { conflict } from '../../errors';
 import { appendAudit, systemSource } from '../../services/audit.service';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
 import { seedGovernance } from './governance';
+import { seedQuests } from './quests';
 
 export interface SeedSummary {
   users: number;
@@ -24,6 +25,7 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
     const accounts = await seedAccounts(tx, password);
     await tx.flush();
+    await seedQuests(tx, accounts);
     const source = systemSource('assay seed');
     const users = 2 + DEMO_TEACHERS + DEMO_STUDENTS;
     await appendAudit(tx, source, { action: AuditAction.SEED, details: { users } });

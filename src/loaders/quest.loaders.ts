@@ -1,0 +1,30 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type DataLoader from 'dataloader';
+import type { Viewer } from '../auth/viewer';
+import { Quest, QuestApplication, QuestParticipant } from '../entities';
+import { visibleApplications } from '../permissions/quest-scope';
+import { loaderByColumn } from './by-column';
+import { loaderGroupedByColumn } from './grouped-by-column';
+
+/** Quest loaders; fresh per request like the others. */
+export function createQuestLoaders(em: EntityManager) {
+  let visibleApplicationsLoader: DataLoader<string, QuestApplication[]> | undefined;
+  return {
+    questById: loaderByColumn(em, Quest, 'id', (q) => q.id),
+    /** Every participant of a quest: callers decide first whether the viewer may see them (all or none). */
+    participantsByQuestId: loaderGroupedByColumn(em, QuestParticipant, 'quest', (p) => p.quest.id, {
+      orderBy: { joinedAt: 'asc', id: 'asc' },
+    }),
+    /**
+     * A quest's applications that the viewer may see, scoped in the SQL. The viewer is
+     * the same for the whole request, so one loader serves it.
+     */
+    applicationsByQuestId(viewer: Viewer): DataLoader<string, QuestApplication[]> {
+      visibleApplicationsLoader ??= loaderGroupedByColumn(em, QuestApplication, 'quest', (a) => a.quest.id, {
+        where: visibleApplications(viewer),
+        orderBy: { createdAt: 'asc', id: 'asc' },
+      });
+      return visibleApplicationsLoader;
+    },
+  };
+}

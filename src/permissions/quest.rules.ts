@@ -1,0 +1,63 @@
+import { rule } from 'graphql-shield';
+import { seesEveryone, type Viewer } from '../auth/viewer';
+import type { Context } from '../context';
+import type { Quest, QuestApplication, QuestParticipant } from '../entities';
+import { OPEN_STATUSES } from '../entities/quest-enums';
+
+/*
+ * Per-row rules for quests (layer two). They mirror the scopes in quest-scope.ts and
+ * read through the request's loaders, so checking a page of rows costs one statement
+ * per relation. All use `no_cache`: they depend on the parent row.
+ */
+
+const takesPart = async (ctx: Context, viewer: Viewer, questId: string) =>
+  (await ctx.loaders.participantsByQuestId.load(questId)).some((p) => p.user.id === viewer.user.id);
+
+const createdBy = async (ctx: Context, viewer: Viewer, questId: string) =>
+  (await ctx.loaders.questById.load(questId))?.creator.id === viewer.user.id;
+
+export const canSeeQuest = rule('canSeeQuest', { cache: 'no_cache' })(async (quest: Quest, _a, ctx: Context) => {
+  const viewer = ctx.viewer;
+  if (!viewer) return false;
+  const me = viewer.user.id;
+  if (seesEveryone(viewer) || OPEN_STATUSES.includes(quest.status) || quest.creator.id === me || quest.assignedTo?.id === me) return true;
+  if (await takesPart(ctx, viewer, quest.id)) return true;
+  return (await ctx.loaders.applicationsByQuestId(viewer).load(quest.id)).some((a) => a.applicant.id === me);
+});
+
+/** A quest's participants: for its creator, its participants, admins and auditors. */
+export const canSeeParticipantsOf = rule('canSeeParticipantsOf', { cache: 'no_cache' })(
+  async (quest: Quest, _a, ctx: Context) =>
+    ctx.viewer !== null &&
+    (seesEveryone(ctx.viewer) || quest.creator.id === ctx.viewer.user.id || (await takesPart(ctx, ctx.viewer, quest.id))),
+);
+
+export const canSeeApplication = rule('canSeeApplication', { cache: 'no_cache' })(
+  async (application: QuestApplication, _a, ctx: Context) =>
+    ctx.viewer !== null &&
+    (seesEveryone(ctx.viewer) ||
+      application.applicant.id === ctx.viewer.user.id ||
+      (await createdBy(ctx, ctx.viewer, application.quest.id))),
+);
+
+export const canSeeParticipant = rule('canSeeParticipant', { cache: 'no_cache' })(
+  async (participant: QuestParticipant, _a, ctx: Context) =>
+    ctx.viewer !== null &&
+    (seesEveryone(ctx.viewer) ||
+      participant.user.id === ctx.viewer.user.id ||
+      (await createdBy(ctx, ctx.viewer, participant.quest.id)) ||
+      (await takesPart(ctx, ctx.viewer, participant.quest.id))),
+);
+
+const QUEST_ROWS = new Set(['Quest', 'QuestApplication', 'QuestParticipant']);
+
+/**
+ * A user reached straight from a quest row the viewer may see (its creator, assignee,
+ * an applicant, a decider, a participant): its id and username are shown so people on
+ * a quest know who is who, while the account's other fields keep their own rule.
+ */
+export const reachedFromQuestRow = rule('reachedFromQuestRow', { cache: 'no_cache' })((_user, _a, _ctx, info) => {
+  let field = info.path.prev;
+  while (field && typeof field.key === 'number') field = field.prev;
+  return field?.typename !== undefined && QUEST_ROWS.has(field.typename);
+});

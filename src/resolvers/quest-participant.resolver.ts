@@ -1,0 +1,16 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { Quest, QuestParticipant, User } from '../entities';
+
+@Resolver(() => QuestParticipant)
+export class QuestParticipantResolver {
+  @FieldResolver(() => Quest)
+  quest(@Root() participant: QuestParticipant, @Ctx() ctx: Context) {
+    return ctx.loaders.questById.load(participant.quest.id);
+  }
+
+  @FieldResolver(() => User)
+  user(@Root() participant: QuestParticipant, @Ctx() ctx: Context) {
+    return ctx.loaders.userById.load(participant.user.id);
+  }
+}

@@ -1,0 +1,82 @@
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Context } from '../context';
+import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
+import { notFound } from '../errors';
+import { visibleQuests } from '../permissions/quest-scope';
+import { paginate } from '../services/pagination';
+import { Connection } from './types/connection';
+import { CreateQuestInput, IdArgs, QuestFilter, UpdateQuestArgs } from './types/quest.types';
+
+@ObjectType()
+export class QuestConnection extends Connection(Quest) {}
+
+function filterQuery(filter: QuestFilter | undefined): FilterQuery<Quest> {
+  const where: FilterQuery<Quest>[] = [];
+  if (filter?.status) where.push({ status: filter.status });
+  if (filter?.creatorId) where.push({ creator: filter.creatorId });
+  if (filter?.search) where.push({ title: { $ilike: `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } });
+  return { $and: where };
+}
+
+@Resolver(() => Quest)
+export class QuestResolver {
+  @Query(() => QuestConnection, {
+    description: 'Quests the caller may see: open ones, and those they created, are assigned, applied to or take part in (admins and auditors: all).',
+  })
+  quests(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => QuestFilter, { nullable: true }) filter?: QuestFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return paginate(ctx.em, Quest, { $and: [visibleQuests(ctx.viewer!), filterQuery(filter)] }, { first, after });
+  }
+
+  @Query(() => Quest, { description: 'One quest, if the caller may see it; otherwise NOT_FOUND.' })
+  async quest(@Args(() => IdArgs) { id }: IdArgs, @Ctx() ctx: Context): Promise<Quest> {
+    const quest = await ctx.em.findOne(Quest, { $and: [{ id }, visibleQuests(ctx.viewer!)] });
+    if (!quest) throw notFound('Quest');
+    return quest;
+  }
+
+  @Mutation(() => Quest, { description: 'Publishes an OPEN quest created by the caller (teachers and admins).' })
+  createQuest(@Arg('input', () => CreateQuestInput) input: CreateQuestInput, @Ctx() ctx: Context): Promise<Quest> {
+    return ctx.services.quests.create(ctx.em, ctx.viewer!, input);
+  }
+
+  @Mutation(() => Quest, { description: 'Edits or closes a quest (its creator and admins).' })
+  updateQuest(@Args(() => UpdateQuestArgs) { id, input }: UpdateQuestArgs, @Ctx() ctx: Context): Promise<Quest> {
+    return ctx.services.quests.update(ctx.em, ctx.viewer!, id, input, ctx.audit);
+  }
+
+  @FieldResolver(() => User)
+  creator(@Root() quest: Quest, @Ctx() ctx: Context) {
+    return ctx.loaders.userById.load(quest.creator.id);
+  }
+
+  @FieldResolver(() => User, { nullable: true })
+  assignedTo(@Root() quest: Quest, @Ctx() ctx: Context) {
+    return quest.assignedTo ? ctx.loaders.userById.load(quest.assignedTo.id) : null;
+  }
+
+  @FieldResolver(() => [QuestApplication], {
+    description: 'All of them for the creator, admins and auditors; only their own for an applicant; none for anyone else.',
+  })
+  applications(@Root() quest: Quest, @Ctx() ctx: Context) {
+    return ctx.loaders.applicationsByQuestId(ctx.viewer!).load(quest.id);
+  }
+
+  @FieldResolver(() => [QuestParticipant], {
+    nullable: true,
+    description: 'For the creator, the participants, admins and auditors; anyone else gets null and a FORBIDDEN error, and the rest of the page.',
+  })
+  participants(@Root() quest: Quest, @Ctx() ctx: Context) {
+    return ctx.loaders.participantsByQuestId.load(quest.id);
+  }
+
+  @FieldResolver(() => Int, { description: 'How many take part; anyone who sees the quest may know whether it is full.' })
+  async participantCount(@Root() quest: Quest, @Ctx() ctx: Context) {
+    return (await ctx.loaders.participantsByQuestId.load(quest.id)).length;
+  }
+}
