@@ -51,6 +51,7 @@ const schema = z
     GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(5000),
     GRAPHQL_MAX_COST: int(100, 10_000_000).default(5000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    BACKUP_DIR: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.JWT_SECRET) {
@@ -92,6 +93,8 @@ export interface Config {
   bodyLimit: string;
   limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number };
   logLevel: Env['LOG_LEVEL'];
+  /** Where createBackup writes; never chosen by a caller. */
+  backupDir: string;
 }
 
 export class ConfigError extends Error {
@@ -150,5 +153,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cost: e.GRAPHQL_MAX_COST,
     },
     logLevel: e.LOG_LEVEL,
+    backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
   };
 }

@@ -4,10 +4,12 @@ import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema } from 'type-graphql';
 import { permissions } from './permissions/shield';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
+import { AssessmentOperationsResolver } from './resolvers/assessment-operations.resolver';
+import { AssessmentResolver } from './resolvers/assessment.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 
-export const resolvers = [AuthResolver, UserResolver, ApiKeyResolver] as const;
+export const resolvers = [AuthResolver, UserResolver, ApiKeyResolver, AssessmentResolver, AssessmentOperationsResolver] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */
 export const buildBareSchema = (): Promise<GraphQLSchema> =>

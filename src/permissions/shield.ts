@@ -1,12 +1,13 @@
 import { deny, shield } from 'graphql-shield';
 import type { Context } from '../context';
 import { accountPermissions } from './account.permissions';
+import { assessmentPermissions } from './assessment.permissions';
 import { toClientError } from './errors';
 import { mergeRules } from './merge-rules';
 import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
-export const permissions = shield(mergeRules({ PageInfo: allow }, accountPermissions), {
+export const permissions = shield(mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions), {
   fallbackRule: deny,
   allowExternalErrors: false,
   fallbackError: (thrown, _parent, _args, ctx) => toClientError(thrown, (ctx as unknown as Context).requestId),

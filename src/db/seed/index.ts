@@ -2,9 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../../entities';
 import { conflict } from '../../errors';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
+import { seedAssessments } from './assessments';
 
 export interface SeedSummary {
   users: number;
+  assessments: number;
+  evidence: number;
 }
 
 export const databaseIsEmpty = async (em: EntityManager) => (await em.count(User, {})) === 0;
@@ -18,9 +21,10 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     // Two instances starting on one empty database must not both seed it.
     await tx.execute(`select pg_advisory_xact_lock(hashtext('assay:seed'))`);
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
-    await seedAccounts(tx, password);
+    const accounts = await seedAccounts(tx, password);
     await tx.flush();
-    return { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS };
+    const assessments = await seedAssessments(tx, accounts.students.map((s) => s.id));
+    return { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS, ...assessments };
   });
 }
 
