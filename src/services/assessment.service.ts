@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FilterQuery, QBFilterQuery } from '@mikro-orm/core';
+import { raw, type FilterQuery, type QBFilterQuery } from '@mikro-orm/core';
 import type { Viewer } from '../auth/viewer';
 import { Evidence, SkillAssessment, User } from '../entities';
 import { Role } from '../entities/role';
@@ -136,7 +136,7 @@ export class AssessmentService {
   async distribution(em: EntityManager, viewer: Viewer, filter: AssessmentFilterArgs = {}): Promise<SkillCountRow[]> {
     const rows: { skill_type: SkillType; count: string; average: string | null }[] = await em
       .createQueryBuilder(SkillAssessment, 'a')
-      .select(['a.skill_type', 'count(*) as count', 'round(avg(a.score), 4) as average'])
+      .select(['a.skillType', raw('count(*) as count'), raw('round(avg(a.score), 4) as average')])
       .where(assessmentWhere(viewer, filter) as QBFilterQuery<SkillAssessment>)
       .groupBy('a.skill_type')
       .execute('all', false);
