@@ -53,9 +53,10 @@ describe('createAssessment', () => {
       featureImportance: { turn_taking: 0.6, peer_mentions: 0.4 },
       student: { id: student7 },
     });
-    expect(created.evidence.map((e) => [e.kind, e.relevance, e.sourceRef])).toEqual([
-      ['LINGUISTIC', 0.75, 'transcript:TR-1'],
+    // Evidence written together shares its creation time; the list is ordered by time, then id.
+    expect(created.evidence.map((e) => [e.kind, e.relevance, e.sourceRef]).sort()).toEqual([
       ['BEHAVIORAL', null, null],
+      ['LINGUISTIC', 0.75, 'transcript:TR-1'],
     ]);
     const [row] = await sql<{ score: string; confidence: string; n: string }>(
       app,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { logger } from '../logger';
+import { registerAssessmentCommands } from './assessment-commands';
 import { migrateCommand, seedCommand } from './database';
 import { schemaCommand } from './schema';
 import { serve } from './serve';
@@ -21,6 +22,7 @@ program.command('serve').description('start the server (embedded PostgreSQL unle
 program.command('migrate').description('apply pending migrations to DATABASE_URL').action(withConfig(migrateCommand));
 program.command('seed').description('load the demo data into the empty database at DATABASE_URL').action(withConfig(seedCommand));
 program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
+registerAssessmentCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

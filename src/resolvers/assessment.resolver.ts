@@ -76,7 +76,7 @@ export class AssessmentResolver {
     return student;
   }
 
-  @FieldResolver(() => [Evidence], { description: 'Oldest first.' })
+  @FieldResolver(() => [Evidence], { description: 'Oldest first; evidence written together is ordered by id.' })
   evidence(@Root() assessment: SkillAssessment, @Ctx() ctx: Context): Promise<Evidence[]> {
     return ctx.loaders.evidenceByAssessmentId.load(assessment.id);
   }
