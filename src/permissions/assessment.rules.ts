@@ -18,8 +18,23 @@ async function canSeeStudentRows(ctx: Context, studentId: string): Promise<boole
   return canSeeStudentOfCohort(viewer, profile?.cohort);
 }
 
-export const canSeeAssessment = rule('canSeeAssessment', { cache: 'no_cache' })(
-  (assessment: SkillAssessment, _a, ctx: Context) => canSeeStudentRows(ctx, assessment.student.id),
+/**
+ * The verdict for one assessment row, decided once per request. Shield runs a type's rule
+ * for every field of every row (a page of 50 with evidence is over a thousand calls); the
+ * answer depends only on the viewer and the row's student, both fixed for the request.
+ */
+const verdicts = new WeakMap<Context, WeakMap<SkillAssessment, Promise<boolean>>>();
+
+function canSeeAssessmentRow(ctx: Context, assessment: SkillAssessment): Promise<boolean> {
+  let perRequest = verdicts.get(ctx);
+  if (!perRequest) verdicts.set(ctx, (perRequest = new WeakMap()));
+  let verdict = perRequest.get(assessment);
+  if (!verdict) perRequest.set(assessment, (verdict = canSeeStudentRows(ctx, assessment.student.id)));
+  return verdict;
+}
+
+export const canSeeAssessment = rule('canSeeAssessment', { cache: 'no_cache' })((assessment: SkillAssessment, _a, ctx: Context) =>
+  canSeeAssessmentRow(ctx, assessment),
 );
 
 /** Evidence follows its assessment; the loader batches the lookup when the assessment is not in memory. */
@@ -27,7 +42,7 @@ export const canSeeEvidence = rule('canSeeEvidence', { cache: 'no_cache' })(asyn
   const assessment = wrap(evidence.assessment).isInitialized()
     ? evidence.assessment
     : await ctx.loaders.assessmentById.load(evidence.assessment.id);
-  return assessment !== null && canSeeStudentRows(ctx, assessment.student.id);
+  return assessment !== null && canSeeAssessmentRow(ctx, assessment);
 });
 
 /** The model's reasoning is for staff: it may discuss the student in ways not meant for them. */
