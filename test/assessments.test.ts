@@ -63,8 +63,14 @@ describe('assessments connection', () => {
     const expected = await sql<{ id: string }>(app, 'select id from skill_assessments order by created_at desc, id desc limit 20');
     expect(edges.map((e) => e.node.id)).toEqual(expected.map((r) => r.id));
     const first = edges[0].node;
-    const evidence = await sql<{ id: string }>(app, 'select id from evidence where assessment_id = $1 order by created_at, id', [first.id]);
-    expect(first.evidence.map((e) => e.id)).toEqual(evidence.map((r) => r.id));
+    const evidence = await sql(
+      app,
+      `select id, kind, content, source_ref as "sourceRef", relevance::float8 as relevance,
+              to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt"
+         from evidence where assessment_id = $1 order by created_at, id`,
+      [first.id],
+    );
+    expect(first.evidence).toEqual(evidence);
     expect(first.student.email).toMatch(/^student\d+@example\.edu$/);
   });
 
