@@ -11,6 +11,10 @@ import {
   StudentSkillSummaryDocument,
 } from './generated/graphql';
 import type { SkillType } from './generated/graphql';
+import type { Context } from '../src/context';
+import { SkillAssessment, User } from '../src/entities';
+import { createLoaders } from '../src/loaders';
+import { canSeeAssessment, canSeeEvidence } from '../src/permissions/assessment.rules';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { apiKeyFor, sql, userId } from './support/assessments';
 
@@ -193,6 +197,24 @@ describe('row-level access', () => {
     expect(codeOf(await app.gql(StudentSkillSummaryDocument, { studentId: student2 }, { token: tokens.teacher1 }))).toBe('NOT_FOUND');
     const own = await app.gql(StudentSkillSummaryDocument, { studentId: student1 }, { token: tokens.teacher1 });
     expect(own.errors).toBeUndefined();
+  });
+
+  it('has per-row rules that refuse a row even if a query let it through', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const [theirs] = await sql<{ id: string }>(app, 'select id from skill_assessments where student_id = $1 limit 1', [student2]);
+    const assessment = await em.findOneOrFail(SkillAssessment, { id: theirs.id });
+    const [evidence] = await createLoaders(em).evidenceByAssessmentId.load(assessment.id);
+    const verdict = async (email: string, cohortsTaught: string[], row: object, rule: typeof canSeeAssessment) => {
+      const user = await em.findOneOrFail(User, { email });
+      const ctx = { em, viewer: { user, via: 'session', scopes: null, cohortsTaught }, loaders: createLoaders(em) } as Partial<Context>;
+      return rule.resolve(row, {}, { ...ctx, _shield: { cache: {} } }, {} as never, { debug: true } as never);
+    };
+    expect(await verdict('student1@example.edu', [], assessment, canSeeAssessment)).toBe(false);
+    expect(await verdict('student1@example.edu', [], evidence, canSeeEvidence)).toBe(false);
+    expect(await verdict('teacher1@example.edu', ['cohort-1'], assessment, canSeeAssessment)).toBe(false);
+    expect(await verdict('teacher1@example.edu', ['cohort-1'], evidence, canSeeEvidence)).toBe(false);
+    expect(await verdict('teacher2@example.edu', ['cohort-2'], assessment, canSeeAssessment)).toBe(true);
+    expect(await verdict('student2@example.edu', [], evidence, canSeeEvidence)).toBe(true);
   });
 
   it('shows auditors everything, read-only', async () => {
