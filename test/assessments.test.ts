@@ -117,11 +117,18 @@ describe('assessments connection', () => {
     expect(result.data!.assessments.totalCount).toBe(expected);
   });
 
-  it('refuses a bad cursor, a page size over 100 and an inverted window', async () => {
+  it('refuses a bad cursor, a page size over 100, an inverted window, bad ids and unknown skills', async () => {
     expect(codeOf(await app.gql(AssessmentIdsDocument, { first: 10, after: 'nonsense' }, { token: tokens.admin }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await app.gql(AssessmentIdsDocument, { first: 101 }, { token: tokens.admin }))).toBe('BAD_USER_INPUT');
     const inverted = await app.gql(AssessmentIdsDocument, { filter: { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' } }, { token: tokens.admin });
     expect(codeOf(inverted)).toBe('BAD_USER_INPUT');
+    for (const id of ['x', "1' or '1'='1"]) {
+      const bad = await app.gql(AssessmentByIdDocument, { id }, { token: tokens.admin });
+      expect(codeOf(bad)).toBe('BAD_USER_INPUT');
+      expect(bad.errors![0].message).toBe('id must be a UUID');
+      expect(codeOf(await app.gql(LatestDocument, { studentId: id, skillType: 'EMPATHY' }, { token: tokens.admin }))).toBe('BAD_USER_INPUT');
+      expect(codeOf(await app.gql(StudentSkillSummaryDocument, { studentId: id }, { token: tokens.admin }))).toBe('BAD_USER_INPUT');
+    }
     const badSkill = await app.gql(AssessmentIdsDocument, { filter: { skillTypes: ['CHARISMA'] } } as never, { token: tokens.admin });
     expect(codeOf(badSkill)).toBe('BAD_USER_INPUT');
     expect(badSkill.errors![0].message).toMatch(/CHARISMA.*SkillType/);

@@ -1,6 +1,7 @@
 import type { Config } from '../config';
 import { SkillType } from '../entities/skill';
 import { exportAssessments } from '../services/transfer/export';
+import { isUuid } from '../services/uuid';
 import type { TransferFormat } from '../services/transfer/read-records';
 import { EXIT, processIo, withKnex, type CliIo } from './assessment-io';
 
@@ -12,8 +13,6 @@ export interface ExportCommandOptions {
   from?: string;
   to?: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function parseDate(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
@@ -32,7 +31,7 @@ function parseSkills(values: string[] | undefined): SkillType[] | undefined {
 }
 
 export async function exportCommand(config: Config, options: ExportCommandOptions, io: CliIo = processIo): Promise<number> {
-  if (options.student !== undefined && !UUID.test(options.student)) throw new Error(`--student ${JSON.stringify(options.student)} is not a UUID`);
+  if (options.student !== undefined && !isUuid(options.student)) throw new Error(`--student ${JSON.stringify(options.student)} is not a UUID`);
   const filter = {
     studentId: options.student,
     skillTypes: parseSkills(options.skill),

@@ -5,6 +5,7 @@ import { SkillType } from '../entities/skill';
 import { notFound } from '../errors';
 import { assessmentWhere } from '../services/assessment.service';
 import { paginate } from '../services/pagination';
+import { assertUuid } from '../services/uuid';
 import { AddEvidenceInput, AssessmentFilter, CreateAssessmentInput } from './types/assessment.inputs';
 import { SkillAssessmentConnection, SkillCount, StudentSkillSummary } from './types/assessment.types';
 
@@ -30,7 +31,7 @@ export class AssessmentResolver {
 
   @Query(() => SkillAssessment, { description: 'One assessment, if the caller may see it; otherwise NOT_FOUND.' })
   async assessment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SkillAssessment> {
-    const found = await ctx.em.findOne(SkillAssessment, { $and: [{ id }, assessmentWhere(ctx.viewer!)] });
+    const found = await ctx.em.findOne(SkillAssessment, { $and: [{ id: assertUuid(id, 'id') }, assessmentWhere(ctx.viewer!)] });
     if (!found) throw notFound('Assessment');
     return found;
   }
@@ -41,7 +42,7 @@ export class AssessmentResolver {
     @Arg('skillType', () => SkillType) skillType: SkillType,
     @Ctx() ctx: Context,
   ): Promise<SkillAssessment | null> {
-    return ctx.services.assessments.latest(ctx.em, ctx.viewer!, studentId, skillType);
+    return ctx.services.assessments.latest(ctx.em, ctx.viewer!, assertUuid(studentId, 'studentId'), skillType);
   }
 
   @Query(() => [SkillCount], { description: 'Assessments per skill over what the caller may see (every skill, zeros included).' })
@@ -51,7 +52,7 @@ export class AssessmentResolver {
 
   @Query(() => StudentSkillSummary, { description: 'Latest score per skill with its trend; NOT_FOUND for a student the caller may not see.' })
   async studentSkillSummary(@Arg('studentId', () => ID) studentId: string, @Ctx() ctx: Context): Promise<StudentSkillSummary> {
-    const { student, skills, missing } = await ctx.services.assessments.summary(ctx.em, ctx.viewer!, studentId);
+    const { student, skills, missing } = await ctx.services.assessments.summary(ctx.em, ctx.viewer!, assertUuid(studentId, 'studentId'));
     return { student, skills, missingPrimarySkills: missing };
   }
 
