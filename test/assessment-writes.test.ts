@@ -160,6 +160,10 @@ describe('addEvidence', () => {
     expect(new Date(added.data!.addEvidence.updatedAt).getTime()).toBeGreaterThan(new Date(created.updatedAt).getTime() - 1);
 
     await expectNothingStored(async () => {
+      const input = { assessmentId: created.id, evidence: [{ kind: 'OTHER' as const, content: 'not allowed' }] };
+      for (const auth of [{ token: await app.login('teacher1@example.edu') }, { apiKey: await apiKeyFor(app, 'admin@example.edu', ['read']) }]) {
+        expect(codeOf(await app.gql(AddEvidenceDocument, { input }, auth))).toBe('FORBIDDEN');
+      }
       const missing = await app.gql(
         AddEvidenceDocument,
         { input: { assessmentId: crypto.randomUUID(), evidence: [{ kind: 'OTHER', content: 'x' }] } },
