@@ -1,6 +1,7 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261121000000_foundation } from './Migration20261121000000_foundation';
 import { Migration20261121000100_audit_log } from './Migration20261121000100_audit_log';
+import { Migration20261121010000_assessments } from './Migration20261121010000_assessments';
 import { Migration20261121020000_governance } from './Migration20261121020000_governance';
 import { Migration20261121030000_quests } from './Migration20261121030000_quests';
 
@@ -8,6 +9,7 @@ import { Migration20261121030000_quests } from './Migration20261121030000_quests
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261121000000_foundation', class: Migration20261121000000_foundation },
   { name: 'Migration20261121000100_audit_log', class: Migration20261121000100_audit_log },
+  { name: 'Migration20261121010000_assessments', class: Migration20261121010000_assessments },
   { name: 'Migration20261121020000_governance', class: Migration20261121020000_governance },
   { name: 'Migration20261121030000_quests', class: Migration20261121030000_quests },
 ];

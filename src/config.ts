@@ -66,6 +66,7 @@ const schema = z
     JOB_RETENTION_SCHEDULE: cronPattern.default('17 3 * * *'),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
+    BACKUP_DIR: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.JWT_SECRET) {
@@ -110,6 +111,8 @@ export interface Config {
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
   jobs: { enabled: boolean; schedules: { retention: string } };
   retention: { llmTrailDays: number; batchSize: number };
+  /** Where createBackup writes; never chosen by a caller. */
+  backupDir: string;
 }
 
 export class ConfigError extends Error {
@@ -170,5 +173,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE } },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
+    backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
   };
 }

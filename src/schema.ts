@@ -5,6 +5,8 @@ import { buildSchema } from 'type-graphql';
 import { permissions } from './permissions/shield';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditLogResolver } from './resolvers/audit-log.resolver';
+import { AssessmentOperationsResolver } from './resolvers/assessment-operations.resolver';
+import { AssessmentResolver } from './resolvers/assessment.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { JobRunResolver } from './resolvers/job-run.resolver';
 import { LlmAuditTrailResolver } from './resolvers/llm-audit-trail.resolver';
@@ -21,6 +23,8 @@ export const resolvers = [
   AuthResolver,
   UserResolver,
   ApiKeyResolver,
+  AssessmentResolver,
+  AssessmentOperationsResolver,
   AuditLogResolver,
   ProjectResolver,
   LlmAuditTrailResolver,

@@ -1,3 +1,4 @@
+import { commandGroup, VERIFY_DESCRIPTION } from './command-group';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { openDatabase, type Database } from '../app';
@@ -127,9 +128,7 @@ export function listJobsCommand(config: Config): Promise<void> {
 
 /** `verify audit-log`, `audit-log anchor`, `jobs list`, `jobs run <name>`. */
 export function registerGovernanceCommands(program: Command): void {
-  program
-    .command('verify')
-    .description('check data integrity')
+  commandGroup(program, 'verify', VERIFY_DESCRIPTION)
     .command('audit-log')
     .description('recompute the audit hash chain; exit 1 and name the first broken seq if it was tampered with')
     .option('--from <time>', 'check entries created at or after this time')

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { logger } from '../logger';
 import { auditQuestsCommand } from './audit-quests';
+import { registerAssessmentCommands } from './assessment-commands';
 import { migrateCommand, seedCommand } from './database';
 import { registerGovernanceCommands } from './governance';
 import { schemaCommand } from './schema';
@@ -25,6 +26,7 @@ program.command('seed').description('load the demo data into the empty database 
 registerGovernanceCommands(program);
 program.command('audit').description('check stored data for drift and repair it').addCommand(auditQuestsCommand(withConfig));
 program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
+registerAssessmentCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

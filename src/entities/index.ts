@@ -13,11 +13,15 @@ import { StudentProfile } from './student-profile.entity';
 import { TeacherProfile } from './teacher-profile.entity';
 import { User } from './user.entity';
 import { WorkflowExecution } from './workflow-execution.entity';
+import { Evidence } from './evidence.entity';
+import { SkillAssessment } from './skill-assessment.entity';
 
 export { ApiKey, AuditLog, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
 export { Quest, QuestApplication, QuestParticipant };
 export { Role } from './role';
 export { JobRun, LlmAuditTrail, Project, WorkflowExecution };
+export { Evidence, SkillAssessment };
+export { AssessmentSource, EvidenceKind, PRIMARY_SKILLS, SkillType } from './skill';
 
 /** Every entity class; the ORM config lists them explicitly rather than scanning folders. */
 export const entities = [
@@ -29,6 +33,8 @@ export const entities = [
   RevokedAccessToken,
   ApiKey,
   AuditLog,
+  SkillAssessment,
+  Evidence,
   Project,
   LlmAuditTrail,
   WorkflowExecution,

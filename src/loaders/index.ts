@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditLog, Project, StudentProfile, TeacherProfile, User } from '../entities';
 import { loaderByColumn } from './by-column';
 import { createQuestLoaders } from './quest.loaders';
+import { assessmentLoaders } from './assessment.loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
@@ -12,6 +13,7 @@ export function createLoaders(em: EntityManager) {
     projectById: loaderByColumn(em, Project, 'id', (p) => p.id),
     auditLogById: loaderByColumn(em, AuditLog, 'id', (a) => a.id),
     ...createQuestLoaders(em),
+    ...assessmentLoaders(em),
   };
 }
 

@@ -1,6 +1,7 @@
 import { deny, shield } from 'graphql-shield';
 import type { Context } from '../context';
 import { accountPermissions } from './account.permissions';
+import { assessmentPermissions } from './assessment.permissions';
 import { toClientError } from './errors';
 import { governancePermissions } from './governance.permissions';
 import { mergeRules } from './merge-rules';
@@ -8,8 +9,11 @@ import { questPermissions } from './quest.permissions';
 import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
-export const permissions = shield(mergeRules({ PageInfo: allow }, accountPermissions, governancePermissions, questPermissions), {
-  fallbackRule: deny,
-  allowExternalErrors: false,
-  fallbackError: (thrown, _parent, _args, ctx) => toClientError(thrown, (ctx as unknown as Context).requestId),
-});
+export const permissions = shield(
+  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions),
+  {
+    fallbackRule: deny,
+    allowExternalErrors: false,
+    fallbackError: (thrown, _parent, _args, ctx) => toClientError(thrown, (ctx as unknown as Context).requestId),
+  },
+);

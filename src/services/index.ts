@@ -5,6 +5,8 @@ import { ApiKeyService } from './api-key.service';
 import { AuthService } from './auth.service';
 import { QuestConsistencyService } from './quest-consistency/quest-consistency.service';
 import { QuestService } from './quest.service';
+import { AssessmentService } from './assessment.service';
+import { BackupService } from './backup.service';
 import { UserService } from './user.service';
 
 /** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
@@ -19,6 +21,8 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     apiKeys: new ApiKeyService(),
     quests: new QuestService(),
     questConsistency: new QuestConsistencyService(),
+    assessments: new AssessmentService(),
+    backups: new BackupService(config.backupDir),
   };
 }
 

@@ -4,11 +4,14 @@ import { AuditAction } from '../../entities/audit-action';
 import { conflict } from '../../errors';
 import { appendAudit, systemSource } from '../../services/audit.service';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
+import { seedAssessments } from './assessments';
 import { seedGovernance } from './governance';
 import { seedQuests } from './quests';
 
 export interface SeedSummary {
   users: number;
+  assessments: number;
+  evidence: number;
   governance: Awaited<ReturnType<typeof seedGovernance>>;
 }
 
@@ -25,12 +28,13 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
     const accounts = await seedAccounts(tx, password);
     await tx.flush();
+    const assessments = await seedAssessments(tx, accounts.students.map((s) => s.id));
     await seedQuests(tx, accounts);
     const source = systemSource('assay seed');
     const users = 2 + DEMO_TEACHERS + DEMO_STUDENTS;
     await appendAudit(tx, source, { action: AuditAction.SEED, details: { users } });
     const governance = await seedGovernance(tx, accounts, source);
-    return { users, governance };
+    return { users, ...assessments, governance };
   });
 }
 

@@ -1,0 +1,176 @@
+/**
+ * Load benchmark: "a page of 50 assessments with evidence and student" against a real
+ * server on the demo data. Not a test: it prints figures, asserts nothing.
+ *
+ *   node -r @swc-node/register bench/assessments-page.ts [--as admin|teacher1] [--connections 50] [--duration 20]
+ *
+ * It creates the database `assay_bench` on BENCH_PG_URL (default: the local PostgreSQL,
+ * postgres://postgres@127.0.0.1:5432/postgres), migrates and seeds it, starts
+ * `bin/assay.js serve` in a child process (so the load generator does not share the
+ * server's event loop), and drives it with autocannon on 127.0.0.1 only.
+ */
+import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { MikroORM } from '@mikro-orm/postgresql';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { migrate } from '../src/db/migrator';
+import { ormConfig } from '../src/db/orm-config';
+import { seedDemoData } from '../src/db/seed';
+
+const { values } = parseArgs({
+  options: {
+    as: { type: 'string', default: 'admin' },
+    connections: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '20' },
+    port: { type: 'string', default: '4100' },
+  },
+});
+
+const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE = 'assay_bench';
+const JWT_SECRET = 'bench-secret-that-is-at-least-32-bytes-long';
+const QUERY = `query Assessments($first: Int) {
+  assessments(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id skillType score confidence createdAt student { id } evidence { id kind content } } }
+  }
+}`;
+
+async function admin(sql: string) {
+  const client = new Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function databaseUrl(): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+}
+
+async function prepareDatabase() {
+  await admin(`drop database if exists ${DATABASE} with (force)`);
+  await admin(`create database ${DATABASE}`);
+  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl() }));
+  try {
+    await migrate(orm);
+    await seedDemoData(orm.em.fork(), 'assay-demo');
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function waitUntilReady(base: string) {
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not become ready');
+}
+
+async function post(url: string, token: string, query: string, variables: object) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { body: (await response.json()) as { data?: any; errors?: unknown[] }, statements: response.headers.get('x-sql-statements') };
+}
+
+/** CPU time (user + system, ms) a process has used, from /proc: the cost per request regardless of other load. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+async function main() {
+  await prepareDatabase();
+  const port = Number(values.port);
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, [path.resolve(__dirname, '../bin/assay.js'), 'serve'], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl(),
+      JWT_SECRET,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await waitUntilReady(base);
+    const url = `${base}/graphql`;
+    const login = await post(url, '', 'mutation($e: String!) { login(email: $e, password: "assay-demo") { accessToken } }', {
+      e: `${values.as}@example.edu`,
+    });
+    const token = login.body.data.login.accessToken as string;
+    const probe = await post(url, token, QUERY, { first: 50 });
+    if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
+    const rows = probe.body.data.assessments.edges.length;
+    const evidence = probe.body.data.assessments.edges.reduce((n: number, e: any) => n + e.node.evidence.length, 0);
+
+    const options = {
+      url,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: QUERY, variables: { first: 50 } }),
+      connections: Number(values.connections),
+    };
+    const loadBefore = os.loadavg()[0];
+    await autocannon({ ...options, duration: 3 }); // warm-up: JIT, pools, caches
+    const latencies: number[] = [];
+    const cpuBefore = cpuMs(server.pid!);
+    const result = await new Promise<autocannon.Result>((resolve, reject) => {
+      const instance = autocannon({ ...options, duration: Number(values.duration) }, (error, done) => (error ? reject(error) : resolve(done)));
+      instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    });
+    const serverCpuMsPerRequest = Number(((cpuMs(server.pid!) - cpuBefore) / latencies.length).toFixed(1));
+    latencies.sort((a, b) => a - b);
+
+    const figures = {
+      viewer: values.as,
+      rowsPerPage: rows,
+      evidencePerPage: evidence,
+      sqlStatementsPerRequest: Number(probe.statements),
+      connections: options.connections,
+      durationSeconds: Number(values.duration),
+      requests: latencies.length,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      requestsPerSecond: Math.round(result.requests.average),
+      serverCpuMsPerRequest,
+      latencyMs: {
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        max: latencies.at(-1),
+      },
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}, 1-minute load average before the run ${loadBefore.toFixed(2)}`,
+    };
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await admin(`drop database if exists ${DATABASE} with (force)`);
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { Evidence, SkillAssessment, User } from '../entities';
+import { SkillType } from '../entities/skill';
+import { notFound } from '../errors';
+import { assessmentWhere } from '../services/assessment.service';
+import { paginate } from '../services/pagination';
+import { assertUuid } from '../services/uuid';
+import { AddEvidenceInput, AssessmentFilter, CreateAssessmentInput } from './types/assessment.inputs';
+import { SkillAssessmentConnection, SkillCount, StudentSkillSummary } from './types/assessment.types';
+
+/** Writes answer with the row as read back from the database, not the objects that were written. */
+async function readBack(ctx: Context, id: string): Promise<SkillAssessment> {
+  ctx.em.clear();
+  return ctx.em.findOneOrFail(SkillAssessment, { id });
+}
+
+@Resolver(() => SkillAssessment)
+export class AssessmentResolver {
+  @Query(() => SkillAssessmentConnection, {
+    description: 'Assessments the caller may see, newest first: students their own, teachers those of their cohorts.',
+  })
+  assessments(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => AssessmentFilter, { nullable: true }) filter?: AssessmentFilter,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ) {
+    return paginate(ctx.em, SkillAssessment, assessmentWhere(ctx.viewer!, filter), { first, after });
+  }
+
+  @Query(() => SkillAssessment, { description: 'One assessment, if the caller may see it; otherwise NOT_FOUND.' })
+  async assessment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SkillAssessment> {
+    const found = await ctx.em.findOne(SkillAssessment, { $and: [{ id: assertUuid(id, 'id') }, assessmentWhere(ctx.viewer!)] });
+    if (!found) throw notFound('Assessment');
+    return found;
+  }
+
+  @Query(() => SkillAssessment, { nullable: true, description: "The student's newest assessment of the skill; null if none is visible." })
+  latestAssessment(
+    @Arg('studentId', () => ID) studentId: string,
+    @Arg('skillType', () => SkillType) skillType: SkillType,
+    @Ctx() ctx: Context,
+  ): Promise<SkillAssessment | null> {
+    return ctx.services.assessments.latest(ctx.em, ctx.viewer!, assertUuid(studentId, 'studentId'), skillType);
+  }
+
+  @Query(() => [SkillCount], { description: 'Assessments per skill over what the caller may see (every skill, zeros included).' })
+  skillDistribution(@Ctx() ctx: Context, @Arg('filter', () => AssessmentFilter, { nullable: true }) filter?: AssessmentFilter) {
+    return ctx.services.assessments.distribution(ctx.em, ctx.viewer!, filter);
+  }
+
+  @Query(() => StudentSkillSummary, { description: 'Latest score per skill with its trend; NOT_FOUND for a student the caller may not see.' })
+  async studentSkillSummary(@Arg('studentId', () => ID) studentId: string, @Ctx() ctx: Context): Promise<StudentSkillSummary> {
+    const { student, skills, missing } = await ctx.services.assessments.summary(ctx.em, ctx.viewer!, assertUuid(studentId, 'studentId'));
+    return { student, skills, missingPrimarySkills: missing };
+  }
+
+  @Mutation(() => SkillAssessment, {
+    description: 'Stores an assessment and its evidence in one transaction (ADMIN, or an admin API key with assessments:write).',
+  })
+  async createAssessment(@Arg('input', () => CreateAssessmentInput) input: CreateAssessmentInput, @Ctx() ctx: Context) {
+    const id = await ctx.services.assessments.create(ctx.em, input);
+    return readBack(ctx, id);
+  }
+
+  @Mutation(() => SkillAssessment, { description: 'Attaches evidence to an existing assessment; NOT_FOUND if there is none.' })
+  async addEvidence(@Arg('input', () => AddEvidenceInput) input: AddEvidenceInput, @Ctx() ctx: Context) {
+    const id = await ctx.services.assessments.addEvidence(ctx.em, input.assessmentId, input.evidence);
+    return readBack(ctx, id);
+  }
+
+  @FieldResolver(() => User)
+  async student(@Root() assessment: SkillAssessment, @Ctx() ctx: Context): Promise<User> {
+    const student = await ctx.loaders.userById.load(assessment.student.id);
+    if (!student) throw notFound('Student');
+    return student;
+  }
+
+  @FieldResolver(() => [Evidence], { description: 'Oldest first; evidence written together is ordered by id.' })
+  evidence(@Root() assessment: SkillAssessment, @Ctx() ctx: Context): Promise<Evidence[]> {
+    return ctx.loaders.evidenceByAssessmentId.load(assessment.id);
+  }
+}
