@@ -37,6 +37,11 @@ describe('a student', () => {
     }
   });
 
+  it('gets BAD_USER_INPUT, not an internal error, for a malformed id', async () => {
+    const result = await app.gql(UserByIdDocument, { id: 'not-a-uuid' }, { token });
+    expect(codeOf(result)).toBe('BAD_USER_INPUT');
+  });
+
   it('cannot list users or create accounts', async () => {
     expect(codeOf(await app.gql(UsersDocument, {}, { token }))).toBe('FORBIDDEN');
     const create = await app.gql(

@@ -32,6 +32,8 @@ export function toClientError(thrown: unknown, requestId?: string): GraphQLError
   if (thrown == null) return forbidden();
   if (thrown instanceof ArgumentValidationError) return validationError(thrown);
   if (thrown instanceof GraphQLError && isPublicCode(thrown.extensions?.code)) return thrown;
+  // PostgreSQL could not read a value the caller sent (a malformed id, say): their input, not our fault.
+  if ((thrown as { code?: unknown }).code === '22P02') return badInput('A value in the request is malformed (is every id a UUID?)');
   logger.error({ err: thrown, requestId }, 'unexpected error');
   return new AppError('INTERNAL_SERVER_ERROR', 'Internal server error', requestId ? { requestId } : {});
 }
