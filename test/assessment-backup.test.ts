@@ -37,6 +37,8 @@ describe('createBackup', () => {
     });
     expect(content.toString().trim().split('\n')).toHaveLength(backup.assessments);
     expect(Math.abs(new Date(backup.createdAt).getTime() - Date.now())).toBeLessThan(60_000);
+    const [entry] = await app.db.sql(`select actor_kind, details from audit_logs where action = 'EXPORT' order by seq desc limit 1`);
+    expect(entry).toMatchObject({ actor_kind: 'USER', details: { purpose: 'backup', file: backup.fileName, sha256: backup.sha256 } });
   });
 
   it('is refused to everyone but an admin session, API keys included', async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportCommand } from '../src/cli/export';
 import { importCommand } from '../src/cli/import';
 import type { Config } from '../src/config';
+import { systemSource } from '../src/services/audit.service';
 import { exportAssessments } from '../src/services/transfer/export';
 import type { AssessmentRecord } from '../src/services/transfer/record';
 import { startTestApp, type TestApp } from './support/app';
@@ -86,13 +87,23 @@ describe('export → wipe → import', () => {
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`inserted ${manifest.counts.assessments}, updated 0, skipped 0, rejected 0; ${manifest.counts.evidence} evidence rows`));
     expect(await dumpRows(app)).toEqual(before);
+
+    // Both directions are in the tamper-evident audit log: the export once, the import per batch.
+    const entries = await sql<{ action: string; actor_kind: string; details: Record<string, unknown> }>(
+      app,
+      `select action, actor_kind, details from audit_logs where action in ('EXPORT', 'IMPORT') order by seq`,
+    );
+    expect(entries[0]).toMatchObject({ action: 'EXPORT', actor_kind: 'SYSTEM', details: { file: 'all.jsonl', purpose: 'export', sha256: manifest.sha256 } });
+    const imports = entries.filter((e) => e.action === 'IMPORT');
+    expect(imports.length).toBe(Math.ceil(manifest.counts.assessments / 500));
+    expect(imports.reduce((n, e) => n + Number(e.details.inserted), 0)).toBe(manifest.counts.assessments);
   });
 
   it("gives back identical rows from a JSON array written in keyset batches smaller than a run of equal timestamps", async () => {
     const before = await dumpRows(app);
     const knex = app.assay.database.orm.em.getKnex();
     const filter = { studentId: student3 };
-    const result = await exportAssessments(knex, { output: file('student3.json'), format: 'json', filter, batchSize: 3 });
+    const result = await exportAssessments(knex, { output: file('student3.json'), format: 'json', filter, batchSize: 3, audit: systemSource('test') });
     const parsed = JSON.parse(await readFile(file('student3.json'), 'utf8')) as AssessmentRecord[];
     expect(parsed).toHaveLength(result.counts.assessments);
     expect(parsed.length).toBe(Number((await sql<{ n: string }>(app, 'select count(*) as n from skill_assessments where student_id = $1', [student3]))[0].n));

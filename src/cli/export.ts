@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { SkillType } from '../entities/skill';
+import { systemSource } from '../services/audit.service';
 import { exportAssessments } from '../services/transfer/export';
 import { isUuid } from '../services/uuid';
 import type { TransferFormat } from '../services/transfer/read-records';
@@ -39,7 +40,7 @@ export async function exportCommand(config: Config, options: ExportCommandOption
     to: parseDate('--to', options.to),
   };
   const result = await withKnex(config, 'export', (knex) =>
-    exportAssessments(knex, { output: options.output, format: options.format ?? 'jsonl', filter }),
+    exportAssessments(knex, { output: options.output, format: options.format ?? 'jsonl', filter, audit: systemSource('assay export') }),
   );
   io.out.write(
     `Exported ${result.counts.assessments} assessments with ${result.counts.evidence} evidence rows to ${result.path} ` +

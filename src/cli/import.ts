@@ -1,5 +1,6 @@
 import { access } from 'node:fs/promises';
 import type { Config } from '../config';
+import { systemSource } from '../services/audit.service';
 import { importAssessments, type OnDuplicate } from '../services/transfer/import';
 import { EXIT, processIo, withKnex, type CliIo } from './assessment-io';
 
@@ -15,7 +16,12 @@ export async function importCommand(config: Config, options: ImportCommandOption
     throw new Error(`--input ${options.input} cannot be read`);
   });
   const report = await withKnex(config, 'import', (knex) =>
-    importAssessments(knex, { input: options.input, onDuplicate: options.onDuplicate, dryRun: options.dryRun }),
+    importAssessments(knex, {
+      input: options.input,
+      onDuplicate: options.onDuplicate,
+      dryRun: options.dryRun,
+      audit: systemSource('assay import'),
+    }),
   );
   for (const problem of report.problems) io.err.write(`${problem.location}: ${problem.message}\n`);
   if (report.rejected > report.problems.length) io.err.write(`… and ${report.rejected - report.problems.length} more\n`);

@@ -18,6 +18,6 @@ export class AssessmentOperationsResolver {
 
   @Mutation(() => Backup, { description: 'Exports every assessment to the configured backup folder (admins). Takes no path.' })
   createBackup(@Ctx() ctx: Context): Promise<Backup> {
-    return ctx.services.backups.create(ctx.em.getKnex());
+    return ctx.services.backups.create(ctx.em.getKnex(), ctx.audit);
   }
 }

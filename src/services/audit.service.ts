@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import { AuditAction, AuditActorKind } from '../entities/audit-action';
 import { AuditLog } from '../entities/audit-log.entity';
@@ -52,16 +52,13 @@ export const asUser = (source: AuditSource, userId: string): AuditSource => ({
   actorUserId: userId,
 });
 
-/**
- * Appends one entry to the hash chain, inside the caller's transaction: the entry
- * commits with the change it records or not at all. A transaction-scoped advisory lock
- * makes concurrent writers take turns, so `seq` stays gap-free and the chain unbroken.
- */
-export async function appendAudit(em: EntityManager, source: AuditSource, entry: AuditEntry): Promise<AuditLog> {
-  if (!em.isInTransaction()) throw new Error('appendAudit must run inside the transaction of the change it records');
-  await em.execute(`select pg_advisory_xact_lock(hashtext('assay:audit-chain'))`);
-  const [last] = await em.execute<{ seq: string; hash: string }[]>(`select seq, hash from audit_logs order by seq desc limit 1`);
-  const row = em.create(AuditLog, {
+type RunSql = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/** The chain step itself, over any connection that is inside the caller's transaction. */
+async function appendWith(run: RunSql, source: AuditSource, entry: AuditEntry): Promise<AuditLog> {
+  await run(`select pg_advisory_xact_lock(hashtext('assay:audit-chain'))`, []);
+  const [last] = (await run(`select seq, hash from audit_logs order by seq desc limit 1`, [])) as { seq: string; hash: string }[];
+  const row = Object.assign(new AuditLog(), {
     seq: last ? Number(last.seq) + 1 : 1,
     ...source,
     action: entry.action,
@@ -70,9 +67,44 @@ export async function appendAudit(em: EntityManager, source: AuditSource, entry:
     details: entry.details ?? {},
     createdAt: new Date(),
     prevHash: last?.hash ?? GENESIS_HASH,
-    hash: '',
   });
   row.hash = chainHash(row.prevHash, row);
-  await em.insert(AuditLog, row);
+  await run(
+    `insert into audit_logs (id, seq, actor_kind, actor_user_id, actor_api_key_id, action, resource_type, resource_id,
+       details, ip, user_agent, request_id, created_at, prev_hash, hash)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)`,
+    [
+      row.id,
+      row.seq,
+      row.actorKind,
+      row.actorUserId,
+      row.actorApiKeyId,
+      row.action,
+      row.resourceType,
+      row.resourceId,
+      JSON.stringify(row.details),
+      row.ip,
+      row.userAgent,
+      row.requestId,
+      row.createdAt,
+      row.prevHash,
+      row.hash,
+    ],
+  );
   return row;
+}
+
+/**
+ * Appends one entry to the hash chain, inside the caller's transaction: the entry
+ * commits with the change it records or not at all. A transaction-scoped advisory lock
+ * makes concurrent writers take turns, so `seq` stays gap-free and the chain unbroken.
+ */
+export async function appendAudit(em: EntityManager, source: AuditSource, entry: AuditEntry): Promise<AuditLog> {
+  if (!em.isInTransaction()) throw new Error('appendAudit must run inside the transaction of the change it records');
+  return appendWith((sql, params) => em.execute(sql, params as never[]), source, entry);
+}
+
+/** The same, for writes that run on a knex transaction (bulk imports). */
+export function appendAuditOnKnex(trx: Knex.Transaction, source: AuditSource, entry: AuditEntry): Promise<AuditLog> {
+  return appendWith(async (sql, params) => (await trx.raw(sql, params as Knex.RawBinding[])).rows, source, entry);
 }

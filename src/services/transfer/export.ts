@@ -5,6 +5,8 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Knex } from '@mikro-orm/postgresql';
+import { AuditAction } from '../../entities/audit-action';
+import { appendAuditOnKnex, type AuditSource } from '../audit.service';
 import type { SkillType } from '../../entities/skill';
 import { badInput } from '../../errors';
 import type { AssessmentRecord, EvidenceRecord } from './record';
@@ -26,6 +28,10 @@ export interface ExportOptions {
   filter?: ExportFilter;
   /** Assessments per query; memory holds one batch at a time. */
   batchSize?: number;
+  /** Who exports: the finished export is recorded in the audit log. */
+  audit: AuditSource;
+  /** What the export is for, in the audit entry (e.g. `backup`). */
+  purpose?: string;
 }
 
 export interface ExportManifest {
@@ -203,5 +209,13 @@ export async function exportAssessments(knex: Knex, options: ExportOptions): Pro
   };
   const manifestPath = manifestPathOf(output);
   await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  // Student data left the database: record what, where to and for whom, once the file is complete.
+  await knex.transaction((trx) =>
+    appendAuditOnKnex(trx, options.audit, {
+      action: AuditAction.EXPORT,
+      resourceType: 'SkillAssessment',
+      details: { purpose: options.purpose ?? 'export', file: manifest.file, format, sha256: manifest.sha256, counts, filter: manifest.filter },
+    }),
+  );
   return { ...manifest, path: output, manifestPath };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Knex } from '@mikro-orm/postgresql';
 import {
@@ -12,7 +13,9 @@ import {
   type EvidenceSqlRow,
   type Execute,
 } from '../../db/assessment-sql';
+import { AuditAction } from '../../entities/audit-action';
 import { Role } from '../../entities/role';
+import { appendAuditOnKnex, type AuditSource } from '../audit.service';
 import { manifestPathOf, type ExportManifest } from './export';
 import { detectFormat, readRecords, type TransferFormat } from './read-records';
 import { assessmentRecordSchema, describeIssues, type AssessmentRecord } from './record';
@@ -28,6 +31,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Records per transaction. */
   batchSize?: number;
+  /** Who runs the import: each written batch is recorded in the audit log in its own transaction. */
+  audit: AuditSource;
 }
 
 export interface ImportProblem {
@@ -225,7 +230,7 @@ export async function importAssessments(knex: Knex, options: ImportOptions): Pro
   };
   try {
     for await (const batch of batches(validRecords(options.input, format, fileChanged), batchSize)) {
-      const counts = await writeBatch(knex, batch, options.onDuplicate);
+      const counts = await writeBatch(knex, batch, options);
       written.inserted += counts.inserted;
       written.updated += counts.updated;
       written.skipped += counts.skipped;
@@ -250,7 +255,7 @@ interface Written {
 }
 
 /** One batch, one transaction: new records inserted, duplicates skipped or replaced with their evidence set. */
-async function writeBatch(knex: Knex, batch: Located[], onDuplicate: OnDuplicate): Promise<Written> {
+async function writeBatch(knex: Knex, batch: Located[], { onDuplicate, audit, input }: ImportOptions): Promise<Written> {
   return knex.transaction(async (trx) => {
     const execute: Execute = (sql, params) => trx.raw(sql, params as Knex.RawBinding[]);
     const ids = batch.map((l) => l.record.id);
@@ -271,11 +276,17 @@ async function writeBatch(knex: Knex, batch: Located[], onDuplicate: OnDuplicate
     );
     const evidence = [...fresh, ...changed].flatMap(toEvidenceRows);
     await upsertEvidenceRows(execute, evidence);
-    return {
+    const written = {
       inserted: fresh.length,
       updated: changed.length,
       skipped: batch.length - fresh.length - changed.length,
       evidence: evidence.length,
     };
+    await appendAuditOnKnex(trx, audit, {
+      action: AuditAction.IMPORT,
+      resourceType: 'SkillAssessment',
+      details: { file: path.basename(input), onDuplicate, firstLine: batch[0].location, lastLine: batch.at(-1)!.location, ...written },
+    });
+    return written;
   });
 }
