@@ -29,6 +29,30 @@ export interface PageArgs {
   after?: string | null;
 }
 
+/** `first` as asked, or the default; outside 1..MAX_PAGE_SIZE it is the caller's error. */
+export function pageSize(args: PageArgs): number {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return first;
+}
+
+/** A page from `first + 1` rows fetched past the cursor: the extra row only says there is more. */
+export function toPage<T>(rows: T[], first: number, afterGiven: boolean, encode: (row: T) => string, count: () => Promise<number>): Page<T> {
+  const edges = rows.slice(0, first).map((node) => ({ cursor: encode(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > first,
+      hasPreviousPage: afterGiven,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    count,
+  };
+}
+
 /**
  * Keyset pagination, newest first, ordered by (created_at, id) so cursors stay stable
  * while rows are added. One statement for the page; the count runs only if requested.
@@ -40,10 +64,7 @@ export async function paginate<T extends Keyed>(
   args: PageArgs,
   options: Pick<FindOptions<T>, 'populate'> = {},
 ): Promise<Page<T>> {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`);
-  }
+  const first = pageSize(args);
   const after = args.after ? decode(args.after) : null;
   const keyset = after
     ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
@@ -53,16 +74,5 @@ export async function paginate<T extends Keyed>(
     orderBy: { createdAt: 'desc', id: 'desc' } as FindOptions<T>['orderBy'],
     limit: first + 1,
   } as FindOptions<T>);
-  const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: encode(node), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    count: () => em.count(entity, where),
-  };
+  return toPage(rows, first, after !== null, encode, () => em.count(entity, where));
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
 import { badInput } from '../errors';
 import type { Page } from '../resolvers/types/connection';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageArgs } from './pagination';
+import { pageSize, toPage, type PageArgs } from './pagination';
 
 interface Sequenced {
   seq: number;
@@ -27,24 +27,11 @@ export async function paginateBySeq<T extends Sequenced>(
   where: FilterQuery<T>,
   args: PageArgs,
 ): Promise<Page<T>> {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 1 and ${MAX_PAGE_SIZE}`);
-  }
+  const first = pageSize(args);
   const after = args.after ? decode(args.after) : null;
   const rows = await em.find(entity, { $and: [where, after === null ? {} : { seq: { $lt: after } }] } as FilterQuery<T>, {
     orderBy: { seq: 'desc' },
     limit: first + 1,
   } as FindOptions<T>);
-  const edges = rows.slice(0, first).map((node) => ({ cursor: encode(node), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    count: () => em.count(entity, where),
-  };
+  return toPage(rows, first, after !== null, encode, () => em.count(entity, where));
 }
