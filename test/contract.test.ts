@@ -12,7 +12,6 @@ const PENDING: Record<string, string> = {
   'governance.graphql': 'issue 3 (governance) is not built yet',
   'assessments.graphql': 'issue 4 (skill assessments) is not built yet',
   'quests.graphql': 'issue 5 (quests) is not built yet',
-  'exams.graphql': 'issue 6 (exams) is not built yet',
 };
 
 const files = existsSync(contractDir) ? readdirSync(contractDir).filter((f) => f.endsWith('.graphql')).sort() : [];

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { StudentProfile, TeacherProfile, User } from '../entities';
 import { loaderByColumn } from './by-column';
+import { createExamLoaders } from './exam-loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
@@ -8,6 +9,7 @@ export function createLoaders(em: EntityManager) {
     userById: loaderByColumn(em, User, 'id', (u) => u.id),
     studentProfileByUserId: loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id),
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
+    ...createExamLoaders(em),
   };
 }
 

@@ -24,10 +24,20 @@ export const isSession = rule('isSession', { cache: 'contextual' })(
   (_p, _a, ctx: Context) => ctx.viewer?.via === 'session' || forbidden('This operation needs a user session, not an API key'),
 );
 
-export const hasAnyRole = (...roles: Role[]) =>
-  rule(`hasRole:${roles.join(',')}`, { cache: 'contextual' })(
-    (_p, _a, ctx: Context) => hasRole(ctx.viewer, ...roles) || forbidden(`Requires role ${roles.join(' or ')}`),
-  );
+/** Memoised by name: shield refuses two different rules with one name, and every permission map asks for these. */
+const roleRules = new Map<string, ReturnType<ReturnType<typeof rule>>>();
+export function hasAnyRole(...roles: Role[]) {
+  const name = `hasRole:${roles.join(',')}`;
+  if (!roleRules.has(name)) {
+    roleRules.set(
+      name,
+      rule(name, { cache: 'contextual' })(
+        (_p, _a, ctx: Context) => hasRole(ctx.viewer, ...roles) || forbidden(`Requires role ${roles.join(' or ')}`),
+      ),
+    );
+  }
+  return roleRules.get(name)!;
+}
 
 /** A session has every scope; an API key only those it was given. */
 export const scope = (needed: ApiScope) =>
@@ -52,9 +62,12 @@ export const canSeeUser = rule('canSeeUser', { cache: 'no_cache' })(async (user:
   if (insideAuthPayload(info)) return true;
   if (!ctx.viewer) return false;
   if (isSelf(ctx, user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) return true;
-  if (user.role !== Role.STUDENT) return false;
-  const profile = await ctx.loaders.studentProfileByUserId.load(user.id);
-  return canSeeStudentOfCohort(ctx.viewer, profile?.cohort);
+  if (user.role === Role.STUDENT) {
+    const profile = await ctx.loaders.studentProfileByUserId.load(user.id);
+    if (canSeeStudentOfCohort(ctx.viewer, profile?.cohort)) return true;
+  }
+  // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
+  return hasRole(ctx.viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(ctx.viewer).load(user.id);
 });
 
 /** Per-field: private details of an account, for itself, admins and auditors only. */

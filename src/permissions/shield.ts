@@ -2,11 +2,12 @@ import { deny, shield } from 'graphql-shield';
 import type { Context } from '../context';
 import { accountPermissions } from './account.permissions';
 import { toClientError } from './errors';
+import { examPermissions } from './exam.permissions';
 import { mergeRules } from './merge-rules';
 import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
-export const permissions = shield(mergeRules({ PageInfo: allow }, accountPermissions), {
+export const permissions = shield(mergeRules({ PageInfo: allow }, accountPermissions, examPermissions), {
   fallbackRule: deny,
   allowExternalErrors: false,
   fallbackError: (thrown, _parent, _args, ctx) => toClientError(thrown, (ctx as unknown as Context).requestId),

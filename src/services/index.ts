@@ -3,6 +3,7 @@ import { LoginLimiter, type LimiterStore } from '../auth/login-limiter';
 import { TokenService } from '../auth/tokens';
 import { ApiKeyService } from './api-key.service';
 import { AuthService } from './auth.service';
+import { createExamServices } from './exams';
 import { UserService } from './user.service';
 
 /** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
@@ -15,6 +16,7 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     auth: new AuthService(tokens, limiter),
     users: new UserService(limiter),
     apiKeys: new ApiKeyService(),
+    ...createExamServices(),
   };
 }
 

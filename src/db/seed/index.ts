@@ -4,9 +4,11 @@ import { AuditAction } from '../../entities/audit-action';
 import { conflict } from '../../errors';
 import { appendAudit, systemSource } from '../../services/audit.service';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
+import { seedExams, type ExamSeedSummary } from './exams';
 
 export interface SeedSummary {
   users: number;
+  exams: ExamSeedSummary;
 }
 
 export const databaseIsEmpty = async (em: EntityManager) => (await em.count(User, {})) === 0;
@@ -20,9 +22,9 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     // Two instances starting on one empty database must not both seed it.
     await tx.execute(`select pg_advisory_xact_lock(hashtext('assay:seed'))`);
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
-    await seedAccounts(tx, password);
+    const accounts = await seedAccounts(tx, password);
     await tx.flush();
-    const summary = { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS };
+    const summary = { users: 2 + DEMO_TEACHERS + DEMO_STUDENTS, exams: await seedExams(tx, accounts) };
     await appendAudit(tx, systemSource('assay seed'), { action: AuditAction.SEED, details: summary });
     return summary;
   });

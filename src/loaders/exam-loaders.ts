@@ -1,0 +1,59 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import type { Viewer } from '../auth/viewer';
+import { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission } from '../entities';
+import { uuidArray } from '../db/pg-array';
+import { attemptVisibleSql } from '../permissions/exam-scope';
+import { loaderByColumn } from './by-column';
+import { examAccessLoader, examLinkedUsersLoader, type ExamAccess } from './exam-access';
+
+/** Memoises one loader per viewer: a request has one viewer, but loaders are built before it is known. */
+function perViewer<L>(make: (viewer: Viewer) => L): (viewer: Viewer) => L {
+  const made = new Map<string, L>();
+  return (viewer) => {
+    const key = `${viewer.user.id}:${viewer.via}`;
+    if (!made.has(key)) made.set(key, make(viewer));
+    return made.get(key)!;
+  };
+}
+
+/** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
+function recentAttemptsLoader(em: EntityManager, viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
+  return new DataLoader(async (examIds) => {
+    const scope = attemptVisibleSql(viewer, 'a');
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select * from (
+         select a.*, row_number() over (partition by a.exam_id order by a.created_at desc, a.id desc) as recency
+           from exam_attempts a where a.exam_id = any (?::uuid[]) and ${scope.sql}) ranked
+        where recency <= ? order by created_at desc, id desc`,
+      [uuidArray(examIds), ...scope.params, limit],
+    );
+    const byExam = new Map<string, ExamAttempt[]>(examIds.map((id) => [id, []]));
+    for (const { recency: _recency, ...row } of rows) {
+      const attempt = em.map(ExamAttempt, row);
+      byExam.get(attempt.exam.id)?.push(attempt);
+    }
+    return examIds.map((id) => byExam.get(id)!);
+  });
+}
+
+async function grantsOf(em: EntityManager, examIds: readonly string[]): Promise<TeacherExamPermission[][]> {
+  const rows = await em.find(TeacherExamPermission, { exam: { $in: [...examIds] } }, { orderBy: { grantedAt: 'asc' } });
+  return examIds.map((id) => rows.filter((g) => g.exam.id === id));
+}
+
+export function createExamLoaders(em: EntityManager) {
+  const recent = new Map<string, DataLoader<string, ExamAttempt[]>>();
+  return {
+    examById: loaderByColumn(em, Exam, 'id', (e) => e.id),
+    performanceMetricsByStudentId: loaderByColumn(em, PerformanceMetrics, 'student', (m) => m.student.id),
+    grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
+    examAccess: perViewer((viewer): DataLoader<string, ExamAccess> => examAccessLoader(em, viewer)),
+    examLinkedUsers: perViewer((viewer) => examLinkedUsersLoader(em, viewer)),
+    recentAttemptsByExamId(viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
+      const key = `${viewer.user.id}:${limit}`;
+      if (!recent.has(key)) recent.set(key, recentAttemptsLoader(em, viewer, limit));
+      return recent.get(key)!;
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../context';
+import { Exam, User } from '../entities';
+import { forbidden, notFound } from '../errors';
+import { examAnalytics } from '../services/exams/analytics.service';
+import { existingId } from '../services/exams/ids';
+import { ExamAnalytics, ExamAnalyticsStudent } from './types/exam-analytics.types';
+
+@Resolver(() => ExamAnalytics)
+export class ExamAnalyticsResolver {
+  @Query(() => ExamAnalytics, {
+    description: "Figures over the exam's completed attempts. Needs canViewAnalytics (creators, granted teachers, admins, auditors).",
+  })
+  async examAnalytics(@Arg('examId', () => ID) examId: string, @Ctx() ctx: Context): Promise<ExamAnalytics> {
+    const access = await ctx.loaders.examAccess(ctx.viewer!).load(existingId(examId, 'Exam'));
+    if (!access.view || !(await ctx.loaders.examById.load(examId))) throw notFound('Exam');
+    if (!access.analytics) throw forbidden('You may not see analytics for this exam');
+    return examAnalytics(ctx.em, examId);
+  }
+
+  @FieldResolver(() => Exam)
+  exam(@Root() analytics: ExamAnalytics, @Ctx() ctx: Context) {
+    return ctx.loaders.examById.load(analytics.examId);
+  }
+}
+
+@Resolver(() => ExamAnalyticsStudent)
+export class ExamAnalyticsStudentResolver {
+  @FieldResolver(() => User)
+  student(@Root() row: ExamAnalyticsStudent, @Ctx() ctx: Context) {
+    return ctx.loaders.userById.load(row.studentId);
+  }
+}
