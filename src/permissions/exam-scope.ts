@@ -38,14 +38,20 @@ export function examVisibleSql(viewer: Viewer, e: string): SqlCondition {
   return { sql: 'false', params: [] };
 }
 
-/** Exams a student may start: published, by a teacher of the student's cohort. */
-export function examAvailableSql(viewer: Viewer, e: string): SqlCondition {
+/** Exams set by a teacher of the student's cohort, published or not. */
+export function examForStudentSql(viewer: Viewer, e: string): SqlCondition {
   if (viewer.user.role !== Role.STUDENT) return { sql: 'false', params: [] };
   return {
-    sql: `(${e}.is_published and exists (select 1 from teacher_profiles tp join student_profiles sp
-            on sp.cohort = any (tp.cohorts_taught) where tp.user_id = ${e}.creator_id and sp.user_id = ?))`,
+    sql: `exists (select 1 from teacher_profiles tp join student_profiles sp on sp.cohort = any (tp.cohorts_taught)
+            where tp.user_id = ${e}.creator_id and sp.user_id = ?)`,
     params: [viewer.user.id],
   };
+}
+
+/** Exams a student may start: published, by a teacher of the student's cohort. */
+export function examAvailableSql(viewer: Viewer, e: string): SqlCondition {
+  const forStudent = examForStudentSql(viewer, e);
+  return { sql: `(${e}.is_published and ${forStudent.sql})`, params: forStudent.params };
 }
 
 /**

@@ -163,9 +163,11 @@ export class ExamFilter {
   subject?: string;
 
   @Field({ nullable: true })
+  @IsOptional()
   isPublished?: boolean;
 
   @Field({ nullable: true, description: 'Only exams the caller created (true) or was granted (false).' })
+  @IsOptional()
   createdByMe?: boolean;
 
   @Field({ nullable: true, description: 'Case-insensitive match on the title.' })
@@ -177,9 +179,11 @@ export class ExamFilter {
 @InputType()
 export class AttemptFilter {
   @Field(() => AttemptStatus, { nullable: true })
+  @IsOptional()
   status?: AttemptStatus;
 
   @Field(() => ID, { nullable: true })
+  @IsOptional()
   examId?: string;
 }
 

@@ -4,7 +4,7 @@ import type { Viewer } from '../../auth/viewer';
 import { Exam, ExamAttempt, StudentProfile } from '../../entities';
 import { AttemptStatus } from '../../entities/exam-enums';
 import { conflict, notFound } from '../../errors';
-import { examVisibleSql } from '../../permissions/exam-scope';
+import { examForStudentSql } from '../../permissions/exam-scope';
 import { mapUniqueViolation } from '../unique-violation';
 import { refreshStudentAggregates } from './aggregates';
 import { questionsOf } from './exam.service';
@@ -26,8 +26,10 @@ export class AttemptService {
   /** A student starts a published exam they may see; one attempt in progress per exam. */
   async start(em: EntityManager, viewer: Viewer, examId: string, client: ClientInfo): Promise<ExamAttempt> {
     existingId(examId, 'Exam');
-    const visible = examVisibleSql(viewer, 'e');
-    const [row] = await em.execute<{ id: string }[]>(`select e.id from exams e where e.id = ? and ${visible.sql}`, [examId, ...visible.params]);
+    // Exams of the student's teachers exist for them even before publication, so that
+    // starting one too early is a clear CONFLICT rather than a puzzling NOT_FOUND.
+    const forStudent = examForStudentSql(viewer, 'e');
+    const [row] = await em.execute<{ id: string }[]>(`select e.id from exams e where e.id = ? and ${forStudent.sql}`, [examId, ...forStudent.params]);
     if (!row) throw notFound('Exam');
     const exam = await em.findOneOrFail(Exam, { id: examId });
     if (!exam.isPublished) throw conflict('The exam is not published yet');
