@@ -5,11 +5,12 @@ import { createExamLoaders } from './exam-loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
+  const studentProfileByUserId = loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id);
   return {
     userById: loaderByColumn(em, User, 'id', (u) => u.id),
-    studentProfileByUserId: loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id),
+    studentProfileByUserId,
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
-    ...createExamLoaders(em),
+    ...createExamLoaders(em, studentProfileByUserId),
   };
 }
 

@@ -38,7 +38,7 @@ export class StudentDashboardResolver {
 
   @FieldResolver(() => User)
   student(@Root() dashboard: StudentDashboard, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(dashboard.studentId);
+    return dashboard.studentId === ctx.viewer!.user.id ? ctx.viewer!.user : ctx.loaders.userById.load(dashboard.studentId);
   }
 
   @FieldResolver(() => StudentProfile, { nullable: true })
@@ -54,7 +54,7 @@ export class StudentDashboardResolver {
   @FieldResolver(() => [ExamAttempt], { description: 'Exam history, newest first.' })
   history(@Root() dashboard: StudentDashboard, @Ctx() ctx: Context, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number) {
     if (limit < 1 || limit > MAX_HISTORY) throw badInput(`limit must be between 1 and ${MAX_HISTORY}`);
-    return ctx.em.find(ExamAttempt, { student: dashboard.studentId }, { orderBy: { createdAt: 'desc', id: 'desc' }, limit });
+    return ctx.services.dashboards.history(ctx.em, ctx.loaders, dashboard.studentId, limit);
   }
 }
 

@@ -1,7 +1,9 @@
+import { LoadStrategy } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Exam, ExamAttempt, PerformanceMetrics, type StudentProfile } from '../../entities';
 import { AttemptStatus, DropoutLabel } from '../../entities/exam-enums';
+import type { Loaders } from '../../loaders';
 import { visibleAttempts, visibleExams } from '../../permissions/exam-scope';
 import { AlertKind, IntegrityLevel, type DashboardAlert, type IntegrityStatus, type TeacherDashboard } from '../../resolvers/types/dashboard.types';
 import { FLAG_BELOW_INTEGRITY } from './scoring';
@@ -45,6 +47,18 @@ export class DashboardService {
           ),
     ]);
     return { teacherId: viewer.user.id, recent, flagged };
+  }
+
+  /** A student's newest attempts with their exams in one statement; the exams prime the loader the attempts' `exam` field reads. */
+  async history(em: EntityManager, loaders: Loaders, studentId: string, limit: number): Promise<ExamAttempt[]> {
+    const attempts = await em.find(ExamAttempt, { student: studentId }, {
+      populate: ['exam'],
+      strategy: LoadStrategy.JOINED,
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit,
+    });
+    for (const attempt of attempts) loaders.examById.prime(attempt.exam.id, attempt.exam);
+    return attempts;
   }
 
   exams(em: EntityManager, viewer: Viewer): Promise<Exam[]> {
