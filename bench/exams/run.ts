@@ -18,6 +18,8 @@ const URL = `http://127.0.0.1:${PORT}/graphql`;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
 const TOKENS = 40;
+/** Extra flags for the server's node, e.g. BENCH_NODE_FLAGS=--max-semi-space-size=32. */
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 const STUDENT_DASHBOARD = `query StudentDashboard {
   studentDashboard {
@@ -39,6 +41,14 @@ const EXAM_ANALYTICS = `query ExamAnalytics($examId: ID!) {
   }
 }`;
 
+/** The same figures without the per-student rows: separates SQL cost from per-row GraphQL cost. */
+const EXAM_ANALYTICS_SUMMARY = `query ExamAnalyticsSummary($examId: ID!) {
+  examAnalytics(examId: $examId) {
+    examId attempts inProgress uniqueStudents averageScore passRate averageIntegrity highRiskCount flaggedCount
+    scoreDistribution { from to count }
+  }
+}`;
+
 async function gql(query: string, variables: Record<string, unknown>, token?: string) {
   const response = await fetch(URL, {
     method: 'POST',
@@ -54,7 +64,7 @@ const login = async (email: string) =>
   ((await gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: email, p: BENCH_PASSWORD })).data.login as { accessToken: string }).accessToken;
 
 async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', path.resolve(__dirname, '../../src/cli/main.ts'), 'serve'], {
+  const child = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', path.resolve(__dirname, '../../src/cli/main.ts'), 'serve'], {
     env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL, JWT_SECRET: randomBytes(48).toString('base64'), PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'fatal', NODE_ENV: 'production', MIGRATE_ON_START: 'false', LOGIN_MAX_FAILURES_PER_IP: '100000' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -117,11 +127,13 @@ async function main() {
     const students = await Promise.all(Array.from({ length: TOKENS }, (_, i) => login(benchEmail('student', 1 + i * Math.floor(sizes.students / TOKENS)))));
     const teachers = await Promise.all(examsByTeacher.map(async (t) => ({ token: await login(t.email), exams: t.exams })));
     const dashboardRequests = students.map((token) => ({ token, body: JSON.stringify({ query: STUDENT_DASHBOARD }) }));
-    const analyticsRequests = teachers.flatMap((t) => t.exams.map((examId) => ({ token: t.token, body: JSON.stringify({ query: EXAM_ANALYTICS, variables: { examId } }) })));
+    const analyticsRequests = (query: string) =>
+      teachers.flatMap((t) => t.exams.map((examId) => ({ token: t.token, body: JSON.stringify({ query, variables: { examId } }) })));
 
     // One checked request of each: no errors, and the statements it costs.
     const dashboardSample = await gql(STUDENT_DASHBOARD, {}, students[0]);
     const analyticsSample = await gql(EXAM_ANALYTICS, { examId: teachers[0].exams[0] }, teachers[0].token);
+    const summarySample = await gql(EXAM_ANALYTICS_SUMMARY, { examId: teachers[0].exams[0] }, teachers[0].token);
     const analyzed = analyticsSample.data.examAnalytics as { attempts: number; students: unknown[] };
 
     const warmup = Number(process.env.BENCH_WARMUP ?? 5);
@@ -130,7 +142,8 @@ async function main() {
     }
     const results = [
       { ...(await load('studentDashboard', dashboardRequests)), statements: dashboardSample.statements },
-      { ...(await load('examAnalytics', analyticsRequests)), statements: analyticsSample.statements },
+      { ...(await load('examAnalytics', analyticsRequests(EXAM_ANALYTICS))), statements: analyticsSample.statements },
+      { ...(await load('examAnalytics (summary only)', analyticsRequests(EXAM_ANALYTICS_SUMMARY))), statements: summarySample.statements },
     ];
     const cpu = os.cpus();
     process.stdout.write(
@@ -140,6 +153,7 @@ async function main() {
           analyticsRowsPerRequest: { attempts: analyzed.attempts, students: analyzed.students.length },
           machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
           connections: CONNECTIONS,
+          nodeFlags,
           durationSeconds: DURATION,
           results,
         },
