@@ -4,6 +4,7 @@ import { Migration20261121000100_audit_log } from './Migration20261121000100_aud
 import { Migration20261121010000_assessments } from './Migration20261121010000_assessments';
 import { Migration20261121020000_governance } from './Migration20261121020000_governance';
 import { Migration20261121030000_quests } from './Migration20261121030000_quests';
+import { Migration20261121040000_exams } from './Migration20261121040000_exams';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261121010000_assessments', class: Migration20261121010000_assessments },
   { name: 'Migration20261121020000_governance', class: Migration20261121020000_governance },
   { name: 'Migration20261121030000_quests', class: Migration20261121030000_quests },
+  { name: 'Migration20261121040000_exams', class: Migration20261121040000_exams },
 ];

@@ -18,6 +18,17 @@ import { QuestParticipantResolver } from './resolvers/quest-participant.resolver
 import { QuestResolver } from './resolvers/quest.resolver';
 import { UserResolver } from './resolvers/user.resolver';
 import { WorkflowResolver } from './resolvers/workflow.resolver';
+import { AttemptResolver } from './resolvers/attempt.resolver';
+import { DashboardAlertResolver, StudentDashboardResolver, TeacherDashboardResolver } from './resolvers/dashboard.resolver';
+import { ExamAnalyticsResolver, ExamAnalyticsStudentResolver } from './resolvers/exam-analytics.resolver';
+import { ExamPermissionResolver } from './resolvers/exam-permission.resolver';
+import { ExamResolver } from './resolvers/exam.resolver';
+import { PerformanceMetricsResolver, UserPerformanceResolver } from './resolvers/performance.resolver';
+
+const examResolvers = [
+  ExamResolver, ExamPermissionResolver, AttemptResolver, ExamAnalyticsResolver, ExamAnalyticsStudentResolver,
+  StudentDashboardResolver, TeacherDashboardResolver, DashboardAlertResolver, PerformanceMetricsResolver, UserPerformanceResolver,
+] as const;
 
 export const resolvers = [
   AuthResolver,
@@ -35,6 +46,7 @@ export const resolvers = [
   QuestApplicationResolver,
   QuestParticipantResolver,
   QuestConsistencyResolver,
+  ...examResolvers,
 ] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */

@@ -7,9 +7,13 @@ import { Project } from './project.entity';
 import { Quest } from './quest.entity';
 import { QuestApplication } from './quest-application.entity';
 import { QuestParticipant } from './quest-participant.entity';
+import { Exam } from './exam.entity';
+import { ExamAttempt } from './exam-attempt.entity';
+import { PerformanceMetrics } from './performance-metrics.entity';
 import { RefreshToken } from './refresh-token.entity';
 import { RevokedAccessToken } from './revoked-access-token.entity';
 import { StudentProfile } from './student-profile.entity';
+import { TeacherExamPermission } from './teacher-exam-permission.entity';
 import { TeacherProfile } from './teacher-profile.entity';
 import { User } from './user.entity';
 import { WorkflowExecution } from './workflow-execution.entity';
@@ -18,6 +22,7 @@ import { SkillAssessment } from './skill-assessment.entity';
 
 export { ApiKey, AuditLog, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
 export { Quest, QuestApplication, QuestParticipant };
+export { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission };
 export { Role } from './role';
 export { JobRun, LlmAuditTrail, Project, WorkflowExecution };
 export { Evidence, SkillAssessment };
@@ -42,4 +47,8 @@ export const entities = [
   Quest,
   QuestApplication,
   QuestParticipant,
+  Exam,
+  TeacherExamPermission,
+  ExamAttempt,
+  PerformanceMetrics,
 ];

@@ -48,7 +48,8 @@ export class User extends BaseEntity<
   @Property({ length: 64, nullable: true })
   lastLoginIp?: string | null = null;
 
-  @Field(() => GraphQLJSONObject)
+  // Nullable in the schema because a field rule hides it: a denied non-null field would null the whole row.
+  @Field(() => GraphQLJSONObject, { nullable: true, description: 'Visible to admins, auditors and the account itself.' })
   @Property({ type: 'jsonb', default: '{}' })
   metadata: Record<string, unknown> = {};
 

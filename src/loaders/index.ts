@@ -3,17 +3,20 @@ import { AuditLog, Project, StudentProfile, TeacherProfile, User } from '../enti
 import { loaderByColumn } from './by-column';
 import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
+import { createExamLoaders } from './exam-loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
+  const studentProfileByUserId = loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id);
   return {
     userById: loaderByColumn(em, User, 'id', (u) => u.id),
-    studentProfileByUserId: loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id),
+    studentProfileByUserId,
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
     projectById: loaderByColumn(em, Project, 'id', (p) => p.id),
     auditLogById: loaderByColumn(em, AuditLog, 'id', (a) => a.id),
     ...createQuestLoaders(em),
     ...assessmentLoaders(em),
+    ...createExamLoaders(em, studentProfileByUserId),
   };
 }
 

@@ -65,9 +65,12 @@ export const canSeeUser = rule('canSeeUser', { cache: 'no_cache' })(async (user:
   if (insideAuthPayload(info)) return true;
   if (!ctx.viewer) return false;
   if (isSelf(ctx, user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) return true;
-  if (user.role !== Role.STUDENT) return false;
-  const profile = await ctx.loaders.studentProfileByUserId.load(user.id);
-  return canSeeStudentOfCohort(ctx.viewer, profile?.cohort);
+  if (user.role === Role.STUDENT) {
+    const profile = await ctx.loaders.studentProfileByUserId.load(user.id);
+    if (canSeeStudentOfCohort(ctx.viewer, profile?.cohort)) return true;
+  }
+  // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
+  return hasRole(ctx.viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(ctx.viewer).load(user.id);
 });
 
 /** Per-field: private details of an account, for itself, admins and auditors only. */

@@ -3,6 +3,7 @@ import type { Context } from '../context';
 import { accountPermissions } from './account.permissions';
 import { assessmentPermissions } from './assessment.permissions';
 import { toClientError } from './errors';
+import { examPermissions } from './exam.permissions';
 import { governancePermissions } from './governance.permissions';
 import { mergeRules } from './merge-rules';
 import { questPermissions } from './quest.permissions';
@@ -10,7 +11,7 @@ import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
 export const permissions = shield(
-  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions),
+  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions),
   {
     fallbackRule: deny,
     allowExternalErrors: false,

@@ -7,6 +7,7 @@ import { QuestConsistencyService } from './quest-consistency/quest-consistency.s
 import { QuestService } from './quest.service';
 import { AssessmentService } from './assessment.service';
 import { BackupService } from './backup.service';
+import { createExamServices } from './exams';
 import { UserService } from './user.service';
 
 /** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
@@ -23,6 +24,7 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     questConsistency: new QuestConsistencyService(),
     assessments: new AssessmentService(),
     backups: new BackupService(config.backupDir),
+    ...createExamServices(),
   };
 }
 

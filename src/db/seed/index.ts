@@ -5,6 +5,7 @@ import { conflict } from '../../errors';
 import { appendAudit, systemSource } from '../../services/audit.service';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
 import { seedAssessments } from './assessments';
+import { seedExams, type ExamSeedSummary } from './exams';
 import { seedGovernance } from './governance';
 import { seedQuests } from './quests';
 
@@ -12,6 +13,7 @@ export interface SeedSummary {
   users: number;
   assessments: number;
   evidence: number;
+  exams: ExamSeedSummary;
   governance: Awaited<ReturnType<typeof seedGovernance>>;
 }
 
@@ -34,7 +36,8 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     const users = 2 + DEMO_TEACHERS + DEMO_STUDENTS;
     await appendAudit(tx, source, { action: AuditAction.SEED, details: { users } });
     const governance = await seedGovernance(tx, accounts, source);
-    return { users, ...assessments, governance };
+    const exams = await seedExams(tx, accounts);
+    return { users, ...assessments, governance, exams };
   });
 }
 

@@ -1,0 +1,77 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import { seesEveryone, type Viewer } from '../auth/viewer';
+import { uuidArray } from '../db/pg-array';
+import { Role } from '../entities/role';
+import { examVisibleSql } from '../permissions/exam-scope';
+
+/** What the viewer may do with one exam. The creator holds all three rights. */
+export interface ExamAccess {
+  view: boolean;
+  edit: boolean;
+  analytics: boolean;
+}
+
+const NONE: ExamAccess = { view: false, edit: false, analytics: false };
+
+/** One statement per batch of exam ids: the viewer's rights on each (layer two of row access). */
+export function examAccessLoader(em: EntityManager, viewer: Viewer): DataLoader<string, ExamAccess> {
+  return new DataLoader(async (ids) => {
+    if (seesEveryone(viewer)) {
+      const isAdmin = viewer.user.role === Role.ADMIN;
+      return ids.map(() => ({ view: true, edit: isAdmin, analytics: true }));
+    }
+    const rows = await em.execute<{ id: string; can_view: boolean; can_edit: boolean; can_view_analytics: boolean }[]>(
+      ...accessQuery(viewer, [...ids]),
+    );
+    const byId = new Map(rows.map((r) => [r.id, { view: r.can_view, edit: r.can_edit, analytics: r.can_view_analytics }]));
+    return ids.map((id) => byId.get(id) ?? NONE);
+  });
+}
+
+function accessQuery(viewer: Viewer, ids: string[]): [string, unknown[]] {
+  const me = viewer.user.id;
+  if (viewer.user.role === Role.TEACHER) {
+    return [
+      `select e.id, (e.creator_id = ? or coalesce(g.can_view, false)) as can_view,
+              (e.creator_id = ? or coalesce(g.can_edit, false)) as can_edit,
+              (e.creator_id = ? or coalesce(g.can_view_analytics, false)) as can_view_analytics
+         from exams e left join teacher_exam_permissions g on g.exam_id = e.id and g.teacher_id = ?
+        where e.id = any (?::uuid[])`,
+      [me, me, me, me, uuidArray(ids)],
+    ];
+  }
+  const visible = examVisibleSql(viewer, 'e');
+  return [
+    `select e.id, ${visible.sql} as can_view, false as can_edit, false as can_view_analytics
+       from exams e where e.id = any (?::uuid[])`,
+    [...visible.params, uuidArray(ids)],
+  ];
+}
+
+/**
+ * Users a teacher meets through exams: creators of exams they may view, students with
+ * attempts on those exams, and the teachers named in grants they may see (their own, and
+ * those on exams they may edit). One statement per batch.
+ */
+export function examLinkedUsersLoader(em: EntityManager, viewer: Viewer): DataLoader<string, boolean> {
+  return new DataLoader(async (ids) => {
+    if (viewer.user.role !== Role.TEACHER) return ids.map(() => false);
+    const me = viewer.user.id;
+    const visible = examVisibleSql(viewer, 'e');
+    const rows = await em.execute<{ id: string }[]>(
+      `with viewable as (select e.id, e.creator_id from exams e where ${visible.sql}),
+            editable as (select e.id from exams e where e.creator_id = ? or exists (
+              select 1 from teacher_exam_permissions g where g.exam_id = e.id and g.teacher_id = ? and g.can_edit))
+       select u.id from unnest (?::uuid[]) as u (id)
+        where exists (select 1 from viewable v where v.creator_id = u.id)
+           or exists (select 1 from exam_attempts a where a.student_id = u.id and a.exam_id in (select id from viewable))
+           or exists (select 1 from teacher_exam_permissions g
+                       where (g.teacher_id = u.id or g.granted_by_id = u.id)
+                         and (g.teacher_id = ? or g.exam_id in (select id from editable)))`,
+      [...visible.params, me, me, uuidArray(ids), me],
+    );
+    const linked = new Set(rows.map((r) => r.id));
+    return ids.map((id) => linked.has(id));
+  });
+}

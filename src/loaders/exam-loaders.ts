@@ -1,0 +1,75 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import type { Viewer } from '../auth/viewer';
+import { LoadStrategy } from '@mikro-orm/core';
+import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, TeacherExamPermission, User } from '../entities';
+import { uuidArray } from '../db/pg-array';
+import { attemptVisibleSql } from '../permissions/exam-scope';
+import { loaderByColumn } from './by-column';
+import { examAccessLoader, examLinkedUsersLoader, type ExamAccess } from './exam-access';
+
+/** Memoises one loader per viewer: a request has one viewer, but loaders are built before it is known. */
+function perViewer<L>(make: (viewer: Viewer) => L): (viewer: Viewer) => L {
+  const made = new Map<string, L>();
+  return (viewer) => {
+    const key = `${viewer.user.id}:${viewer.via}`;
+    if (!made.has(key)) made.set(key, make(viewer));
+    return made.get(key)!;
+  };
+}
+
+/** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
+function recentAttemptsLoader(em: EntityManager, viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
+  return new DataLoader(async (examIds) => {
+    const scope = attemptVisibleSql(viewer, 'a');
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select * from (
+         select a.*, row_number() over (partition by a.exam_id order by a.created_at desc, a.id desc) as recency
+           from exam_attempts a where a.exam_id = any (?::uuid[]) and ${scope.sql}) ranked
+        where recency <= ? order by created_at desc, id desc`,
+      [uuidArray(examIds), ...scope.params, limit],
+    );
+    const byExam = new Map<string, ExamAttempt[]>(examIds.map((id) => [id, []]));
+    for (const { recency: _recency, ...row } of rows) {
+      const attempt = em.map(ExamAttempt, row);
+      byExam.get(attempt.exam.id)?.push(attempt);
+    }
+    return examIds.map((id) => byExam.get(id)!);
+  });
+}
+
+async function grantsOf(em: EntityManager, examIds: readonly string[]): Promise<TeacherExamPermission[][]> {
+  const rows = await em.find(TeacherExamPermission, { exam: { $in: [...examIds] } }, { orderBy: { grantedAt: 'asc' } });
+  return examIds.map((id) => rows.filter((g) => g.exam.id === id));
+}
+
+/**
+ * Students with their profile in one statement, priming the profile loader: the User row
+ * rule reads the profile of every student it checks, so lists of students (analytics
+ * rows) would otherwise cost a second statement.
+ */
+function studentsWithProfileLoader(em: EntityManager, profiles: DataLoader<string, StudentProfile | null>): DataLoader<string, User | null> {
+  return new DataLoader(async (ids) => {
+    const users = await em.find(User, { id: { $in: [...ids] } }, { populate: ['studentProfile'], strategy: LoadStrategy.JOINED });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    for (const user of users) profiles.prime(user.id, user.studentProfile ?? null);
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+}
+
+export function createExamLoaders(em: EntityManager, studentProfileByUserId: DataLoader<string, StudentProfile | null>) {
+  const recent = new Map<string, DataLoader<string, ExamAttempt[]>>();
+  return {
+    studentWithProfileById: studentsWithProfileLoader(em, studentProfileByUserId),
+    examById: loaderByColumn(em, Exam, 'id', (e) => e.id),
+    performanceMetricsByStudentId: loaderByColumn(em, PerformanceMetrics, 'student', (m) => m.student.id),
+    grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
+    examAccess: perViewer((viewer): DataLoader<string, ExamAccess> => examAccessLoader(em, viewer)),
+    examLinkedUsers: perViewer((viewer) => examLinkedUsersLoader(em, viewer)),
+    recentAttemptsByExamId(viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
+      const key = `${viewer.user.id}:${limit}`;
+      if (!recent.has(key)) recent.set(key, recentAttemptsLoader(em, viewer, limit));
+      return recent.get(key)!;
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import { LoadStrategy } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Viewer } from '../../auth/viewer';
+import { Exam, ExamAttempt, PerformanceMetrics, type StudentProfile } from '../../entities';
+import { AttemptStatus, DropoutLabel } from '../../entities/exam-enums';
+import type { Loaders } from '../../loaders';
+import { visibleAttempts, visibleExams } from '../../permissions/exam-scope';
+import { AlertKind, IntegrityLevel, type DashboardAlert, type IntegrityStatus, type TeacherDashboard } from '../../resolvers/types/dashboard.types';
+import { FLAG_BELOW_INTEGRITY } from './scoring';
+
+export function integrityStatusOf(profile: StudentProfile | null): IntegrityStatus {
+  const value = profile?.cumulativeIntegrity ?? null;
+  const level = value === null || value >= 0.8 ? IntegrityLevel.GOOD : value >= FLAG_BELOW_INTEGRITY ? IntegrityLevel.WATCH : IntegrityLevel.CONCERN;
+  return { level, cumulativeIntegrity: value, flaggedForReview: profile?.flaggedForReview ?? false };
+}
+
+/** Plain advice from the denormalised figures; no model involved, so nothing to hide. */
+export function recommendationsFor(metrics: PerformanceMetrics | null): string[] {
+  if (!metrics || metrics.totalAttempts === 0) return ['Take your first exam to see how you are doing.'];
+  const advice: string[] = [];
+  for (const subject of metrics.weaknesses) advice.push(`Review ${subject}: your average there is under 50 %.`);
+  if (metrics.currentRiskLabel === DropoutLabel.HIGH_RISK) advice.push('Talk to your teacher about a study plan.');
+  if ((metrics.lmiTrend ?? 0) < -0.05) advice.push('Your recent results are below your average: revisit the last topics.');
+  if ((metrics.integrityTrend ?? 0) < -0.1) advice.push('Keep exams in one window: switching away lowers your integrity score.');
+  for (const subject of metrics.strengths) advice.push(`Keep it up in ${subject}.`);
+  return advice.length ? advice : ['Steady progress: keep going.'];
+}
+
+export const DASHBOARD_EXAMS = 20;
+export const DASHBOARD_ATTEMPTS = 20;
+export const DASHBOARD_FLAGGED = 50;
+
+export class DashboardService {
+  /** The rows a teacher's dashboard is built from, each one scoped query. */
+  async teacher(em: EntityManager, viewer: Viewer): Promise<TeacherDashboard> {
+    const [recent, flagged] = await Promise.all([
+      em.find(ExamAttempt, { $and: [visibleAttempts(viewer), { status: AttemptStatus.COMPLETED }] }, {
+        orderBy: { createdAt: 'desc', id: 'desc' },
+        limit: DASHBOARD_ATTEMPTS,
+      }),
+      viewer.cohortsTaught.length === 0
+        ? Promise.resolve([])
+        : em.find(
+            PerformanceMetrics,
+            { flaggedForIntervention: true, student: { studentProfile: { cohort: { $in: [...viewer.cohortsTaught] } } } },
+            { orderBy: { lastAttemptAt: 'desc', id: 'desc' }, limit: DASHBOARD_FLAGGED },
+          ),
+    ]);
+    return { teacherId: viewer.user.id, recent, flagged };
+  }
+
+  /** A student's newest attempts with their exams in one statement; the exams prime the loader the attempts' `exam` field reads. */
+  async history(em: EntityManager, loaders: Loaders, studentId: string, limit: number): Promise<ExamAttempt[]> {
+    const attempts = await em.find(ExamAttempt, { student: studentId }, {
+      populate: ['exam'],
+      strategy: LoadStrategy.JOINED,
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit,
+    });
+    for (const attempt of attempts) loaders.examById.prime(attempt.exam.id, attempt.exam);
+    return attempts;
+  }
+
+  exams(em: EntityManager, viewer: Viewer): Promise<Exam[]> {
+    return em.find(Exam, visibleExams(viewer), { orderBy: { createdAt: 'desc', id: 'desc' }, limit: DASHBOARD_EXAMS });
+  }
+
+  alerts(dashboard: TeacherDashboard): DashboardAlert[] {
+    const flaggedAttempts = dashboard.recent
+      .filter((a) => a.flagged)
+      .map((a) => ({
+        teacherId: dashboard.teacherId,
+        studentId: a.student.id,
+        attempt: a,
+        kind: AlertKind.INTEGRITY_FLAG,
+        message: `Integrity ${a.integrityScore} on an attempt: review the proctoring record`,
+        at: a.completedAt ?? a.createdAt,
+      }));
+    const highRisk = dashboard.flagged
+      .filter((m) => m.currentRiskLabel === DropoutLabel.HIGH_RISK)
+      .map((m) => ({
+        teacherId: dashboard.teacherId,
+        studentId: m.student.id,
+        attempt: null,
+        kind: AlertKind.HIGH_RISK_STUDENT,
+        message: `High dropout risk (average ${m.averageScore ?? '–'} %)`,
+        at: m.lastAttemptAt ?? m.updatedAt,
+      }));
+    return [...flaggedAttempts, ...highRisk].sort((x, y) => y.at.getTime() - x.at.getTime());
+  }
+}

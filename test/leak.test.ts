@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildSchema, getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLSchema } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app';
+import { buildLeakFixture, type LeakFixture } from './leak/fixture';
+import { Oracle, type LeakViewer } from './leak/oracle';
+import { enumLiteral, fieldAtPath, sampleInput, selectionOf, UnsuppliedArgument, type ArgSupplier } from './leak/walker';
+
+/*
+ * The leak test. Driven by schema.graphql: every Query field, with a selection of every
+ * field reachable below it, is run as every kind of caller; every id that comes back (an
+ * `id` or any other ID-typed field) is checked against what the oracle says that caller
+ * may see. New types and queries are covered without editing this file; a Query field
+ * the test cannot call, or that never answers for anyone, fails it.
+ */
+
+const schema: GraphQLSchema = buildSchema(readFileSync(path.resolve(__dirname, '../schema.graphql'), 'utf8'));
+
+/** Argument names that name users whatever their prefix. */
+const USER_ARGS = /^(user|student|teacher|actor|creator|owner|applicant|participant|assignee)Id$/i;
+/** JSON keys that carry raw proctoring data or answer keys: never in a student's response. */
+const STUDENT_FORBIDDEN_JSON_KEYS = ['proctoring', 'clientIp', 'rubric'];
+const CANDIDATES_PER_ENTITY = 4;
+
+let app: TestApp;
+let fixture: LeakFixture;
+let oracle: Oracle;
+let candidates: Map<string, string[]>;
+
+interface Finding {
+  viewer: string;
+  query: string;
+  detail: string;
+}
+
+beforeAll(async () => {
+  // The generated documents select everything reachable: far past the limits a client
+  // gets, which are not what this test is about.
+  app = await startTestApp({ GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_TOKENS: '100000', GRAPHQL_MAX_DEPTH: '40' });
+  fixture = await buildLeakFixture(app);
+  oracle = new Oracle(app.assay.database.orm, app.db.sql);
+  candidates = new Map();
+  for (const entity of oracle.entities()) {
+    const table = app.assay.database.orm.getMetadata().find(entity)!.tableName;
+    const others = await app.db.sql(`select id::text from ${table} order by id limit ${CANDIDATES_PER_ENTITY}`);
+    candidates.set(entity, [...new Set([...(fixture.created[entity] ?? []), ...others.map((r) => r.id as string)])]);
+  }
+}, 120_000);
+afterAll(() => app?.stop());
+
+/** Which entity an ID argument names: by its name (examId → Exam), or for `id` the field's own type. */
+function entityOfArg(fieldType: string, argName: string): string | null {
+  const entities = oracle.entities();
+  if (argName === 'id') return entities.includes(fieldType) ? fieldType : null;
+  if (USER_ARGS.test(argName)) return 'User';
+  const stem = argName.replace(/Ids?$/, '').toLowerCase();
+  return entities.find((e) => e.toLowerCase() === stem) ?? entities.find((e) => e.toLowerCase().endsWith(stem)) ?? null;
+}
+
+/** Variants of a root field's arguments: each candidate id for each ID argument, required or not. */
+function argumentVariants(fieldName: string): { label: string; args: Record<string, unknown> }[] {
+  const field = schema.getQueryType()!.getFields()[fieldName];
+  const fieldType = getNamedType(field.type).name;
+  const base: Record<string, unknown> = {};
+  const idArgs: { name: string; ids: string[]; required: boolean }[] = [];
+  for (const arg of field.args) {
+    const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
+    if (getNamedType(arg.type).name === 'ID' && !isListType(isNonNullType(arg.type) ? arg.type.ofType : arg.type)) {
+      const entity = entityOfArg(fieldType, arg.name);
+      if (!entity) throw new UnsuppliedArgument(`Query.${fieldName}(${arg.name}): cannot tell which rows this ID names; extend entityOfArg`);
+      idArgs.push({ name: arg.name, ids: candidates.get(entity)!, required });
+    } else if (arg.name === 'first' && getNamedType(arg.type).name === 'Int') {
+      base.first = 100;
+    } else if (required) {
+      const value = sampleInput(arg.type, () => undefined, arg.name);
+      if (value === undefined) throw new UnsuppliedArgument(`Query.${fieldName}(${arg.name}): no sample value for ${String(arg.type)}`);
+      base[arg.name] = value;
+    }
+  }
+  const variants = [{ label: '', args: { ...base } }];
+  for (const idArg of idArgs) {
+    const next = idArg.ids.flatMap((id) => variants.map((v) => ({ label: `${v.label} ${idArg.name}=${id.slice(0, 8)}`, args: { ...v.args, [idArg.name]: id } })));
+    variants.splice(0, variants.length, ...(idArg.required ? next : [...variants, ...next]));
+  }
+  return variants;
+}
+
+/** Nested required arguments: ids from the candidates, other values made up. */
+const nestedArgs: ArgSupplier = (_owner, field, arg) => {
+  const named = getNamedType(arg.type).name;
+  if (named === 'ID') {
+    const entity = entityOfArg(getNamedType(field.type).name, arg.name);
+    return entity ? { value: candidates.get(entity)![0] } : { missing: 'cannot tell which rows this ID names' };
+  }
+  const value = sampleInput(arg.type, () => undefined, arg.name);
+  return value === undefined ? { missing: `no sample value for ${String(arg.type)}` } : { value };
+};
+
+function documentFor(fieldName: string, args: Record<string, unknown>, exclude: ReadonlySet<string> = new Set()): string {
+  const field = schema.getQueryType()!.getFields()[fieldName];
+  const named = getNamedType(field.type);
+  const argText = Object.keys(args).length
+    ? `(${Object.entries(args).map(([k, v]) => `${k}: ${enumLiteral(field.args.find((a) => a.name === k)!.type, v)}`).join(', ')})`
+    : '';
+  const selection = isScalarType(named) || isEnumType(named) ? '' : selectionOf(schema, named, nestedArgs, ['Query'], exclude);
+  return `query Leak { ${fieldName}${argText} ${selection} }`;
+}
+
+/** Every ID value in a response, with the type and field it came from; and what a student must not get. */
+function inspect(data: unknown, typeName: string | null, out: { ids: { type: string; field: string; value: string }[]; sensitive: string[] }) {
+  if (Array.isArray(data)) return data.forEach((item) => inspect(item, typeName, out));
+  if (data === null || typeof data !== 'object') return;
+  const record = data as Record<string, unknown>;
+  const type = typeof record.__typename === 'string' ? schema.getType(record.__typename) : typeName ? schema.getType(typeName) : null;
+  if (!type || !isObjectType(type)) return;
+  for (const [key, value] of Object.entries(record)) {
+    const field = type.getFields()[key];
+    if (!field || value === null || value === undefined) continue;
+    const named = getNamedType(field.type);
+    if (named.name === 'ID') {
+      for (const v of Array.isArray(value) ? value : [value]) out.ids.push({ type: type.name, field: key, value: String(v) });
+    } else if (/reasoning/i.test(key)) {
+      out.sensitive.push(`${type.name}.${key} is not null`);
+    } else if (isScalarType(named) && typeof value === 'object') {
+      const text = JSON.stringify(value);
+      for (const k of STUDENT_FORBIDDEN_JSON_KEYS) if (text.includes(`"${k}"`)) out.sensitive.push(`${type.name}.${key} carries "${k}"`);
+    } else if (!isScalarType(named)) {
+      inspect(value, named.name, out);
+    }
+  }
+}
+
+async function judge(viewer: LeakViewer, query: string, data: unknown, rootType: string): Promise<Finding[]> {
+  const out = { ids: [] as { type: string; field: string; value: string }[], sensitive: [] as string[] };
+  inspect(data, rootType, out);
+  const findings: Finding[] = [];
+  for (const { type, field, value } of out.ids) {
+    const entity = field === 'id' && oracle.entities().includes(type) ? type : await oracle.ownerOf(value);
+    if (!entity) {
+      findings.push({ viewer: viewer.label, query, detail: `${type}.${field} = ${value} names no row the oracle knows` });
+    } else if (!(await oracle.allows(viewer, entity, value))) {
+      findings.push({ viewer: viewer.label, query, detail: `${type}.${field} = ${value}: ${entity} row outside the caller's rights` });
+    }
+  }
+  if (viewer.role === 'STUDENT') for (const s of out.sensitive) findings.push({ viewer: viewer.label, query, detail: s });
+  return findings;
+}
+
+async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
+describe('no row outside the caller’s rights comes back, on any query', () => {
+  it('every Query field and nested path, as every kind of caller', async () => {
+    const rootFields = Object.keys(schema.getQueryType()!.getFields());
+    const plans = rootFields.map((name) => ({ name, variants: argumentVariants(name) }));
+    const findings: Finding[] = [];
+    const internal: string[] = [];
+    const answered = new Set<string>();
+    const seenTypes = new Set<string>();
+    const jobs = fixture.viewers.flatMap((viewer) => plans.flatMap((plan) => plan.variants.map((variant) => ({ viewer, plan, variant }))));
+
+    await inBatches(jobs, 4, async ({ viewer, plan, variant }) => {
+      const label = `${plan.name}${variant.label}`;
+      // A refused nested field nulls its parents; leave it out and ask again, so what the
+      // caller does get back is still checked.
+      const exclude = new Set<string>();
+      let result = await app.gql(documentFor(plan.name, variant.args, exclude), {}, viewer.auth);
+      for (let retry = 0; retry < 8; retry++) {
+        const denied = (result.errors ?? [])
+          .filter((e) => e.extensions?.code === 'FORBIDDEN' && (e.path?.length ?? 0) > 1)
+          .map((e) => fieldAtPath(schema, e.path!))
+          .filter((f): f is string => f !== null && !exclude.has(f));
+        if (denied.length === 0) break;
+        denied.forEach((f) => exclude.add(f));
+        result = await app.gql(documentFor(plan.name, variant.args, exclude), {}, viewer.auth);
+      }
+      for (const error of result.errors ?? []) {
+        if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || (error.extensions?.code === 'BAD_USER_INPUT' && error.extensions?.reason)) {
+          internal.push(`${viewer.label} ${label}: ${error.extensions?.code} ${error.message} at ${error.path?.join('.')}`);
+        }
+      }
+      const rootData = (result.data as Record<string, unknown> | null)?.[plan.name];
+      if (rootData !== undefined && !(result.errors ?? []).some((e) => e.path?.length === 1)) answered.add(plan.name);
+      const out = { ids: [] as { type: string; field: string; value: string }[], sensitive: [] as string[] };
+      inspect(rootData, getNamedType(schema.getQueryType()!.getFields()[plan.name].type).name, out);
+      out.ids.forEach((i) => seenTypes.add(i.type));
+      findings.push(...(await judge(viewer, label, rootData, getNamedType(schema.getQueryType()!.getFields()[plan.name].type).name)));
+    });
+
+    expect(internal, 'queries that failed inside the server or were malformed').toEqual([]);
+    expect(findings.length, `rows outside the caller’s rights, first ones: ${JSON.stringify(findings.slice(0, 10), null, 1)}`).toBe(0);
+    expect(rootFields.filter((f) => !answered.has(f)), 'Query fields that answered for no caller: give the fixture data they can reach').toEqual([]);
+    const reachable = oracle.entities().filter((e) => schema.getType(e));
+    const populated = [];
+    for (const entity of reachable) if ((await oracle.rowCount(entity)) > 0) populated.push(entity);
+    expect(populated.filter((e) => !seenTypes.has(e)), 'types with rows that no query ever returned').toEqual([]);
+  }, 300_000);
+
+  it('the checker itself flags a row outside the rights, a computed id and a student seeing proctoring data', async () => {
+    const student = fixture.viewers.find((v) => v.label === 'student A1')!;
+    const otherStudent = fixture.created.User[5];
+    const leaked = { edges: [{ node: { __typename: 'User', id: otherStudent } }] };
+    expect(await judge(student, 'synthetic', leaked, 'UserConnection')).toHaveLength(1);
+    const ownAttempt = fixture.created.ExamAttempt[0];
+    const proctoring = { __typename: 'ExamAttempt', id: ownAttempt, metadata: { proctoring: { tabSwitches: 3 } } };
+    expect((await judge(student, 'synthetic', proctoring, 'ExamAttempt')).map((f) => f.detail)).toEqual(['ExamAttempt.metadata carries "proctoring"']);
+    const invented = { __typename: 'ExamAnalytics', examId: '00000000-0000-4000-8000-000000000000' };
+    expect(await judge(fixture.viewers[1], 'synthetic', invented, 'ExamAnalytics')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,87 @@
+import { CreateApiKeyDocument, CreateExamDocument, CreateUserDocument, GrantExamPermissionDocument, PublishExamDocument, StartExamAttemptDocument, SubmitAttemptDocument } from '../generated/graphql';
+import type { TestApp } from '../support/app';
+import { examInput } from '../support/exams';
+import type { LeakViewer } from './oracle';
+
+const PASSWORD = 'leak-test-password';
+
+export interface LeakFixture {
+  viewers: (LeakViewer & { auth: { token?: string; apiKey?: string } })[];
+  /** Rows the fixture created, per entity: tried first as values of ID arguments. */
+  created: Record<string, string[]>;
+}
+
+/**
+ * Two teachers with a cohort each (leak-a, leak-b), a third with no cohort who only holds
+ * a grant, two students per cohort, four exams (one unpublished) and partial grants:
+ * TA → TB canView on EA1; TA → TC canView + canViewAnalytics on EA2. Attempts completed
+ * and in progress on both sides. All built through the API, on top of the demo data.
+ */
+export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
+  const admin = await app.login('admin@example.edu');
+  const ok = <T>(result: { data: T | null; errors?: unknown }) => {
+    if (!result.data || result.errors) throw new Error(`fixture step failed: ${JSON.stringify(result.errors)}`);
+    return result.data;
+  };
+  const user = async (name: string, role: 'TEACHER' | 'STUDENT', extra: Record<string, unknown>) =>
+    ok(await app.gql(CreateUserDocument, { input: { email: `${name}@leak.edu`, username: name, password: PASSWORD, role, ...extra } }, { token: admin })).createUser.id;
+
+  const ids = {
+    ta: await user('leak-ta', 'TEACHER', { cohortsTaught: ['leak-a'] }),
+    tb: await user('leak-tb', 'TEACHER', { cohortsTaught: ['leak-b'] }),
+    tc: await user('leak-tc', 'TEACHER', {}),
+    a1: await user('leak-a1', 'STUDENT', { cohort: 'leak-a' }),
+    a2: await user('leak-a2', 'STUDENT', { cohort: 'leak-a' }),
+    b1: await user('leak-b1', 'STUDENT', { cohort: 'leak-b' }),
+    b2: await user('leak-b2', 'STUDENT', { cohort: 'leak-b' }),
+  };
+  const token = async (name: string) => app.login(`${name}@leak.edu`, PASSWORD);
+  const [ta, tb, tc, a1, a2, b1, b2] = await Promise.all(['leak-ta', 'leak-tb', 'leak-tc', 'leak-a1', 'leak-a2', 'leak-b1', 'leak-b2'].map(token));
+
+  const exam = async (teacher: string, title: string, publish: boolean) => {
+    const id = ok(await app.gql(CreateExamDocument, { input: examInput({ title }) }, { token: teacher })).createExam.id;
+    if (publish) ok(await app.gql(PublishExamDocument, { id }, { token: teacher }));
+    return id;
+  };
+  const ea1 = await exam(ta, 'Leak A1', true);
+  const ea2 = await exam(ta, 'Leak A2', true);
+  const ea3 = await exam(ta, 'Leak A3 draft', false);
+  const eb1 = await exam(tb, 'Leak B1', true);
+  ok(await app.gql(GrantExamPermissionDocument, { teacherId: ids.tb, examId: ea1 }, { token: ta }));
+  ok(await app.gql(GrantExamPermissionDocument, { teacherId: ids.tc, examId: ea2, canViewAnalytics: true }, { token: ta }));
+
+  const attempts: string[] = [];
+  const take = async (student: string, examId: string, submit: boolean) => {
+    const attemptId = ok(await app.gql(StartExamAttemptDocument, { examId }, { token: student })).startAttempt.id;
+    attempts.push(attemptId);
+    if (submit) {
+      const submission = { responses: [{ questionId: 'q1', answer: '3/4' }], proctoring: { tabSwitches: attempts.length * 3 } };
+      ok(await app.gql(SubmitAttemptDocument, { attemptId, submission }, { token: student }));
+    }
+  };
+  await take(a1, ea1, true);
+  await take(a1, ea2, false);
+  await take(a2, ea1, true);
+  await take(a2, ea2, true);
+  await take(b1, eb1, true);
+  await take(b2, eb1, false);
+
+  const key = ok(await app.gql(CreateApiKeyDocument, { input: { name: 'leak', scopes: ['read'] } }, { token: tb })).createApiKey.key;
+  const auditor = await app.login('auditor@example.edu');
+  const [adminRow] = await app.db.sql(`select id from users where username = 'admin'`);
+  const [auditorRow] = await app.db.sql(`select id from users where username = 'auditor'`);
+  return {
+    viewers: [
+      { label: 'anonymous', id: null, role: null, auth: {} },
+      { label: 'admin', id: adminRow.id as string, role: 'ADMIN', auth: { token: admin } },
+      { label: 'auditor', id: auditorRow.id as string, role: 'AUDITOR', auth: { token: auditor } },
+      { label: 'teacher A (creator)', id: ids.ta, role: 'TEACHER', auth: { token: ta } },
+      { label: 'teacher B (canView on EA1)', id: ids.tb, role: 'TEACHER', auth: { token: tb } },
+      { label: 'teacher B via API key', id: ids.tb, role: 'TEACHER', auth: { apiKey: key } },
+      { label: 'teacher C (analytics on EA2, no cohort)', id: ids.tc, role: 'TEACHER', auth: { token: tc } },
+      { label: 'student A1', id: ids.a1, role: 'STUDENT', auth: { token: a1 } },
+      { label: 'student B1', id: ids.b1, role: 'STUDENT', auth: { token: b1 } },
+    ],
+    created: { User: Object.values(ids), Exam: [ea1, ea2, ea3, eb1], ExamAttempt: attempts },
+  };
+}

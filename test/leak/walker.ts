@@ -1,0 +1,131 @@
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  isUnionType,
+  type GraphQLArgument,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
+
+/*
+ * Turns the schema into documents: for a root field, a selection of every field reachable
+ * below it (each type at most once on a path, so the tree is finite), `__typename` on
+ * every object so ids can be attributed, and values for required arguments.
+ */
+
+/** Supplies a value for an argument, or says why it cannot (the test then fails naming it). */
+export type ArgValue = { value: unknown } | { missing: string };
+export type ArgSupplier = (owner: string, field: GraphQLField<unknown, unknown>, arg: GraphQLArgument) => ArgValue;
+
+const MAX_OBJECT_DEPTH = 8;
+
+export class UnsuppliedArgument extends Error {}
+
+const literal = (value: unknown): string => {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
+  return `{ ${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
+};
+
+/** Enum values are written bare in GraphQL literals. */
+export const enumLiteral = (type: GraphQLInputType, value: unknown): string =>
+  isEnumType(getNamedType(type)) && typeof value === 'string' ? value : literal(value);
+
+export function requiredArgs(owner: string, field: GraphQLField<unknown, unknown>, supply: ArgSupplier): string {
+  const parts: string[] = [];
+  for (const arg of field.args) {
+    if (!isNonNullType(arg.type) || arg.defaultValue !== undefined) continue;
+    const supplied = supply(owner, field, arg);
+    if ('missing' in supplied) throw new UnsuppliedArgument(`${owner}.${field.name}(${arg.name}): ${supplied.missing}`);
+    parts.push(`${arg.name}: ${enumLiteral(arg.type, supplied.value)}`);
+  }
+  return parts.length ? `(${parts.join(', ')})` : '';
+}
+
+/**
+ * `exclude` holds `Type.field` pairs left out (fields the caller was refused), so one
+ * denied field does not null the whole response and hide what the rest returns.
+ */
+export function selectionOf(
+  schema: GraphQLSchema,
+  type: GraphQLNamedType,
+  supply: ArgSupplier,
+  path: string[] = [],
+  exclude: ReadonlySet<string> = new Set(),
+): string {
+  if (isUnionType(type) || isInterfaceType(type)) {
+    const possible = schema.getPossibleTypes(type);
+    return `{ __typename ${possible.map((t) => `... on ${t.name} ${selectionOf(schema, t, supply, path, exclude)}`).join(' ')} }`;
+  }
+  const object = type as GraphQLObjectType;
+  const within = [...path, object.name];
+  const parts = ['__typename'];
+  for (const field of Object.values(object.getFields())) {
+    if (exclude.has(`${object.name}.${field.name}`)) continue;
+    const named = getNamedType(field.type);
+    const args = requiredArgs(object.name, field, supply);
+    if (isScalarType(named) || isEnumType(named)) {
+      parts.push(`${field.name}${args}`);
+    } else if (within.length < MAX_OBJECT_DEPTH && !within.includes(named.name)) {
+      parts.push(`${field.name}${args} ${selectionOf(schema, named, supply, within, exclude)}`);
+    }
+  }
+  return `{ ${parts.join(' ')} }`;
+}
+
+/** A default for a required non-ID input value; null when the test cannot make one up. */
+export function sampleInput(type: GraphQLInputType, idFor: (name: string) => unknown, name: string): unknown {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  if (isListType(inner)) return [sampleInput(inner.ofType, idFor, name)];
+  const named = getNamedType(inner);
+  if (isEnumType(named)) return named.getValues()[0].value;
+  if (isInputObjectType(named)) {
+    const out: Record<string, unknown> = {};
+    for (const f of Object.values(named.getFields())) {
+      if (isNonNullType(f.type) && f.defaultValue === undefined) out[f.name] = sampleInput(f.type, idFor, f.name);
+    }
+    return out;
+  }
+  switch (named.name) {
+    case 'ID':
+      return idFor(name);
+    case 'String':
+      return 'leak-test';
+    case 'Int':
+      return 1;
+    case 'Float':
+      return 0.5;
+    case 'Boolean':
+      return false;
+    case 'DateTimeISO':
+    case 'DateTime':
+      return new Date().toISOString();
+    case 'JSONObject':
+      return {};
+    default:
+      return undefined;
+  }
+}
+
+/** The `Type.field` an error path ends at, walking the schema from Query. */
+export function fieldAtPath(schema: GraphQLSchema, path: readonly (string | number)[]): string | null {
+  let type: GraphQLNamedType | null | undefined = schema.getQueryType();
+  let last: string | null = null;
+  for (const segment of path) {
+    if (typeof segment === 'number') continue;
+    if (!type || !('getFields' in type)) return null;
+    const field: GraphQLField<unknown, unknown> | undefined = (type as GraphQLObjectType).getFields()[segment];
+    if (!field) return null;
+    last = `${type.name}.${segment}`;
+    type = getNamedType(field.type);
+  }
+  return last;
+}
