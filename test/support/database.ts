@@ -21,7 +21,7 @@ function handle(name: string): TestDatabase {
   };
 }
 
-const newName = () => `assay_t_${randomBytes(6).toString('hex')}`;
+const newName = () => `assay_t_${inject('runPid')}_${randomBytes(6).toString('hex')}`;
 
 /** An empty database (no tables), for migration and seeding tests. */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
