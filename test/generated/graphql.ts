@@ -244,6 +244,7 @@ export type JobTrigger =
 
 /** The fields to set; omitted fields keep their value. */
 export type LlmCallPatch = {
+  /** A JSON array or object describing the prompt's context layers. */
   contextLayers?: unknown;
   cost?: LlmCostInput | null | undefined;
   model?: string | null | undefined;

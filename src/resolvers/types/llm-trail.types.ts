@@ -47,22 +47,9 @@ export class LlmCostInput {
   total?: string;
 }
 
-@InputType({ description: 'A model call. Omit tokens and cost to record a placeholder, completed later with updateLlmCall.' })
-export class RecordLlmCallInput {
-  @Field({ description: 'The caller\'s id for the call; recording the same id again returns the first record.' })
-  @Length(1, 200, { message: 'messageId must be 1-200 characters' })
-  @Matches(NOT_BLANK, { message: 'messageId must not be blank' })
-  messageId!: string;
-
-  @Field(() => ID)
-  @IsUUID('all', { message: 'projectId must be a UUID' })
-  projectId!: string;
-
-  @Field()
-  @Length(1, 200, { message: 'model must be 1-200 characters' })
-  @Matches(NOT_BLANK, { message: 'model must not be blank' })
-  model!: string;
-
+/** What a call records besides its identity: shared by recording and completing it. */
+@InputType()
+abstract class LlmCallUsage {
   @Field(() => [String], { nullable: true })
   @IsOptional()
   @ArrayMaxSize(200)
@@ -81,35 +68,33 @@ export class RecordLlmCallInput {
   @IsOptional()
   @ValidateNested()
   cost?: LlmCostInput;
+}
+
+@InputType({ description: 'A model call. Omit tokens and cost to record a placeholder, completed later with updateLlmCall.' })
+export class RecordLlmCallInput extends LlmCallUsage {
+  @Field({ description: 'The caller\'s id for the call; recording the same id again returns the first record.' })
+  @Length(1, 200, { message: 'messageId must be 1-200 characters' })
+  @Matches(NOT_BLANK, { message: 'messageId must not be blank' })
+  messageId!: string;
+
+  @Field(() => ID)
+  @IsUUID('all', { message: 'projectId must be a UUID' })
+  projectId!: string;
+
+  @Field()
+  @Length(1, 200, { message: 'model must be 1-200 characters' })
+  @Matches(NOT_BLANK, { message: 'model must not be blank' })
+  model!: string;
 
   @Field(() => Date, { nullable: true, description: 'When the model was called; defaults to now.' })
   timestamp?: Date;
 }
 
 @InputType({ description: 'The fields to set; omitted fields keep their value.' })
-export class LlmCallPatch {
+export class LlmCallPatch extends LlmCallUsage {
   @Field({ nullable: true })
   @IsOptional()
   @Length(1, 200, { message: 'model must be 1-200 characters' })
   @Matches(NOT_BLANK, { message: 'model must not be blank' })
   model?: string;
-
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(200)
-  @MaxLength(20_000, { each: true })
-  reasoning?: string[];
-
-  @Field(() => GraphQLJSON, { nullable: true })
-  contextLayers?: unknown;
-
-  @Field(() => TokenUsageInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  tokens?: TokenUsageInput;
-
-  @Field(() => LlmCostInput, { nullable: true })
-  @IsOptional()
-  @ValidateNested()
-  cost?: LlmCostInput;
 }
