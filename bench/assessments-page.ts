@@ -2,7 +2,7 @@
  * Load benchmark: "a page of 50 assessments with evidence and student" against a real
  * server on the demo data. Not a test: it prints figures, asserts nothing.
  *
- *   node -r @swc-node/register bench/assessments-page.ts [--as admin|teacher1] [--connections 50] [--duration 20]
+ *   node -r @swc-node/register bench/assessments-page.ts [--as admin|teacher1] [--connections 50] [--duration 20] [--cpu-prof DIR]
  *
  * It creates the database `assay_bench` on BENCH_PG_URL (default: the local PostgreSQL,
  * postgres://postgres@127.0.0.1:5432/postgres), migrates and seeds it, starts
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     duration: { type: 'string', default: '20' },
     port: { type: 'string', default: '4100' },
+    'cpu-prof': { type: 'string' },
   },
 });
 
@@ -100,7 +101,8 @@ async function main() {
   await prepareDatabase();
   const port = Number(values.port);
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [path.resolve(__dirname, '../bin/assay.js'), 'serve'], {
+  const profile = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'])] : [];
+  const server = spawn(process.execPath, [...profile, path.resolve(__dirname, '../bin/assay.js'), 'serve'], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -67,6 +67,8 @@ const schema = z
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
+    RESPONSE_CACHE_MB: int(0, 65_536).default(64),
+    RESPONSE_CACHE_TTL_SECONDS: int(1, 86_400).default(60),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_URL && !env.JWT_SECRET) {
@@ -113,6 +115,8 @@ export interface Config {
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
   backupDir: string;
+  /** Serialized read responses kept per caller and database snapshot; maxBytes 0 turns it off. */
+  responseCache: { maxBytes: number; ttlSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -174,5 +178,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE } },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
+    responseCache: { maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
   };
 }

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PendingResponse } from './cache/response-cache.middleware';
 import type { Viewer } from './auth/viewer';
 import type { QueryCount } from './db/query-counter';
 import type { Loaders } from './loaders';
@@ -19,4 +20,6 @@ export interface Context {
   userAgent: string | null;
   /** Who is acting, for audit entries written by this request. */
   audit: AuditSource;
+  /** Set when this request may store its response in the response cache. */
+  responseCache: PendingResponse | null;
 }

@@ -15,6 +15,9 @@ import { authenticate, credentialFrom } from './auth/authenticate';
 import type { Config } from './config';
 import type { Context } from './context';
 import { pendingMigrations } from './db/migrator';
+import { responseCacheLookup, type PendingResponse } from './cache/response-cache.middleware';
+import { ResponseCache } from './cache/response-cache';
+import { responseCacheStore } from './cache/response-cache.plugin';
 import { withQueryCount, type QueryCount } from './db/query-counter';
 import { isPublicCode } from './errors';
 import { createLoaders } from './loaders';
@@ -85,6 +88,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     plugins: [
       ...protection.plugins,
       sqlCountHeader,
+      responseCacheStore,
       // Assay sets no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -122,10 +126,11 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       // Started after the body is read, so every statement of the request counts against it.
       withQueryCount((res.locals.queryCount = { statements: 0 }), next);
     },
+    ...(config.responseCache.maxBytes > 0 ? [responseCacheLookup(new ResponseCache(config.responseCache), orm, services.tokens)] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
         const em = orm.em.fork();
-        const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers));
+        const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers), res.locals.credentialProbe);
         const request = {
           requestId: res.locals.requestId as string,
           ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
@@ -140,6 +145,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
           queryCount: res.locals.queryCount as QueryCount,
           ...request,
           audit: sourceOfRequest(viewer, request),
+          responseCache: (res.locals.responseCache as PendingResponse | undefined) ?? null,
         };
       },
     }),

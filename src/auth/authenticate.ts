@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKey, User } from '../entities';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import { isApiScope } from './scopes';
-import { TokenError, type TokenService } from './tokens';
+import type { CredentialProbe } from './credential-probe';
+import { TokenError, type AccessClaims, type TokenService } from './tokens';
 import type { Viewer } from './viewer';
 
 export interface Authentication {
@@ -46,7 +47,8 @@ async function viaApiKey(em: EntityManager, key: string): Promise<Authentication
   };
 }
 
-async function viaAccessToken(em: EntityManager, tokens: TokenService, token: string): Promise<Authentication> {
+async function viaAccessToken(em: EntityManager, tokens: TokenService, token: string, probe?: CredentialProbe): Promise<Authentication> {
+  if (probe?.claims) return viewerOfSession(em, probe.claims);
   let claims;
   try {
     claims = await tokens.verifyAccess(token);
@@ -59,6 +61,10 @@ async function viaAccessToken(em: EntityManager, tokens: TokenService, token: st
     [claims.jti, claims.sessionId],
   );
   if (revocation.denied || revocation.session_revoked) return refused('Token revoked');
+  return viewerOfSession(em, claims);
+}
+
+async function viewerOfSession(em: EntityManager, claims: AccessClaims): Promise<Authentication> {
   const user = await em.findOne(User, { id: claims.userId }, { populate: ['teacherProfile'] });
   if (!usable(user)) return refused('Account is locked or inactive');
   return {
@@ -75,7 +81,13 @@ async function viaAccessToken(em: EntityManager, tokens: TokenService, token: st
   };
 }
 
-export async function authenticate(em: EntityManager, tokens: TokenService, credential: string | null): Promise<Authentication> {
+/** A probe (credential-probe.ts) already made for this credential saves the revocation check. */
+export async function authenticate(
+  em: EntityManager,
+  tokens: TokenService,
+  credential: string | null,
+  probe?: CredentialProbe,
+): Promise<Authentication> {
   if (!credential) return anonymous;
-  return looksLikeApiKey(credential) ? viaApiKey(em, credential) : viaAccessToken(em, tokens, credential);
+  return looksLikeApiKey(credential) ? viaApiKey(em, credential) : viaAccessToken(em, tokens, credential, probe);
 }

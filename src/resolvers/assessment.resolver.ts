@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Evidence, SkillAssessment, User } from '../entities';
 import { SkillType } from '../entities/skill';
@@ -17,6 +18,7 @@ async function readBack(ctx: Context, id: string): Promise<SkillAssessment> {
 
 @Resolver(() => SkillAssessment)
 export class AssessmentResolver {
+  @Cacheable()
   @Query(() => SkillAssessmentConnection, {
     description: 'Assessments the caller may see, newest first: students their own, teachers those of their cohorts.',
   })
@@ -29,6 +31,7 @@ export class AssessmentResolver {
     return paginate(ctx.em, SkillAssessment, assessmentWhere(ctx.viewer!, filter), { first, after });
   }
 
+  @Cacheable()
   @Query(() => SkillAssessment, { description: 'One assessment, if the caller may see it; otherwise NOT_FOUND.' })
   async assessment(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<SkillAssessment> {
     const found = await ctx.em.findOne(SkillAssessment, { $and: [{ id: assertUuid(id, 'id') }, assessmentWhere(ctx.viewer!)] });
@@ -36,6 +39,7 @@ export class AssessmentResolver {
     return found;
   }
 
+  @Cacheable()
   @Query(() => SkillAssessment, { nullable: true, description: "The student's newest assessment of the skill; null if none is visible." })
   latestAssessment(
     @Arg('studentId', () => ID) studentId: string,
@@ -45,11 +49,13 @@ export class AssessmentResolver {
     return ctx.services.assessments.latest(ctx.em, ctx.viewer!, assertUuid(studentId, 'studentId'), skillType);
   }
 
+  @Cacheable()
   @Query(() => [SkillCount], { description: 'Assessments per skill over what the caller may see (every skill, zeros included).' })
   skillDistribution(@Ctx() ctx: Context, @Arg('filter', () => AssessmentFilter, { nullable: true }) filter?: AssessmentFilter) {
     return ctx.services.assessments.distribution(ctx.em, ctx.viewer!, filter);
   }
 
+  @Cacheable()
   @Query(() => StudentSkillSummary, { description: 'Latest score per skill with its trend; NOT_FOUND for a student the caller may not see.' })
   async studentSkillSummary(@Arg('studentId', () => ID) studentId: string, @Ctx() ctx: Context): Promise<StudentSkillSummary> {
     const { student, skills, missing } = await ctx.services.assessments.summary(ctx.em, ctx.viewer!, assertUuid(studentId, 'studentId'));

@@ -1,4 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { Cacheable } from '../cache/cacheable';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Exam, ExamAttempt, User } from '../entities';
@@ -18,6 +19,7 @@ function attemptWhere(ctx: Context, filter: AttemptFilter | undefined, own: Filt
 
 @Resolver(() => ExamAttempt)
 export class AttemptResolver {
+  @Cacheable()
   @Query(() => ExamAttemptConnection, { description: "The caller's own attempts, newest first." })
   myAttempts(
     @Ctx() ctx: Context,
@@ -28,6 +30,7 @@ export class AttemptResolver {
     return paginate(ctx.em, ExamAttempt, attemptWhere(ctx, filter, { student: ctx.viewer!.user.id }), { first, after });
   }
 
+  @Cacheable()
   @Query(() => ExamAttemptConnection, {
     description: "Attempts on one exam the caller may see: a teacher all of them, a student their own; NOT_FOUND if the exam is not visible.",
   })
@@ -43,6 +46,7 @@ export class AttemptResolver {
     return paginate(ctx.em, ExamAttempt, attemptWhere(ctx, filter, { exam: examId }), { first, after });
   }
 
+  @Cacheable()
   @Query(() => ExamAttempt, { description: 'One attempt, if the caller may see it; otherwise NOT_FOUND.' })
   async attempt(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ExamAttempt> {
     const attempt = await ctx.em.findOne(ExamAttempt, { $and: [{ id: existingId(id, 'Attempt') }, visibleAttempts(ctx.viewer!)] });

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, User } from '../entities';
 import { Role } from '../entities/role';
@@ -12,6 +13,7 @@ const MAX_HISTORY = 50;
 
 @Resolver(() => StudentDashboard)
 export class StudentDashboardResolver {
+  @Cacheable()
   @Query(() => StudentDashboard, {
     description: "A student's dashboard: the caller's own, or (teachers of the cohort, admins, auditors) the student named.",
   })
@@ -60,6 +62,7 @@ export class StudentDashboardResolver {
 
 @Resolver(() => TeacherDashboard)
 export class TeacherDashboardResolver {
+  @Cacheable()
   @Query(() => TeacherDashboard, { description: "The calling teacher's exams, recent attempts, flagged students and alerts." })
   teacherDashboard(@Ctx() ctx: Context): Promise<TeacherDashboard> {
     return ctx.services.dashboards.teacher(ctx.em, ctx.viewer!);

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { Cacheable } from '../cache/cacheable';
 import { seesEveryone } from '../auth/viewer';
 import type { Context } from '../context';
 import { Exam, User } from '../entities';
@@ -9,6 +10,7 @@ import { ExamAnalytics, ExamAnalyticsStudent } from './types/exam-analytics.type
 
 @Resolver(() => ExamAnalytics)
 export class ExamAnalyticsResolver {
+  @Cacheable()
   @Query(() => ExamAnalytics, {
     description: "Figures over the exam's completed attempts. Needs canViewAnalytics (creators, granted teachers, admins, auditors).",
   })

@@ -1,4 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
+import { Cacheable } from '../cache/cacheable';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import type { Context } from '../context';
@@ -25,6 +26,7 @@ function examWhere(ctx: Context, filter: ExamFilter | undefined): FilterQuery<Ex
 
 @Resolver(() => Exam)
 export class ExamResolver {
+  @Cacheable()
   @Query(() => ExamConnection, {
     description: 'Exams the caller may see: teachers those they created or were granted, students published exams of their cohort’s teachers, admins all.',
   })
@@ -37,6 +39,7 @@ export class ExamResolver {
     return paginate(ctx.em, Exam, examWhere(ctx, filter), { first, after });
   }
 
+  @Cacheable()
   @Query(() => Exam, { description: 'One exam, if the caller may see it; otherwise NOT_FOUND.' })
   async exam(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Exam> {
     const exam = await ctx.em.findOne(Exam, { $and: [{ id: existingId(id, 'Exam') }, visibleExams(ctx.viewer!)] });
@@ -44,6 +47,7 @@ export class ExamResolver {
     return exam;
   }
 
+  @Cacheable()
   @Query(() => ExamConnection, { description: 'Published exams the calling student may start (by teachers of their cohort).' })
   availableExams(
     @Ctx() ctx: Context,

@@ -1,4 +1,5 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Cacheable } from '../cache/cacheable';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../context';
 import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
@@ -21,6 +22,7 @@ function filterQuery(filter: QuestFilter | undefined): FilterQuery<Quest> {
 
 @Resolver(() => Quest)
 export class QuestResolver {
+  @Cacheable()
   @Query(() => QuestConnection, {
     description: 'Quests the caller may see: open ones, and those they created, are assigned, applied to or take part in (admins and auditors: all).',
   })
@@ -33,6 +35,7 @@ export class QuestResolver {
     return paginate(ctx.em, Quest, { $and: [visibleQuests(ctx.viewer!), filterQuery(filter)] }, { first, after });
   }
 
+  @Cacheable()
   @Query(() => Quest, { description: 'One quest, if the caller may see it; otherwise NOT_FOUND.' })
   async quest(@Args(() => IdArgs) { id }: IdArgs, @Ctx() ctx: Context): Promise<Quest> {
     const quest = await ctx.em.findOne(Quest, { $and: [{ id }, visibleQuests(ctx.viewer!)] });

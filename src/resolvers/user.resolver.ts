@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Cacheable } from '../cache/cacheable';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../context';
 import { StudentProfile, TeacherProfile, User } from '../entities';
@@ -35,6 +36,7 @@ export class UserResolver {
     return paginate(ctx.em, User, filterQuery(filter), { first, after });
   }
 
+  @Cacheable()
   @Query(() => UserConnection, {
     description: 'Students the caller may see: a teacher those of the cohorts they teach, a student only themself.',
   })
@@ -50,6 +52,7 @@ export class UserResolver {
     return paginate(ctx.em, User, where, { first, after });
   }
 
+  @Cacheable()
   @Query(() => User, { description: 'One account, if the caller may see it; otherwise NOT_FOUND.' })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
     const user = await ctx.em.findOne(User, { $and: [{ id }, visibleUsers(ctx.viewer!)] });

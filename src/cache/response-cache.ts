@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { CredentialProbe } from '../auth/credential-probe';
+
+export interface ResponseCacheSettings {
+  /** Memory for stored bodies; 0 turns the cache off. */
+  maxBytes: number;
+  /** Bounds how stale a field that reads the clock can get; data changes invalidate at once. */
+  ttlSeconds: number;
+}
+
+export interface CachedResponse {
+  body: Buffer;
+  contentType: string;
+}
+
+/** What a POST /graphql body asks for; the cache key covers all of it. */
+export interface GraphQLRequestBody {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/**
+ * Serialized responses of read-only operations, per principal and per database snapshot.
+ * A key can only be hit while no write has committed since the response was computed (the
+ * snapshot would differ), by the same session or API key, for the same document and
+ * variables; entries of older snapshots are never hit again and age out of the LRU.
+ */
+export class ResponseCache {
+  private readonly entries: LRUCache<string, CachedResponse>;
+
+  constructor(settings: ResponseCacheSettings) {
+    this.entries = new LRUCache<string, CachedResponse>({
+      maxSize: settings.maxBytes,
+      sizeCalculation: (entry) => entry.body.length + 128,
+      ttl: settings.ttlSeconds * 1000,
+      ttlAutopurge: false,
+    });
+  }
+
+  /** `accept` is part of the key because it decides the response's content type. */
+  keyOf(probe: CredentialProbe, request: GraphQLRequestBody, accept: string): string {
+    return createHash('sha256')
+      .update(JSON.stringify([probe.principal, probe.snapshot, accept, request.query, request.operationName ?? null, request.variables ?? null]))
+      .digest('base64url');
+  }
+
+  get(key: string): CachedResponse | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: string, entry: CachedResponse): void {
+    this.entries.set(key, entry);
+  }
+}
+
+export function graphQLRequestBody(body: unknown): GraphQLRequestBody | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { query, operationName, variables } = body as Record<string, unknown>;
+  if (typeof query !== 'string') return null;
+  if (operationName != null && typeof operationName !== 'string') return null;
+  if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+  return { query, operationName: operationName as string | null | undefined, variables: variables as Record<string, unknown> | null | undefined };
+}

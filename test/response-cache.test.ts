@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from './support/app';
+import { apiKeyFor, sql, userId } from './support/assessments';
+
+const PAGE = `query Page($first: Int) {
+  assessments(first: $first) { totalCount edges { node { id score student { id } evidence { id content } } } }
+}`;
+const EXAMS = 'query { exams(first: 50) { totalCount edges { node { id title } } } }';
+
+let app: TestApp;
+const tokens: Record<string, string> = {};
+
+beforeAll(async () => {
+  app = await startTestApp();
+  for (const who of ['admin', 'teacher1', 'teacher2', 'student1']) tokens[who] = await app.login(`${who}@example.edu`);
+});
+afterAll(() => app?.stop());
+
+/** The raw exchange, so bodies can be compared byte for byte. */
+async function post(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  const response = await fetch(app.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return {
+    status: response.status,
+    cache: response.headers.get('x-assay-cache'),
+    statements: Number(response.headers.get('x-sql-statements')),
+    contentType: response.headers.get('content-type'),
+    text: await response.text(),
+  };
+}
+const codeIn = (text: string): unknown => JSON.parse(text).errors?.[0]?.extensions?.code;
+const bearer = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+
+describe('response cache', () => {
+  it('answers a repeated read from the cache with the same bytes and one SQL statement', async () => {
+    const first = await post(PAGE, { first: 7 }, bearer('teacher1'));
+    const second = await post(PAGE, { first: 7 }, bearer('teacher1'));
+    expect(first.cache).toBe('miss');
+    expect(first.statements).toBeGreaterThan(1);
+    expect(second).toEqual({ ...first, cache: 'hit', statements: 1 });
+    expect(JSON.parse(second.text).data.assessments.edges).toHaveLength(7);
+  });
+
+  it('keys on the variables and the operation text', async () => {
+    await post(PAGE, { first: 3 }, bearer('teacher1'));
+    expect((await post(PAGE, { first: 4 }, bearer('teacher1'))).cache).toBe('miss');
+    expect((await post(`${PAGE}\n`, { first: 3 }, bearer('teacher1'))).cache).toBe('miss');
+  });
+
+  it('never hands one caller another caller’s answer', async () => {
+    const teacher1 = await post(EXAMS, {}, bearer('teacher1'));
+    await post(EXAMS, {}, bearer('teacher1'));
+    const teacher2 = await post(EXAMS, {}, bearer('teacher2'));
+    expect(teacher2.cache).toBe('miss');
+    const titles = (r: { text: string }) => JSON.parse(r.text).data.exams.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(titles(teacher2)).not.toEqual(titles(teacher1));
+    const again = await post(EXAMS, {}, bearer('teacher2'));
+    expect(again.cache).toBe('hit');
+    expect(again.text).toBe(teacher2.text);
+  });
+
+  it('misses after a write through the API, and shows it', async () => {
+    const before = await post(PAGE, { first: 5 }, bearer('admin'));
+    expect((await post(PAGE, { first: 5 }, bearer('admin'))).cache).toBe('hit');
+    const student = await userId(app, 'student3@example.edu');
+    const created = await app.gql<{ createAssessment: { id: string } }, unknown>(
+      `mutation($input: CreateAssessmentInput!) { createAssessment(input: $input) { id } }`,
+      {
+        input: {
+          studentId: student,
+          skillType: 'EMPATHY',
+          score: 0.5,
+          confidence: 0.5,
+          reasoning: 'cache test',
+          source: 'AI_MODEL',
+          modelName: 'm',
+          modelVersion: '1',
+          evidence: [{ kind: 'OTHER', content: 'seen' }],
+        },
+      },
+      { token: tokens.admin },
+    );
+    expect(created.errors).toBeUndefined();
+    const after = await post(PAGE, { first: 5 }, bearer('admin'));
+    expect(after.cache).toBe('miss');
+    expect(JSON.parse(after.text).data.assessments.totalCount).toBe(JSON.parse(before.text).data.assessments.totalCount + 1);
+    expect(JSON.parse(after.text).data.assessments.edges[0].node.id).toBe(created.data!.createAssessment.id);
+  });
+
+  it('misses after a write made outside the server (another process, plain SQL)', async () => {
+    const before = await post(PAGE, { first: 2 }, bearer('admin'));
+    expect((await post(PAGE, { first: 2 }, bearer('admin'))).cache).toBe('hit');
+    const top = JSON.parse(before.text).data.assessments.edges[0].node;
+    const changed = top.score === 0.25 ? 0.75 : 0.25;
+    await sql(app, 'update skill_assessments set score = $1 where id = $2', [changed, top.id]);
+    const after = await post(PAGE, { first: 2 }, bearer('admin'));
+    expect(after.cache).toBe('miss');
+    expect(JSON.parse(after.text).data.assessments.edges[0].node.score).toBe(changed);
+  });
+
+  it('refuses a cached read once the session is revoked or the account locked', async () => {
+    const token = await app.login('teacher3@example.edu');
+    const headers = { authorization: `Bearer ${token}` };
+    await post(EXAMS, {}, headers);
+    expect((await post(EXAMS, {}, headers)).cache).toBe('hit');
+    const locked = await app.gql(
+      'mutation($id: ID!) { lockUser(userId: $id) { id } }',
+      { id: await userId(app, 'teacher3@example.edu') },
+      { token: tokens.admin },
+    );
+    expect(locked.errors).toBeUndefined();
+    const refused = await post(EXAMS, {}, headers);
+    expect(refused.cache).toBeNull();
+    expect(JSON.parse(refused.text).data).toBeNull();
+    expect(codeIn(refused.text)).toBe('UNAUTHENTICATED');
+  });
+
+  it('serves API keys too, per key, until the key is revoked', async () => {
+    const key = await apiKeyFor(app, 'admin@example.edu', ['read']);
+    const other = await apiKeyFor(app, 'admin@example.edu', ['read']);
+    // A key's first use in a minute records last_used_at: a write, so that answer is not reused.
+    for (const k of [key, other, key]) expect((await post(PAGE, { first: 3 }, { 'x-api-key': k })).cache).toBe('miss');
+    expect((await post(PAGE, { first: 3 }, { 'x-api-key': key })).cache).toBe('hit');
+    expect((await post(PAGE, { first: 3 }, { 'x-api-key': other })).cache).toBe('miss');
+    expect((await post(PAGE, { first: 3 }, { 'x-api-key': other })).cache).toBe('hit');
+    await sql(app, `update api_keys set revoked_at = now() where key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')`, [key]);
+    const refused = await post(PAGE, { first: 3 }, { 'x-api-key': key });
+    expect(refused.cache).toBeNull();
+    expect(codeIn(refused.text)).toBe('UNAUTHENTICATED');
+  });
+
+  it('stores no errors, no mutations and no field that is not marked cacheable', async () => {
+    const missing = 'query { assessment(id: "00000000-0000-4000-8000-000000000000") { id } }';
+    await post(missing, {}, bearer('admin'));
+    expect((await post(missing, {}, bearer('admin'))).cache).toBe('miss');
+    const me = 'query { me { id } }';
+    await post(me, {}, bearer('admin'));
+    expect((await post(me, {}, bearer('admin'))).cache).toBe('miss');
+    const mixed = 'query { me { id } exams(first: 1) { totalCount } }';
+    await post(mixed, {}, bearer('admin'));
+    expect((await post(mixed, {}, bearer('admin'))).cache).toBe('miss');
+  });
+
+  it('leaves anonymous and refused callers to the normal path', async () => {
+    const anonymous = await post(EXAMS, {}, {});
+    expect(anonymous.cache).toBeNull();
+    expect(codeIn(anonymous.text)).toBe('UNAUTHENTICATED');
+    const forged = await post(EXAMS, {}, { authorization: 'Bearer not.a.token' });
+    expect(forged.cache).toBeNull();
+    expect(codeIn(forged.text)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('response cache turned off', () => {
+  let plain: TestApp;
+  beforeAll(async () => {
+    plain = await startTestApp({ RESPONSE_CACHE_MB: '0' });
+  });
+  afterAll(() => plain?.stop());
+
+  it('executes every request', async () => {
+    const token = await plain.login('teacher1@example.edu');
+    await plain.gql(EXAMS, {}, { token });
+    const again = await plain.gql(EXAMS, {}, { token });
+    expect(again.headers.get('x-assay-cache')).toBeNull();
+    expect(again.statements).toBeGreaterThan(1);
+  });
+});
