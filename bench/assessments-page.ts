@@ -29,6 +29,10 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '20' },
     port: { type: 'string', default: '4100' },
     'cpu-prof': { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    cache: { type: 'string', default: 'on' },
+    sessions: { type: 'string' },
+    identity: { type: 'boolean', default: false },
   },
 });
 
@@ -86,13 +90,19 @@ async function post(url: string, token: string, query: string, variables: object
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),
   });
-  return { body: (await response.json()) as { data?: any; errors?: unknown[] }, statements: response.headers.get('x-sql-statements') };
+  return {
+    body: (await response.json()) as { data?: any; errors?: unknown[] },
+    statements: response.headers.get('x-sql-statements'),
+    cache: response.headers.get('x-assay-cache'),
+  };
 }
 
-/** CPU time (user + system, ms) a process has used, from /proc: the cost per request regardless of other load. */
+/** CPU time (user + system, ms) a process and its children (the workers) have used, from /proc. */
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.reduce((sum, child) => sum + cpuMs(child), own);
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -111,44 +121,64 @@ async function main() {
       PORT: String(port),
       DATABASE_URL: databaseUrl(),
       JWT_SECRET,
+      WORKERS: values.workers,
+      RESPONSE_CACHE_MB: values.cache === 'off' ? '0' : '64',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
     await waitUntilReady(base);
     const url = `${base}/graphql`;
-    const login = await post(url, '', 'mutation($e: String!) { login(email: $e, password: "assay-demo") { accessToken } }', {
-      e: `${values.as}@example.edu`,
-    });
-    const token = login.body.data.login.accessToken as string;
+    // One session per connection, as 50 clients would have; each session has its own cache entries.
+    const sessions = Number(values.sessions ?? values.connections);
+    const tokens: string[] = [];
+    for (let i = 0; i < sessions; i++) {
+      const login = await post(url, '', 'mutation($e: String!) { login(email: $e, password: "assay-demo") { accessToken } }', {
+        e: `${values.as}@example.edu`,
+      });
+      tokens.push(login.body.data.login.accessToken as string);
+    }
+    const token = tokens[0];
     const probe = await post(url, token, QUERY, { first: 50 });
     if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
+    const repeat = await post(url, token, QUERY, { first: 50 });
     const rows = probe.body.data.assessments.edges.length;
     const evidence = probe.body.data.assessments.edges.reduce((n: number, e: any) => n + e.node.evidence.length, 0);
 
+    // Browsers and fetch() ask for compressed responses; --identity measures clients that do not.
+    const headers = { 'content-type': 'application/json', ...(values.identity ? {} : { 'accept-encoding': 'gzip' }) };
+    let nextClient = 0;
     const options = {
       url,
       method: 'POST' as const,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      headers,
       body: JSON.stringify({ query: QUERY, variables: { first: 50 } }),
       connections: Number(values.connections),
+      setupClient: (client: autocannon.Client) => {
+        client.setHeaders({ ...headers, authorization: `Bearer ${tokens[nextClient++ % tokens.length]}` });
+      },
     };
     const loadBefore = os.loadavg()[0];
     await autocannon({ ...options, duration: 3 }); // warm-up: JIT, pools, caches
     const latencies: number[] = [];
     const cpuBefore = cpuMs(server.pid!);
+    const loadCpuBefore = process.cpuUsage();
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon({ ...options, duration: Number(values.duration) }, (error, done) => (error ? reject(error) : resolve(done)));
       instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
     });
-    const serverCpuMsPerRequest = Number(((cpuMs(server.pid!) - cpuBefore) / latencies.length).toFixed(1));
+    const serverCpuMsPerRequest = Number(((cpuMs(server.pid!) - cpuBefore) / latencies.length).toFixed(2));
+    const loadCpu = process.cpuUsage(loadCpuBefore);
+    const loadGeneratorCpuMsPerRequest = Number(((loadCpu.user + loadCpu.system) / 1000 / latencies.length).toFixed(2));
     latencies.sort((a, b) => a - b);
 
     const figures = {
       viewer: values.as,
+      workers: Number(values.workers),
+      responseCache: values.cache,
       rowsPerPage: rows,
       evidencePerPage: evidence,
-      sqlStatementsPerRequest: Number(probe.statements),
+      sqlStatementsPerRequest: { first: Number(probe.statements), repeated: Number(repeat.statements), repeatedFromCache: repeat.cache === 'hit' },
       connections: options.connections,
       durationSeconds: Number(values.duration),
       requests: latencies.length,
@@ -156,6 +186,9 @@ async function main() {
       errors: result.errors,
       requestsPerSecond: Math.round(result.requests.average),
       serverCpuMsPerRequest,
+      loadGeneratorCpuMsPerRequest,
+      sessions,
+      compressed: !values.identity,
       latencyMs: {
         p50: percentile(latencies, 50),
         p95: percentile(latencies, 95),

@@ -48,10 +48,15 @@ export interface Assay {
   stop(): Promise<void>;
 }
 
-/** Everything `assay serve` does: database, migrations, demo data (embedded only), HTTP. */
-export async function startAssay(config: Config): Promise<Assay> {
+export interface PreparedDatabase {
+  database: Database;
+  seeded: boolean;
+  jwtSecret: string;
+}
+
+/** The database ready to serve: opened, migrated, demo data loaded (embedded only), with the JWT secret to use. */
+export async function prepareDatabase(config: Config): Promise<PreparedDatabase> {
   const database = await openDatabase(config);
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
   try {
     if (config.migrateOnStart) {
       const applied = await migrate(database.orm);
@@ -63,26 +68,58 @@ export async function startAssay(config: Config): Promise<Assay> {
       seeded = true;
     }
     const jwtSecret = config.jwt.secret ?? (await embeddedJwtSecret(config.dataDir));
+    return { database, seeded, jwtSecret };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+export interface Http {
+  server: RunningServer;
+  stop(): Promise<void>;
+}
+
+/** The HTTP side over a prepared database: services (with Redis when configured) and the GraphQL server. */
+export async function startHttp(config: Config, database: Database, jwtSecret: string): Promise<Http> {
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  try {
     const services = createServices(
       config,
       jwtSecret,
       redis ? { kind: 'redis', redis } : { kind: 'postgres', knex: database.orm.em.getKnex() },
     );
     const server = await startServer(config, database.orm, services);
-    const scheduler = config.jobs.enabled ? startScheduler(database.orm, config, scheduledJobs(config)) : null;
     return {
       server,
-      database,
-      seeded,
       stop: async () => {
-        await scheduler?.stop();
         await server.stop();
         redis?.disconnect();
-        await database.close();
       },
     };
   } catch (error) {
     redis?.disconnect();
+    throw error;
+  }
+}
+
+/** Everything `assay serve` does in one process: database, migrations, demo data (embedded only), HTTP, jobs. */
+export async function startAssay(config: Config): Promise<Assay> {
+  const { database, seeded, jwtSecret } = await prepareDatabase(config);
+  try {
+    const http = await startHttp(config, database, jwtSecret);
+    const scheduler = config.jobs.enabled ? startScheduler(database.orm, config, scheduledJobs(config)) : null;
+    return {
+      server: http.server,
+      database,
+      seeded,
+      stop: async () => {
+        await scheduler?.stop();
+        await http.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
     await database.close();
     throw error;
   }

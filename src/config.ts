@@ -67,6 +67,7 @@ const schema = z
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
+    WORKERS: int(1, 64).default(1),
     RESPONSE_CACHE_MB: int(0, 65_536).default(64),
     RESPONSE_CACHE_TTL_SECONDS: int(1, 86_400).default(60),
   })
@@ -115,6 +116,8 @@ export interface Config {
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
   backupDir: string;
+  /** HTTP processes `serve` runs; more than 1 forks workers (node:cluster) beside the primary. */
+  workers: number;
   /** Serialized read responses kept per caller and database snapshot; maxBytes 0 turns it off. */
   responseCache: { maxBytes: number; ttlSeconds: number };
 }
@@ -178,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE } },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
+    workers: e.WORKERS,
     responseCache: { maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
   };
 }

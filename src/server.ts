@@ -8,6 +8,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import compression from 'compression';
 import cors from 'cors';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
@@ -118,6 +119,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
+    compression(),
     express.json({ limit: config.bodyLimit }),
     (req, res, next) => {
       const requestId = requestIdOf(req.headers['x-request-id']);

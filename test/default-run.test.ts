@@ -1,4 +1,6 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,4 +69,79 @@ describe('the default run (embedded PostgreSQL)', () => {
       expect(await served.stop()).toBe(0);
     }
   });
+
+  it('WORKERS=2: both workers serve the one port and database, either sees the other’s write, SIGTERM stops all', async () => {
+    const served = await serveCli({ ...env, WORKERS: '2' }, 120_000);
+    let workers: number[] = [];
+    try {
+      expect(served.output()).toContain('(2 worker processes)');
+      workers = assayChildren(served.pid);
+      expect(workers).toHaveLength(2);
+      const login = await postOnNewConnection('mutation { login(email: "teacher1@example.edu", password: "assay-demo") { accessToken } }');
+      const token = login.data.login.accessToken as string;
+      const titles = async () =>
+        (await postOnNewConnection('{ exams(first: 100) { edges { node { title } } } }', token)).data.exams.edges.map(
+          (e: { node: { title: string } }) => e.node.title,
+        );
+      // New connections go round-robin, so both workers have answered (and cached) this before the write.
+      const before = await titles();
+      for (let i = 0; i < 3; i++) expect(await titles()).toEqual(before);
+      const created = await postOnNewConnection(
+        `mutation { createExam(input: { title: "Written through one worker", subject: "Maths", maxScore: 10, durationMinutes: 30,
+           passingScore: 5, questions: [{ id: "q1", prompt: "1+1?", points: 10, answer: "2" }] }) { id } }`,
+        token,
+      );
+      expect(created.errors).toBeUndefined();
+      for (let i = 0; i < 4; i++) expect(await titles()).toContain('Written through one worker');
+
+      process.kill(workers[0], 'SIGKILL');
+      const replaced = Date.now() + 20_000;
+      while (!(assayChildren(served.pid).length === 2 && !assayChildren(served.pid).includes(workers[0]))) {
+        if (Date.now() > replaced) throw new Error('the killed worker was not replaced');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      workers = assayChildren(served.pid);
+      // The replacement may still be starting; the port keeps answering through the other worker.
+      for (let i = 0; i < 4; i++) expect(await titles()).toContain('Written through one worker');
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+    for (const pid of workers) expect(alive(pid)).toBe(false);
+  });
 });
+
+/** Child processes of `pid` running the assay CLI (the embedded PostgreSQL is a child too). */
+function assayChildren(pid: number): number[] {
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  return children.filter((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('assay.js'));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A request on a connection of its own (no keep-alive pool), so successive calls reach different workers. */
+function postOnNewConnection(query: string, token?: string): Promise<{ data: Record<string, any>; errors?: unknown[] }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      `${url}/graphql`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => resolve(JSON.parse(text)));
+      },
+    );
+    request.on('error', reject);
+    request.end(JSON.stringify({ query }));
+  });
+}

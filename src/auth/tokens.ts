@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 /** Distinct `typ` headers so a refresh token can never pass for an access token (RFC 8725 §3.11). */
@@ -33,6 +34,7 @@ export class TokenError extends Error {}
 
 export class TokenService {
   private readonly key: Uint8Array;
+  private readonly verifiedAccess = new LRUCache<string, AccessClaims>({ max: 10_000 });
 
   constructor(private readonly settings: TokenSettings) {
     this.key = new TextEncoder().encode(settings.secret);
@@ -82,8 +84,20 @@ export class TokenService {
     return { userId: payload.sub, sessionId: payload.sid, jti: payload.jti, expiresAt: new Date(payload.exp! * 1000) };
   }
 
-  verifyAccess(token: string): Promise<AccessClaims> {
-    return this.verify(token, ACCESS_TYP);
+  /**
+   * Signature checks are memoised per token string: the same bytes verify the same way, and
+   * HMAC through WebCrypto was a tenth of a cached read's CPU. Expiry is still checked every
+   * time; revocation is the caller's check against the database, as before.
+   */
+  async verifyAccess(token: string): Promise<AccessClaims> {
+    const known = this.verifiedAccess.get(token);
+    if (known) {
+      if (known.expiresAt.getTime() + CLOCK_TOLERANCE_SECONDS * 1000 <= Date.now()) throw new TokenError('Token expired');
+      return known;
+    }
+    const claims = await this.verify(token, ACCESS_TYP);
+    this.verifiedAccess.set(token, claims);
+    return claims;
   }
 
   verifyRefresh(token: string): Promise<RefreshClaims> {

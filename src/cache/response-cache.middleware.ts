@@ -33,8 +33,14 @@ export function responseCacheLookup(cache: ResponseCache, orm: MikroORM, tokens:
         'content-type': hit.contentType,
         'x-assay-cache': 'hit',
         'x-sql-statements': String((res.locals.queryCount as QueryCount).statements),
+        vary: 'Accept-Encoding',
       });
-      res.end(hit.body);
+      // Compressed once per entry rather than on every hit; the compression middleware leaves an encoded body alone.
+      if (req.acceptsEncodings('gzip')) {
+        res.set('content-encoding', 'gzip').end(cache.gzipped(key, hit));
+      } else {
+        res.end(hit.body);
+      }
       return;
     }
     const pending: PendingResponse = { key };

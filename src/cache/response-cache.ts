@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import type { CredentialProbe } from '../auth/credential-probe';
 
@@ -12,6 +13,7 @@ export interface ResponseCacheSettings {
 export interface CachedResponse {
   body: Buffer;
   contentType: string;
+  gzip?: Buffer;
 }
 
 /** What a POST /graphql body asks for; the cache key covers all of it. */
@@ -33,7 +35,7 @@ export class ResponseCache {
   constructor(settings: ResponseCacheSettings) {
     this.entries = new LRUCache<string, CachedResponse>({
       maxSize: settings.maxBytes,
-      sizeCalculation: (entry) => entry.body.length + 128,
+      sizeCalculation: (entry) => entry.body.length + (entry.gzip?.length ?? 0) + 128,
       ttl: settings.ttlSeconds * 1000,
       ttlAutopurge: false,
     });
@@ -52,6 +54,15 @@ export class ResponseCache {
 
   set(key: string, entry: CachedResponse): void {
     this.entries.set(key, entry);
+  }
+
+  /** The entry's body gzipped, made on first use and kept with the entry. */
+  gzipped(key: string, entry: CachedResponse): Buffer {
+    if (!entry.gzip) {
+      entry.gzip = gzipSync(entry.body);
+      this.entries.set(key, entry, { noUpdateTTL: true });
+    }
+    return entry.gzip;
   }
 }
 

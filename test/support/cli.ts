@@ -41,6 +41,7 @@ export const runCliOn = (databaseUrl: string, args: string[], env: Record<string
   runCli(args, { DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, ...env });
 
 export interface Served {
+  pid: number;
   output: () => string;
   stop(): Promise<number | null>;
 }
@@ -60,6 +61,7 @@ export function serveCli(env: Record<string, string>, timeoutMs = 90_000): Promi
       if (output.includes('Assay ready at') && output.includes('Database:')) {
         clearTimeout(timer);
         resolve({
+          pid: child.pid!,
           output: () => output,
           stop: () => {
             child.kill('SIGTERM');
