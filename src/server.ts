@@ -13,6 +13,7 @@ import cors from 'cors';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { authenticate, credentialFrom } from './auth/authenticate';
+import { CredentialProber } from './auth/credential-probe';
 import type { Config } from './config';
 import type { Context } from './context';
 import { pendingMigrations } from './db/migrator';
@@ -119,7 +120,6 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
-    compression(),
     express.json({ limit: config.bodyLimit }),
     (req, res, next) => {
       const requestId = requestIdOf(req.headers['x-request-id']);
@@ -128,7 +128,9 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       // Started after the body is read, so every statement of the request counts against it.
       withQueryCount((res.locals.queryCount = { statements: 0 }), next);
     },
-    ...(config.responseCache.maxBytes > 0 ? [responseCacheLookup(new ResponseCache(config.responseCache), orm, services.tokens)] : []),
+    ...(config.responseCache.maxBytes > 0 ? [responseCacheLookup(new ResponseCache(config.responseCache), new CredentialProber(orm.em, services.tokens))] : []),
+    // After the cache: a hit sends a body compressed once, not per response.
+    compression(),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
         const em = orm.em.fork();

@@ -118,6 +118,25 @@ describe('response cache', () => {
     expect(codeIn(refused.text)).toBe('UNAUTHENTICATED');
   });
 
+  it('checks sessions that arrive together in one statement, each on its own merits', async () => {
+    const sessions = await Promise.all(Array.from({ length: 6 }, () => app.login('teacher4@example.edu')));
+    const revoked = sessions[2];
+    const sessionId = JSON.parse(Buffer.from(revoked.split('.')[1], 'base64url').toString()).sid as string;
+    await sql(app, 'update auth_sessions set revoked_at = now() where id = $1', [sessionId]);
+    const together = () => Promise.all(sessions.map((token) => post(EXAMS, {}, { authorization: `Bearer ${token}` })));
+    await together();
+    const answers = await together();
+    answers.forEach((answer, i) => {
+      if (sessions[i] === revoked) {
+        expect(answer.cache).toBeNull();
+        expect(codeIn(answer.text)).toBe('UNAUTHENTICATED');
+      } else {
+        expect(answer).toMatchObject({ cache: 'hit', statements: 1 });
+        expect(JSON.parse(answer.text).data.exams.totalCount).toBeGreaterThan(0);
+      }
+    });
+  });
+
   it('serves API keys too, per key, until the key is revoked', async () => {
     const key = await apiKeyFor(app, 'admin@example.edu', ['read']);
     const other = await apiKeyFor(app, 'admin@example.edu', ['read']);

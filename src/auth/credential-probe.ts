@@ -1,11 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
+import { uuidArray } from '../db/pg-array';
+import { countStatement, outsideRequestCount } from '../db/query-counter';
+import { isUuid } from '../services/uuid';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import type { AccessClaims, TokenService } from './tokens';
 
 /**
- * A credential found good by one SQL statement, with the database snapshot that statement
- * saw. The response cache keys on both: the same principal and the same snapshot (no write
- * committed anywhere since) must produce the same response.
+ * A credential found good by the database, with the snapshot the check saw. The response
+ * cache keys on both: the same principal and the same snapshot (no write committed
+ * anywhere since) must produce the same response.
  */
 export interface CredentialProbe {
   /** The session or API key behind the credential: responses are never shared across them. */
@@ -16,35 +20,37 @@ export interface CredentialProbe {
   claims?: AccessClaims;
 }
 
-interface ProbeRow {
+interface SessionCheck {
   good: boolean;
-  principal: string | null;
   snapshot: string;
 }
 
-const usableUser = `coalesce((select u.is_active and u.locked_at is null from users u where u.id = ?), false)`;
-
-async function probeAccessToken(em: EntityManager, tokens: TokenService, token: string): Promise<CredentialProbe | null> {
-  let claims: AccessClaims;
-  try {
-    claims = await tokens.verifyAccess(token);
-  } catch {
-    return null;
-  }
-  const [row] = await em.execute<ProbeRow[]>(
-    `select not exists (select 1 from revoked_access_tokens where jti = ?)
-              and coalesce((select revoked_at is null from auth_sessions where id = ? and user_id = ?), false)
-              and ${usableUser} as good,
-            null as principal,
-            pg_current_snapshot()::text as snapshot`,
-    [claims.jti, claims.sessionId, claims.userId, claims.userId],
+/**
+ * Session checks of requests that arrive together share one statement, batched per turn of
+ * the event loop: under load that saves a round trip per request, and every request's
+ * snapshot is still taken after it arrived.
+ */
+function sessionChecks(em: EntityManager): DataLoader<AccessClaims, SessionCheck> {
+  return new DataLoader(
+    (batch) =>
+      outsideRequestCount(() =>
+        em.execute<SessionCheck[]>(
+          `select not exists (select 1 from revoked_access_tokens r where r.jti = c.jti)
+                    and coalesce((select s.revoked_at is null from auth_sessions s where s.id = c.sid and s.user_id = c.uid), false)
+                    and coalesce((select u.is_active and u.locked_at is null from users u where u.id = c.uid), false) as good,
+                  pg_current_snapshot()::text as snapshot
+             from unnest(?::uuid[], ?::uuid[], ?::uuid[]) with ordinality as c(jti, sid, uid, i)
+            order by c.i`,
+          [uuidArray(batch.map((c) => c.jti)), uuidArray(batch.map((c) => c.sessionId)), uuidArray(batch.map((c) => c.userId))],
+        ),
+      ),
+    { cache: false, maxBatchSize: 200, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
   );
-  return row.good ? { principal: `session:${claims.sessionId}`, snapshot: row.snapshot, claims } : null;
 }
 
 /** Touches last_used_at in the same statement (throttled, as authentication does) so cached reads still count as use. */
 async function probeApiKey(em: EntityManager, key: string): Promise<CredentialProbe | null> {
-  const [row] = await em.execute<ProbeRow[]>(
+  const [row] = await em.execute<{ principal: string | null; snapshot: string }[]>(
     `with found as (
        select k.id from api_keys k join users u on u.id = k.owner_id
         where k.key_hash = ? and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
@@ -53,13 +59,36 @@ async function probeApiKey(em: EntityManager, key: string): Promise<CredentialPr
        update api_keys set last_used_at = now()
         where id in (select id from found) and (last_used_at is null or last_used_at < now() - interval '1 minute')
      )
-     select true as good, (select id::text from found) as principal, pg_current_snapshot()::text as snapshot`,
+     select (select id::text from found) as principal, pg_current_snapshot()::text as snapshot`,
     [hashApiKey(key)],
   );
   return row.principal ? { principal: `apiKey:${row.principal}`, snapshot: row.snapshot } : null;
 }
 
-/** Null when the credential is refused; authentication then runs in full and explains why. */
-export function probeCredential(em: EntityManager, tokens: TokenService, credential: string): Promise<CredentialProbe | null> {
-  return looksLikeApiKey(credential) ? probeApiKey(em, credential) : probeAccessToken(em, tokens, credential);
+/** Checks credentials against the database: one statement per API key, one per batch of sessions. */
+export class CredentialProber {
+  private readonly sessions: DataLoader<AccessClaims, SessionCheck>;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly tokens: TokenService,
+  ) {
+    this.sessions = sessionChecks(em.fork());
+  }
+
+  /** Null when the credential is refused; authentication then runs in full and explains why. */
+  async probe(credential: string): Promise<CredentialProbe | null> {
+    if (looksLikeApiKey(credential)) return probeApiKey(this.em.fork(), credential);
+    let claims: AccessClaims;
+    try {
+      claims = await this.tokens.verifyAccess(credential);
+    } catch {
+      return null;
+    }
+    // The batch casts to uuid: one malformed value must not fail its neighbours' checks.
+    if (![claims.jti, claims.sessionId, claims.userId].every(isUuid)) return null;
+    const check = await this.sessions.load(claims);
+    countStatement();
+    return check.good ? { principal: `session:${claims.sessionId}`, snapshot: check.snapshot, claims } : null;
+  }
 }

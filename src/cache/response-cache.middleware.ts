@@ -1,8 +1,6 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { NextFunction, Request, Response } from 'express';
 import { credentialFrom } from '../auth/authenticate';
-import { probeCredential } from '../auth/credential-probe';
-import type { TokenService } from '../auth/tokens';
+import type { CredentialProber } from '../auth/credential-probe';
 import type { QueryCount } from '../db/query-counter';
 import { graphQLRequestBody, type ResponseCache } from './response-cache';
 
@@ -18,29 +16,28 @@ export interface PendingResponse {
  * authentication does not repeat the revocation check) and the key to store under.
  * Anonymous requests and refused credentials go straight on: Apollo explains the refusal.
  */
-export function responseCacheLookup(cache: ResponseCache, orm: MikroORM, tokens: TokenService) {
+export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const request = req.method === 'POST' ? graphQLRequestBody(req.body) : null;
     const credential = credentialFrom(req.headers);
     if (!request || !credential) return next();
-    const probe = await probeCredential(orm.em.fork(), tokens, credential);
+    const probe = await prober.probe(credential);
     if (!probe) return next();
     res.locals.credentialProbe = probe;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
     const hit = cache.get(key);
     if (hit) {
-      res.status(200).set({
+      const gzip = req.acceptsEncodings('gzip') === 'gzip';
+      const body = gzip ? cache.gzipped(key, hit) : hit.body;
+      res.writeHead(200, {
         'content-type': hit.contentType,
+        'content-length': body.length,
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+        vary: 'Accept-Encoding',
         'x-assay-cache': 'hit',
         'x-sql-statements': String((res.locals.queryCount as QueryCount).statements),
-        vary: 'Accept-Encoding',
       });
-      // Compressed once per entry rather than on every hit; the compression middleware leaves an encoded body alone.
-      if (req.acceptsEncodings('gzip')) {
-        res.set('content-encoding', 'gzip').end(cache.gzipped(key, hit));
-      } else {
-        res.end(hit.body);
-      }
+      res.end(body);
       return;
     }
     const pending: PendingResponse = { key };

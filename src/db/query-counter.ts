@@ -10,11 +10,18 @@ const store = new AsyncLocalStorage<QueryCount>();
 
 export const withQueryCount = <T>(count: QueryCount, fn: () => T): T => store.run(count, fn);
 
+/** For a statement shared by several requests: run it outside any of them, and let each call countStatement(). */
+export const outsideRequestCount = <T>(fn: () => T): T => store.exit(fn);
+
+export function countStatement(): void {
+  const count = store.getStore();
+  if (count) count.statements += 1;
+}
+
 /** MikroORM calls logQuery for every statement, even with debug off; we count there. */
 export class CountingLogger extends DefaultLogger {
   override logQuery(context: { query: string } & LogContext): void {
-    const count = store.getStore();
-    if (count) count.statements += 1;
+    countStatement();
     super.logQuery(context);
   }
 }
