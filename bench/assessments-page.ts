@@ -2,7 +2,8 @@
  * Load benchmark: "a page of 50 assessments with evidence and student" against a real
  * server on the demo data. Not a test: it prints figures, asserts nothing.
  *
- *   node -r @swc-node/register bench/assessments-page.ts [--as admin|teacher1] [--connections 50] [--duration 20] [--cpu-prof DIR]
+ *   node -r @swc-node/register bench/assessments-page.ts [--as admin|teacher1] [--connections 50] [--duration 20]
+ *     [--sessions N] [--workers N] [--cache on|off] [--identity] [--writes-per-second N] [--cpu-prof DIR]
  *
  * It creates the database `assay_bench` on BENCH_PG_URL (default: the local PostgreSQL,
  * postgres://postgres@127.0.0.1:5432/postgres), migrates and seeds it, starts
@@ -11,7 +12,7 @@
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     cache: { type: 'string', default: 'on' },
     sessions: { type: 'string' },
     identity: { type: 'boolean', default: false },
+    'writes-per-second': { type: 'string', default: '0' },
   },
 });
 
@@ -105,6 +107,60 @@ function cpuMs(pid: number): number {
   return children.reduce((sum, child) => sum + cpuMs(child), own);
 }
 
+/** CPU time of every PostgreSQL process on the machine (the bench's database is the only busy one). */
+function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+/**
+ * --writes-per-second N: createAssessment as the viewer's first session N times a second
+ * during the run. Every commit invalidates every cached answer, so this measures the cache
+ * under a write stream rather than in a quiet period.
+ */
+function writeWhileLoading(url: string, token: string, perSecond: number, studentId: string) {
+  let writes = 0;
+  let failures = 0;
+  const input = {
+    studentId,
+    skillType: 'EMPATHY',
+    score: 0.5,
+    confidence: 0.5,
+    reasoning: 'bench write',
+    source: 'AI_MODEL',
+    modelName: 'bench',
+    modelVersion: '1',
+    evidence: [{ kind: 'OTHER', content: 'bench' }],
+  };
+  const timer =
+    perSecond > 0
+      ? setInterval(() => {
+          post(url, token, 'mutation($input: CreateAssessmentInput!) { createAssessment(input: $input) { id } }', { input }).then(
+            (r) => (r.body.errors ? failures++ : writes++),
+            () => failures++,
+          );
+        }, 1000 / perSecond)
+      : null;
+  return {
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      if (failures) throw new Error(`${failures} writes failed during the run`);
+      return writes;
+    },
+  };
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 async function main() {
@@ -163,11 +219,15 @@ async function main() {
     const latencies: number[] = [];
     const cpuBefore = cpuMs(server.pid!);
     const loadCpuBefore = process.cpuUsage();
+    const postgresCpuBefore = postgresCpuMs();
+    const writer = writeWhileLoading(url, token, Number(values['writes-per-second']), probe.body.data.assessments.edges[0].node.student.id);
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon({ ...options, duration: Number(values.duration) }, (error, done) => (error ? reject(error) : resolve(done)));
       instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
     });
+    const writes = await writer.stop();
     const serverCpuMsPerRequest = Number(((cpuMs(server.pid!) - cpuBefore) / latencies.length).toFixed(2));
+    const postgresCpuMsPerRequest = Number(((postgresCpuMs() - postgresCpuBefore) / latencies.length).toFixed(2));
     const loadCpu = process.cpuUsage(loadCpuBefore);
     const loadGeneratorCpuMsPerRequest = Number(((loadCpu.user + loadCpu.system) / 1000 / latencies.length).toFixed(2));
     latencies.sort((a, b) => a - b);
@@ -187,8 +247,10 @@ async function main() {
       requestsPerSecond: Math.round(result.requests.average),
       serverCpuMsPerRequest,
       loadGeneratorCpuMsPerRequest,
+      postgresCpuMsPerRequest,
       sessions,
       compressed: !values.identity,
+      writesDuringRun: writes,
       latencyMs: {
         p50: percentile(latencies, 50),
         p95: percentile(latencies, 95),

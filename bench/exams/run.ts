@@ -18,6 +18,8 @@ const URL = `http://127.0.0.1:${PORT}/graphql`;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DURATION = Number(process.env.BENCH_DURATION ?? 30);
 const TOKENS = 40;
+/** Browsers and fetch() ask for compressed responses; BENCH_IDENTITY=1 measures clients that do not. */
+const ACCEPT_ENCODING: Record<string, string> = process.env.BENCH_IDENTITY === '1' ? {} : { 'accept-encoding': 'gzip' };
 /** Extra flags for the server's node, e.g. BENCH_NODE_FLAGS=--max-semi-space-size=32. */
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
@@ -57,7 +59,7 @@ async function gql(query: string, variables: Record<string, unknown>, token?: st
   });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
   if (body.errors) throw new Error(`${query.slice(0, 40)}…: ${JSON.stringify(body.errors).slice(0, 300)}`);
-  return { data: body.data!, statements: Number(response.headers.get('x-sql-statements')) };
+  return { data: body.data!, statements: Number(response.headers.get('x-sql-statements')), cache: response.headers.get('x-assay-cache') };
 }
 
 const login = async (email: string) =>
@@ -66,7 +68,7 @@ const login = async (email: string) =>
 async function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', path.resolve(__dirname, '../../src/cli/main.ts'), 'serve'], {
     env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL, JWT_SECRET: randomBytes(48).toString('base64'), PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'fatal', NODE_ENV: 'production', MIGRATE_ON_START: 'false', LOGIN_MAX_FAILURES_PER_IP: '100000' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
     try {
@@ -93,7 +95,7 @@ async function load(name: string, requests: { body: string; token: string }[]) {
       {
         setupRequest: (request) => {
           const pick = requests[next++ % requests.length];
-          return { ...request, body: pick.body, headers: { 'content-type': 'application/json', authorization: `Bearer ${pick.token}` } };
+          return { ...request, body: pick.body, headers: { 'content-type': 'application/json', ...ACCEPT_ENCODING, authorization: `Bearer ${pick.token}` } };
         },
       },
     ],
@@ -135,15 +137,25 @@ async function main() {
     const analyticsSample = await gql(EXAM_ANALYTICS, { examId: teachers[0].exams[0] }, teachers[0].token);
     const summarySample = await gql(EXAM_ANALYTICS_SUMMARY, { examId: teachers[0].exams[0] }, teachers[0].token);
     const analyzed = analyticsSample.data.examAnalytics as { attempts: number; students: unknown[] };
+    // Asked again: a repeat is what the response cache answers (one statement), unless it is turned off.
+    const statementsOf = async (query: string, variables: Record<string, unknown>, token: string, first: { statements: number }) => {
+      const again = await gql(query, variables, token);
+      return { first: first.statements, repeated: again.statements, repeatedFromCache: again.cache === 'hit' };
+    };
+    const statements = {
+      dashboard: await statementsOf(STUDENT_DASHBOARD, {}, students[0], dashboardSample),
+      analytics: await statementsOf(EXAM_ANALYTICS, { examId: teachers[0].exams[0] }, teachers[0].token, analyticsSample),
+      summary: await statementsOf(EXAM_ANALYTICS_SUMMARY, { examId: teachers[0].exams[0] }, teachers[0].token, summarySample),
+    };
 
     const warmup = Number(process.env.BENCH_WARMUP ?? 5);
     if (warmup) {
       await autocannon({ url: URL, method: 'POST', connections: CONNECTIONS, duration: warmup, headers: { 'content-type': 'application/json', authorization: `Bearer ${students[0]}` }, body: dashboardRequests[0].body });
     }
     const results = [
-      { ...(await load('studentDashboard', dashboardRequests)), statements: dashboardSample.statements },
-      { ...(await load('examAnalytics', analyticsRequests(EXAM_ANALYTICS))), statements: analyticsSample.statements },
-      { ...(await load('examAnalytics (summary only)', analyticsRequests(EXAM_ANALYTICS_SUMMARY))), statements: summarySample.statements },
+      { ...(await load('studentDashboard', dashboardRequests)), statements: statements.dashboard },
+      { ...(await load('examAnalytics', analyticsRequests(EXAM_ANALYTICS))), statements: statements.analytics },
+      { ...(await load('examAnalytics (summary only)', analyticsRequests(EXAM_ANALYTICS_SUMMARY))), statements: statements.summary },
     ];
     const cpu = os.cpus();
     process.stdout.write(
@@ -153,6 +165,9 @@ async function main() {
           analyticsRowsPerRequest: { attempts: analyzed.attempts, students: analyzed.students.length },
           machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version },
           connections: CONNECTIONS,
+          workers: Number(process.env.WORKERS ?? 1),
+          responseCache: process.env.RESPONSE_CACHE_MB === '0' ? 'off' : 'on',
+          compressed: Object.keys(ACCEPT_ENCODING).length > 0,
           nodeFlags,
           durationSeconds: DURATION,
           results,
