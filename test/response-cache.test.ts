@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
 import { apiKeyFor, sql, userId } from './support/assessments';
@@ -31,6 +33,18 @@ async function post(query: string, variables: Record<string, unknown>, headers: 
     text: await response.text(),
   };
 }
+/** Over node:http, which neither asks for nor undoes compression. */
+function rawPost(query: string, variables: Record<string, unknown>, headers: Record<string, string>) {
+  return new Promise<{ headers: http.IncomingHttpHeaders; raw: Buffer; body: string }>((resolve, reject) => {
+    const request = http.request(app.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: '*/*', ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, raw: Buffer.concat(chunks), body: Buffer.concat(chunks).toString() }));
+    });
+    request.on('error', reject);
+    request.end(JSON.stringify({ query, variables }));
+  });
+}
 const codeIn = (text: string): unknown => JSON.parse(text).errors?.[0]?.extensions?.code;
 const bearer = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
 
@@ -42,6 +56,23 @@ describe('response cache', () => {
     expect(first.statements).toBeGreaterThan(1);
     expect(second).toEqual({ ...first, cache: 'hit', statements: 1 });
     expect(JSON.parse(second.text).data.assessments.edges).toHaveLength(7);
+  });
+
+  it('answers in the content type and encoding the client asked for', async () => {
+    const graphqlJson = { ...bearer('teacher1'), accept: 'application/graphql-response+json' };
+    const first = await post(PAGE, { first: 6 }, graphqlJson);
+    const again = await post(PAGE, { first: 6 }, graphqlJson);
+    expect(again).toMatchObject({ cache: 'hit', contentType: first.contentType, text: first.text });
+    expect(first.contentType).toMatch(/^application\/graphql-response\+json/);
+    expect((await post(PAGE, { first: 6 }, bearer('teacher1'))).contentType).toMatch(/^application\/json/);
+
+    const plain = await rawPost(PAGE, { first: 6 }, bearer('teacher1'));
+    expect(plain.headers['x-assay-cache']).toBe('hit');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toBe(first.text);
+    const gzipped = await rawPost(PAGE, { first: 6 }, { ...bearer('teacher1'), 'accept-encoding': 'gzip' });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzipped.raw).toString()).toBe(first.text);
   });
 
   it('keys on the variables and the operation text', async () => {
@@ -170,6 +201,22 @@ describe('response cache', () => {
     const forged = await post(EXAMS, {}, { authorization: 'Bearer not.a.token' });
     expect(forged.cache).toBeNull();
     expect(codeIn(forged.text)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('response cache entry lifetime', () => {
+  let shortLived: TestApp;
+  beforeAll(async () => {
+    shortLived = await startTestApp({ RESPONSE_CACHE_TTL_SECONDS: '1' });
+  });
+  afterAll(() => shortLived?.stop());
+
+  it('executes again once RESPONSE_CACHE_TTL_SECONDS have passed, even with no write', async () => {
+    const token = await shortLived.login('teacher1@example.edu');
+    await shortLived.gql(EXAMS, {}, { token });
+    expect((await shortLived.gql(EXAMS, {}, { token })).headers.get('x-assay-cache')).toBe('hit');
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await shortLived.gql(EXAMS, {}, { token })).headers.get('x-assay-cache')).toBe('miss');
   });
 });
 
