@@ -92,7 +92,10 @@ export class TokenService {
   async verifyAccess(token: string): Promise<AccessClaims> {
     const known = this.verifiedAccess.get(token);
     if (known) {
-      if (known.expiresAt.getTime() + CLOCK_TOLERANCE_SECONDS * 1000 <= Date.now()) throw new TokenError('Token expired');
+      if (known.expiresAt.getTime() + CLOCK_TOLERANCE_SECONDS * 1000 <= Date.now()) {
+        this.verifiedAccess.delete(token);
+        throw new TokenError('Token expired');
+      }
       return known;
     }
     const claims = await this.verify(token, ACCESS_TYP);
