@@ -99,6 +99,14 @@ async function post(url: string, token: string, query: string, variables: object
   };
 }
 
+async function login(url: string, account: string): Promise<string> {
+  const result = await post(url, '', 'mutation($e: String!) { login(email: $e, password: "assay-demo") { accessToken } }', {
+    e: `${account}@example.edu`,
+  });
+  if (!result.body.data) throw new Error(`login ${account}: ${JSON.stringify(result.body.errors)}`);
+  return result.body.data.login.accessToken as string;
+}
+
 /** CPU time (user + system, ms) a process and its children (the workers) have used, from /proc. */
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -125,7 +133,7 @@ function postgresCpuMs(): number {
 }
 
 /**
- * --writes-per-second N: createAssessment as the viewer's first session N times a second
+ * --writes-per-second N: createAssessment as admin N times a second
  * during the run. Every commit invalidates every cached answer, so this measures the cache
  * under a write stream rather than in a quiet period.
  */
@@ -185,15 +193,12 @@ async function main() {
   try {
     await waitUntilReady(base);
     const url = `${base}/graphql`;
-    // One session per connection, as 50 clients would have; each session has its own cache entries.
+    // One session per connection, as 50 clients would have, spread over the --as accounts
+    // (comma-separated). Sessions of one account share cached answers; accounts do not.
+    const viewers = values.as.split(',');
     const sessions = Number(values.sessions ?? values.connections);
     const tokens: string[] = [];
-    for (let i = 0; i < sessions; i++) {
-      const login = await post(url, '', 'mutation($e: String!) { login(email: $e, password: "assay-demo") { accessToken } }', {
-        e: `${values.as}@example.edu`,
-      });
-      tokens.push(login.body.data.login.accessToken as string);
-    }
+    for (let i = 0; i < sessions; i++) tokens.push(await login(url, viewers[i % viewers.length]));
     const token = tokens[0];
     const probe = await post(url, token, QUERY, { first: 50 });
     if (probe.body.errors) throw new Error(JSON.stringify(probe.body.errors));
@@ -220,7 +225,7 @@ async function main() {
     const cpuBefore = cpuMs(server.pid!);
     const loadCpuBefore = process.cpuUsage();
     const postgresCpuBefore = postgresCpuMs();
-    const writer = writeWhileLoading(url, token, Number(values['writes-per-second']), probe.body.data.assessments.edges[0].node.student.id);
+    const writer = writeWhileLoading(url, await login(url, 'admin'), Number(values['writes-per-second']), probe.body.data.assessments.edges[0].node.student.id);
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
       const instance = autocannon({ ...options, duration: Number(values.duration) }, (error, done) => (error ? reject(error) : resolve(done)));
       instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
@@ -233,7 +238,7 @@ async function main() {
     latencies.sort((a, b) => a - b);
 
     const figures = {
-      viewer: values.as,
+      viewers,
       workers: Number(values.workers),
       responseCache: values.cache,
       rowsPerPage: rows,

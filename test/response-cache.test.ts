@@ -93,6 +93,16 @@ describe('response cache', () => {
     expect(again.text).toBe(teacher2.text);
   });
 
+  it('shares answers between the sessions of one user, and computes concurrent identical misses once', async () => {
+    const [first, second] = [await app.login('teacher5@example.edu'), await app.login('teacher5@example.edu')];
+    expect((await post(PAGE, { first: 9 }, { authorization: `Bearer ${first}` })).cache).toBe('miss');
+    expect((await post(PAGE, { first: 9 }, { authorization: `Bearer ${second}` })).cache).toBe('hit');
+
+    const together = await Promise.all([first, second, first, second, first].map((token) => post(PAGE, { first: 11 }, { authorization: `Bearer ${token}` })));
+    expect(together.map((answer) => answer.cache).sort()).toEqual(['hit', 'hit', 'hit', 'hit', 'miss']);
+    expect(new Set(together.map((answer) => answer.text)).size).toBe(1);
+  });
+
   it('misses after a write through the API, and shows it', async () => {
     const before = await post(PAGE, { first: 5 }, bearer('admin'));
     expect((await post(PAGE, { first: 5 }, bearer('admin'))).cache).toBe('hit');

@@ -12,7 +12,11 @@ import type { AccessClaims, TokenService } from './tokens';
  * anywhere since) must produce the same response.
  */
 export interface CredentialProbe {
-  /** The session or API key behind the credential: responses are never shared across them. */
+  /**
+   * Whose rights the answer reflects: the user for a session (every session of a user has
+   * the same rights, and no cacheable field reads the session), the key for an API key
+   * (its scopes narrow the owner's). Answers are never shared across principals.
+   */
   principal: string;
   /** `pg_current_snapshot()` as text: changes whenever any write transaction commits. */
   snapshot: string;
@@ -89,6 +93,6 @@ export class CredentialProber {
     if (![claims.jti, claims.sessionId, claims.userId].every(isUuid)) return null;
     const check = await this.sessions.load(claims);
     countStatement();
-    return check.good ? { principal: `session:${claims.sessionId}`, snapshot: check.snapshot, claims } : null;
+    return check.good ? { principal: `user:${claims.userId}`, snapshot: check.snapshot, claims } : null;
   }
 }

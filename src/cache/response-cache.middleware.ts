@@ -25,7 +25,11 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
     if (!probe) return next();
     res.locals.credentialProbe = probe;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
-    const hit = cache.get(key);
+    let hit = cache.get(key);
+    if (!hit) {
+      const computing = cache.computingFor(key);
+      if (computing) hit = await computing;
+    }
     if (hit) {
       const gzip = req.acceptsEncodings('gzip') === 'gzip';
       const body = gzip ? cache.gzipped(key, hit) : hit.body;
@@ -43,12 +47,14 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
     const pending: PendingResponse = { key };
     res.locals.responseCache = pending;
     res.setHeader('x-assay-cache', 'miss');
+    const done = cache.startComputing(key);
     res.on('finish', () => {
       const contentType = res.getHeader('content-type');
-      if (pending.body !== undefined && res.statusCode === 200 && typeof contentType === 'string') {
-        cache.set(key, { body: Buffer.from(pending.body), contentType });
-      }
+      const storable = pending.body !== undefined && res.statusCode === 200 && typeof contentType === 'string';
+      done(storable ? { body: Buffer.from(pending.body!), contentType } : undefined);
     });
+    // A request that fails or is cut off stores nothing, and its waiters execute for themselves.
+    res.on('close', () => done());
     next();
   };
 }

@@ -31,6 +31,7 @@ export interface GraphQLRequestBody {
  */
 export class ResponseCache {
   private readonly entries: LRUCache<string, CachedResponse>;
+  private readonly computing = new Map<string, Promise<CachedResponse | undefined>>();
 
   constructor(settings: ResponseCacheSettings) {
     this.entries = new LRUCache<string, CachedResponse>({
@@ -52,8 +53,25 @@ export class ResponseCache {
     return this.entries.get(key);
   }
 
-  set(key: string, entry: CachedResponse): void {
-    this.entries.set(key, entry);
+  /**
+   * The answer another request is computing under this key right now. The same key means
+   * the same principal, snapshot and request, so that answer is exact for this one too:
+   * after a write, concurrent identical reads execute once.
+   */
+  computingFor(key: string): Promise<CachedResponse | undefined> | undefined {
+    return this.computing.get(key);
+  }
+
+  /** Marks `key` as being computed; the returned function stores the answer (if any) and releases waiters. */
+  startComputing(key: string): (entry?: CachedResponse) => void {
+    let settle!: (entry?: CachedResponse) => void;
+    const promise = new Promise<CachedResponse | undefined>((resolve) => (settle = resolve));
+    this.computing.set(key, promise);
+    return (entry) => {
+      if (this.computing.get(key) === promise) this.computing.delete(key);
+      if (entry) this.entries.set(key, entry);
+      settle(entry);
+    };
   }
 
   /** The entry's body gzipped, made on first use and kept with the entry. */
