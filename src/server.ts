@@ -14,12 +14,12 @@ import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { authenticate, credentialFrom } from './auth/authenticate';
 import { CredentialProber } from './auth/credential-probe';
+import { ResponseCache } from './cache/response-cache';
+import { responseCacheLookup, type PendingResponse } from './cache/response-cache.middleware';
+import { responseCacheStore } from './cache/response-cache.plugin';
 import type { Config } from './config';
 import type { Context } from './context';
 import { pendingMigrations } from './db/migrator';
-import { responseCacheLookup, type PendingResponse } from './cache/response-cache.middleware';
-import { ResponseCache } from './cache/response-cache';
-import { responseCacheStore } from './cache/response-cache.plugin';
 import { withQueryCount, type QueryCount } from './db/query-counter';
 import { isPublicCode } from './errors';
 import { createLoaders } from './loaders';
@@ -117,6 +117,10 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     }
   });
 
+  const responseCache =
+    config.responseCache.maxBytes > 0
+      ? responseCacheLookup(new ResponseCache(config.responseCache), new CredentialProber(orm.em, services.tokens))
+      : null;
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
@@ -128,7 +132,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       // Started after the body is read, so every statement of the request counts against it.
       withQueryCount((res.locals.queryCount = { statements: 0 }), next);
     },
-    ...(config.responseCache.maxBytes > 0 ? [responseCacheLookup(new ResponseCache(config.responseCache), new CredentialProber(orm.em, services.tokens))] : []),
+    ...(responseCache ? [responseCache] : []),
     // After the cache: a hit sends a body compressed once, not per response.
     compression(),
     expressMiddleware(apollo, {

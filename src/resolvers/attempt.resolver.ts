@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { Cacheable } from '../cache/cacheable';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Exam, ExamAttempt, User } from '../entities';
 import { notFound } from '../errors';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
-import { Cacheable } from '../cache/cacheable';
 import { seesEveryone } from '../auth/viewer';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Exam, User } from '../entities';
 import { forbidden, notFound } from '../errors';

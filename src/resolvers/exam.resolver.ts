@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import { Cacheable } from '../cache/cacheable';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Exam, ExamAttempt, TeacherExamPermission, User } from '../entities';
 import { badInput, notFound } from '../errors';

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { Cacheable } from '../cache/cacheable';
 import type { FilterQuery } from '@mikro-orm/core';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
 import { notFound } from '../errors';

@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { Cacheable } from '../cache/cacheable';
 import type { FilterQuery } from '@mikro-orm/core';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { StudentProfile, TeacherProfile, User } from '../entities';
 import { Role } from '../entities/role';
