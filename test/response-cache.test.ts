@@ -244,4 +244,15 @@ describe('response cache turned off', () => {
     expect(again.headers.get('x-assay-cache')).toBeNull();
     expect(again.statements).toBeGreaterThan(1);
   });
+
+  it('still records when an API key was last used', async () => {
+    const key = await apiKeyFor(plain, 'admin@example.edu', ['read']);
+    expect((await plain.gql(EXAMS, {}, { apiKey: key })).errors).toBeUndefined();
+    const [row] = await sql<{ used: boolean }>(
+      plain,
+      `select last_used_at is not null as used from api_keys where key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')`,
+      [key],
+    );
+    expect(row.used).toBe(true);
+  });
 });

@@ -25,16 +25,18 @@ export function credentialFrom(headers: { authorization?: string; 'x-api-key'?: 
 
 const usable = (user: User | null): user is User => user != null && user.isActive && !user.isLocked;
 
-async function viaApiKey(em: EntityManager, key: string): Promise<Authentication> {
+async function viaApiKey(em: EntityManager, key: string, probe?: CredentialProbe): Promise<Authentication> {
   const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key) }, { populate: ['owner.teacherProfile'] });
   if (!apiKey || apiKey.revokedAt) return refused('Invalid API key');
   if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now()) return refused('API key expired');
   if (!usable(apiKey.owner)) return refused('Account is locked or inactive');
-  // Throttled so a busy notebook does not turn every read into a write.
-  await em.execute(
+  // Throttled so a busy notebook does not turn every read into a write; a probe has done it already.
+  if (!probe) {
+    await em.execute(
       `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
       [apiKey.id],
     );
+  }
   return {
     viewer: {
       user: apiKey.owner,
@@ -89,5 +91,5 @@ export async function authenticate(
   probe?: CredentialProbe,
 ): Promise<Authentication> {
   if (!credential) return anonymous;
-  return looksLikeApiKey(credential) ? viaApiKey(em, credential) : viaAccessToken(em, tokens, credential, probe);
+  return looksLikeApiKey(credential) ? viaApiKey(em, credential, probe) : viaAccessToken(em, tokens, credential, probe);
 }
