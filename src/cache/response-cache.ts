@@ -26,7 +26,7 @@ export interface GraphQLRequestBody {
 /**
  * Serialized responses of read-only operations, per principal and per database snapshot.
  * A key can only be hit while no write has committed since the response was computed (the
- * snapshot would differ), by the same session or API key, for the same document and
+ * snapshot would differ), by the same user or API key, for the same document and
  * variables; entries of older snapshots are never hit again and age out of the LRU.
  */
 export class ResponseCache {
