@@ -1,4 +1,4 @@
-import { isUuid } from '../services/exams/ids';
+import { isUuid } from '../services/uuid';
 
 /**
  * A uuid[] literal for one bind parameter (`?::uuid[]`). Knex would spread a JS array into

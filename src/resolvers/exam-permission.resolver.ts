@@ -2,7 +2,8 @@ import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-grap
 import type { Context } from '../context';
 import { Exam, TeacherExamPermission, User } from '../entities';
 import { badInput } from '../errors';
-import { existingId, isUuid } from '../services/exams/ids';
+import { existingId } from '../services/exams/ids';
+import { isUuid } from '../services/uuid';
 
 @Resolver(() => TeacherExamPermission)
 export class ExamPermissionResolver {
