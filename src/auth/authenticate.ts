@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKey, User } from '../entities';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import { isApiScope } from './scopes';
-import type { CredentialProbe } from './credential-probe';
+import { checkSessions, type CredentialProbe } from './credential-probe';
 import { TokenError, type AccessClaims, type TokenService } from './tokens';
 import type { Viewer } from './viewer';
 
@@ -57,12 +57,8 @@ async function viaAccessToken(em: EntityManager, tokens: TokenService, token: st
   } catch (error) {
     return refused(error instanceof TokenError ? error.message : 'Invalid token');
   }
-  const [revocation] = await em.execute<{ denied: boolean; session_revoked: boolean }[]>(
-    `select exists (select 1 from revoked_access_tokens where jti = ?) as denied,
-            coalesce((select revoked_at is not null from auth_sessions where id = ?), true) as session_revoked`,
-    [claims.jti, claims.sessionId],
-  );
-  if (revocation.denied || revocation.session_revoked) return refused('Token revoked');
+  const [check] = await checkSessions(em, [claims]);
+  if (!check.live) return refused('Token revoked');
   return viewerOfSession(em, claims);
 }
 

@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { uuidArray } from '../db/pg-array';
 import { countStatement, outsideRequestCount } from '../db/query-counter';
-import { isUuid } from '../services/uuid';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import type { AccessClaims, TokenService } from './tokens';
 
@@ -24,9 +23,25 @@ export interface CredentialProbe {
   claims?: AccessClaims;
 }
 
-interface SessionCheck {
-  good: boolean;
+export interface SessionCheck {
+  /** The token is not revoked and its session is live and belongs to its user. */
+  live: boolean;
+  /** The account is active and not locked. */
+  usable: boolean;
   snapshot: string;
+}
+
+/** The database side of accepting access tokens, for many at once, in their order. */
+export function checkSessions(em: EntityManager, claims: readonly AccessClaims[]): Promise<SessionCheck[]> {
+  return em.execute<SessionCheck[]>(
+    `select not exists (select 1 from revoked_access_tokens r where r.jti = c.jti)
+              and coalesce((select s.revoked_at is null from auth_sessions s where s.id = c.sid and s.user_id = c.uid), false) as live,
+            coalesce((select u.is_active and u.locked_at is null from users u where u.id = c.uid), false) as usable,
+            pg_current_snapshot()::text as snapshot
+       from unnest(?::uuid[], ?::uuid[], ?::uuid[]) with ordinality as c(jti, sid, uid, i)
+      order by c.i`,
+    [uuidArray(claims.map((c) => c.jti)), uuidArray(claims.map((c) => c.sessionId)), uuidArray(claims.map((c) => c.userId))],
+  );
 }
 
 /**
@@ -34,22 +49,12 @@ interface SessionCheck {
  * the event loop: under load that saves a round trip per request, and every request's
  * snapshot is still taken after it arrived.
  */
-function sessionChecks(em: EntityManager): DataLoader<AccessClaims, SessionCheck> {
-  return new DataLoader(
-    (batch) =>
-      outsideRequestCount(() =>
-        em.execute<SessionCheck[]>(
-          `select not exists (select 1 from revoked_access_tokens r where r.jti = c.jti)
-                    and coalesce((select s.revoked_at is null from auth_sessions s where s.id = c.sid and s.user_id = c.uid), false)
-                    and coalesce((select u.is_active and u.locked_at is null from users u where u.id = c.uid), false) as good,
-                  pg_current_snapshot()::text as snapshot
-             from unnest(?::uuid[], ?::uuid[], ?::uuid[]) with ordinality as c(jti, sid, uid, i)
-            order by c.i`,
-          [uuidArray(batch.map((c) => c.jti)), uuidArray(batch.map((c) => c.sessionId)), uuidArray(batch.map((c) => c.userId))],
-        ),
-      ),
-    { cache: false, maxBatchSize: 200, batchScheduleFn: (dispatch) => setImmediate(dispatch) },
-  );
+function batchedSessionChecks(em: EntityManager): DataLoader<AccessClaims, SessionCheck> {
+  return new DataLoader((batch) => outsideRequestCount(() => checkSessions(em, batch)), {
+    cache: false,
+    maxBatchSize: 200,
+    batchScheduleFn: (dispatch) => setImmediate(dispatch),
+  });
 }
 
 /** Touches last_used_at in the same statement (throttled, as authentication does) so cached reads still count as use. */
@@ -77,7 +82,7 @@ export class CredentialProber {
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
   ) {
-    this.sessions = sessionChecks(em.fork());
+    this.sessions = batchedSessionChecks(em.fork());
   }
 
   /** Null when the credential is refused; authentication then runs in full and explains why. */
@@ -89,10 +94,8 @@ export class CredentialProber {
     } catch {
       return null;
     }
-    // The batch casts to uuid: one malformed value must not fail its neighbours' checks.
-    if (![claims.jti, claims.sessionId, claims.userId].every(isUuid)) return null;
     const check = await this.sessions.load(claims);
     countStatement();
-    return check.good ? { principal: `user:${claims.userId}`, snapshot: check.snapshot, claims } : null;
+    return check.live && check.usable ? { principal: `user:${claims.userId}`, snapshot: check.snapshot, claims } : null;
   }
 }

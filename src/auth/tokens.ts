@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { isUuid } from '../services/uuid';
 import { errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 /** Distinct `typ` headers so a refresh token can never pass for an access token (RFC 8725 §3.11). */
@@ -31,6 +32,8 @@ export interface RefreshClaims {
 }
 
 export class TokenError extends Error {}
+
+const isUuidClaim = (value: unknown): value is string => typeof value === 'string' && isUuid(value);
 
 export class TokenService {
   private readonly key: Uint8Array;
@@ -78,10 +81,10 @@ export class TokenService {
       if (error instanceof errors.JWTExpired) throw new TokenError('Token expired');
       throw new TokenError('Invalid token');
     }
-    if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
-      throw new TokenError('Invalid token');
-    }
-    return { userId: payload.sub, sessionId: payload.sid, jti: payload.jti, expiresAt: new Date(payload.exp! * 1000) };
+    const { sub, sid, jti } = payload;
+    // Claims name uuid columns: anything else must not reach PostgreSQL as a cast error.
+    if (!isUuidClaim(sub) || !isUuidClaim(sid) || !isUuidClaim(jti)) throw new TokenError('Invalid token');
+    return { userId: sub, sessionId: sid, jti, expiresAt: new Date(payload.exp! * 1000) };
   }
 
   /**
