@@ -107,10 +107,15 @@ async function login(url: string, account: string): Promise<string> {
   return result.body.data.login.accessToken as string;
 }
 
+/** utime + stime of a /proc/<pid>/stat line, in ms (clock ticks of 10 ms). */
+function statCpuMs(stat: string): number {
+  const fields = stat.split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** CPU time (user + system, ms) a process and its children (the workers) have used, from /proc. */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const own = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  const own = statCpuMs(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   return children.reduce((sum, child) => sum + cpuMs(child), own);
 }
@@ -122,9 +127,7 @@ function postgresCpuMs(): number {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.split(') ')[1].split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+      if (stat.includes('(postgres)')) total += statCpuMs(stat);
     } catch {
       // the process ended while we looked
     }
