@@ -19,7 +19,9 @@ interface EvidenceRow {
  * Evidence of many assessments in one statement, oldest first, an empty list for none.
  * Evidence is never changed through GraphQL, so its rows skip the unit of work: hydrating
  * them as managed entities (identity map, change-tracking snapshots) cost about 20 µs a row,
- * a sixth of a page request (bench/README.md). `assessment` is the request's managed row.
+ * a sixth of a page request (bench/README.md). They are plain objects, not instances of the
+ * entity class, whose property setters would still wrap each row for change tracking.
+ * `assessment` is the request's managed row.
  */
 function evidenceByAssessmentId(em: EntityManager): DataLoader<string, Evidence[]> {
   return new DataLoader(async (ids) => {
@@ -32,7 +34,7 @@ function evidenceByAssessmentId(em: EntityManager): DataLoader<string, Evidence[
     const platform = em.getPlatform();
     const byAssessment = new Map<string, Evidence[]>(ids.map((id) => [id, []]));
     for (const row of rows) {
-      const evidence: Evidence = Object.assign(Object.create(Evidence.prototype) as Evidence, {
+      const evidence: Evidence = {
         id: row.id,
         assessment: em.getReference(SkillAssessment, row.assessment_id),
         kind: row.kind,
@@ -40,7 +42,7 @@ function evidenceByAssessmentId(em: EntityManager): DataLoader<string, Evidence[
         sourceRef: row.source_ref,
         relevance: row.relevance === null ? null : Number(row.relevance),
         createdAt: platform.parseDate(row.created_at),
-      });
+      };
       byAssessment.get(row.assessment_id)?.push(evidence);
     }
     return ids.map((id) => byAssessment.get(id)!);
