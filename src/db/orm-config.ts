@@ -36,5 +36,8 @@ export function ormConfig(settings: OrmSettings): Options {
     loggerFactory: countingLoggerFactory,
     logger: (message) => logger.debug(message),
     allowGlobalContext: false,
+    // Profiles are read through loaders or an explicit populate. Joining both to every User
+    // row only to hold references cost about a tenth of an executed assessments page.
+    autoJoinOneToOneOwner: false,
   });
 }
