@@ -230,7 +230,7 @@ async function main() {
     const postgresCpuBefore = postgresCpuMs();
     const writer = writeWhileLoading(url, await login(url, 'admin'), Number(values['writes-per-second']), probe.body.data.assessments.edges[0].node.student.id);
     const result = await new Promise<autocannon.Result>((resolve, reject) => {
-      const instance = autocannon({ ...options, duration: Number(values.duration) }, (error, done) => (error ? reject(error) : resolve(done)));
+      const instance = autocannon({ ...options, duration: Number(values.duration) }, (error: Error | null, done) => (error ? reject(error) : resolve(done)));
       instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
     });
     const writes = await writer.stop();

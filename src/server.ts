@@ -13,7 +13,7 @@ import cors from 'cors';
 import express from 'express';
 import type { GraphQLFormattedError } from 'graphql';
 import { authenticate, credentialFrom } from './auth/authenticate';
-import { CredentialProber } from './auth/credential-probe';
+import { type CredentialProbe, CredentialProber } from './auth/credential-probe';
 import { ResponseCache } from './cache/response-cache';
 import { responseCacheLookup, type PendingResponse } from './cache/response-cache.middleware';
 import { responseCacheStore } from './cache/response-cache.plugin';
@@ -138,7 +138,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
         const em = orm.em.fork();
-        const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers), res.locals.credentialProbe);
+        const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers), res.locals.credentialProbe as CredentialProbe | undefined);
         const request = {
           requestId: res.locals.requestId as string,
           ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',

@@ -101,7 +101,7 @@ describe('createAssessment', () => {
       [{ evidence: [{ kind: 'OTHER', content: 'ok', relevance: 2 }] }, /relevance must be/],
       [{ evidence: [{ kind: 'OTHER', content: '   ' }] }, /content must not be blank/],
       [{ reasoning: '' }, /reasoning must be longer than or equal to 1/],
-      [{ featureImportance: { turn_taking: 'high' } as never }, /featureImportance feature "turn_taking" must map to a finite number/],
+      [{ featureImportance: { turn_taking: 'high' } }, /featureImportance feature "turn_taking" must map to a finite number/],
       [{ studentId: 'not-a-uuid' }, /studentId must be a UUID/],
     ];
     for (const [overrides, message] of cases) {

@@ -17,7 +17,7 @@ let ids: Awaited<ReturnType<typeof demoIds>>;
 const tokens: Record<string, string> = {};
 
 const gql = async <T, V>(name: string, doc: Parameters<TestApp['gql']>[0], vars: V) => {
-  const result = await app.gql(doc as never, vars, { token: (tokens[name] ??= await app.login(`${name}@example.edu`)) });
+  const result = await app.gql(doc, vars, { token: (tokens[name] ??= await app.login(`${name}@example.edu`)) });
   expect(result.errors).toBeUndefined();
   return result as unknown as { data: T; statements: number };
 };

@@ -1,11 +1,11 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { Kind, OperationTypeNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
 import { isCacheable } from './cacheable';
 
 /** Only a query made of plain root fields, every one marked @Cacheable, is stored. */
 function cacheableOperation(operation: OperationDefinitionNode, schema: GraphQLSchema): boolean {
-  if (operation.operation !== 'query') return false;
+  if (operation.operation !== OperationTypeNode.QUERY) return false;
   const fields = schema.getQueryType()?.getFields() ?? {};
   return operation.selectionSet.selections.every(
     (selection) =>

@@ -90,5 +90,5 @@ export function graphQLRequestBody(body: unknown): GraphQLRequestBody | null {
   if (typeof query !== 'string') return null;
   if (operationName != null && typeof operationName !== 'string') return null;
   if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
-  return { query, operationName: operationName as string | null | undefined, variables: variables as Record<string, unknown> | null | undefined };
+  return { query, operationName: operationName, variables: variables as Record<string, unknown> | null | undefined };
 }

@@ -31,7 +31,8 @@ function stopOnSignal(stop: () => Promise<void>): void {
 
 export async function serve(config: Config): Promise<void> {
   if (cluster.isWorker) {
-    stopOnSignal((await startWorker(config)).stop);
+    const worker = await startWorker(config);
+    stopOnSignal(() => worker.stop());
     return;
   }
   const assay = config.workers > 1 ? await startPrimary(config) : await startAssay(config);
@@ -46,5 +47,5 @@ export async function serve(config: Config): Promise<void> {
     lines.push('Database: DATABASE_URL');
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  stopOnSignal(assay.stop);
+  stopOnSignal(() => assay.stop());
 }

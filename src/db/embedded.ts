@@ -94,7 +94,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     await pg.start();
   } catch (error) {
     throw new Error(
-      `embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT): ${String(error ?? 'no reason given')}`,
+      `embedded PostgreSQL did not start on port ${port} (is the port taken? set EMBEDDED_PG_PORT): ${error instanceof Error ? error.message : JSON.stringify(error) ?? 'no reason given'}`,
     );
   }
   const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;

@@ -10,6 +10,12 @@ import type { Job } from './job';
 const INSTANCE = `${os.hostname()}:${process.pid}`.slice(0, 200);
 const LOCK = `hashtext('assay:jobs'), hashtext($1)`;
 
+/** The part of knex's client that pins one pooled connection (knex types its client loosely). */
+interface PinnedConnections {
+  acquireConnection(): Promise<Client>;
+  releaseConnection(connection: Client): Promise<void>;
+}
+
 /**
  * Runs a job once if no other instance is running it, and records the run. The
  * session-level advisory lock lives on one pinned connection for the whole run (and
@@ -18,8 +24,8 @@ const LOCK = `hashtext('assay:jobs'), hashtext($1)`;
  * job is recorded as FAILED and returned, not thrown.
  */
 export async function runJob(orm: MikroORM, config: Config, job: Job, trigger: JobTrigger, signal?: AbortSignal): Promise<JobRun | null> {
-  const knex = orm.em.getKnex();
-  const connection = (await knex.client.acquireConnection()) as Client;
+  const pool = orm.em.getKnex().client as PinnedConnections;
+  const connection = await pool.acquireConnection();
   try {
     const { rows } = await connection.query<{ locked: boolean }>(`select pg_try_advisory_lock(${LOCK}) as locked`, [job.name]);
     if (!rows[0].locked) {
@@ -32,7 +38,7 @@ export async function runJob(orm: MikroORM, config: Config, job: Job, trigger: J
       await connection.query(`select pg_advisory_unlock(${LOCK})`, [job.name]);
     }
   } finally {
-    await knex.client.releaseConnection(connection);
+    await pool.releaseConnection(connection);
   }
 }
 

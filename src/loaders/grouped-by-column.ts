@@ -16,7 +16,7 @@ export function loaderGroupedByColumn<T extends object>(
   return new DataLoader(async (keys) => {
     const inKeys = { [column]: { $in: [...keys] } } as FilterQuery<T>;
     const where = options.where ? ({ $and: [inKeys, options.where] } as FilterQuery<T>) : inKeys;
-    const rows = await em.find(entity, where, { orderBy: options.orderBy } as FindOptions<T>);
+    const rows = await em.find(entity, where, { orderBy: options.orderBy });
     const byKey = new Map<string, T[]>(keys.map((key) => [key, []]));
     for (const row of rows) byKey.get(keyOf(row))?.push(row);
     return keys.map((key) => byKey.get(key)!);

@@ -9,5 +9,5 @@ import { visibleUsers } from './scope';
  */
 export function visibleAssessments(viewer: Viewer): FilterQuery<SkillAssessment> {
   if (seesEveryone(viewer)) return {};
-  return { student: visibleUsers(viewer) } as FilterQuery<SkillAssessment>;
+  return { student: visibleUsers(viewer) };
 }

@@ -19,7 +19,7 @@ function flatten(errors: ValidationError[], prefix = ''): Invalid[] {
 }
 
 export function validationError(error: ArgumentValidationError): AppError {
-  const invalid = flatten((error.extensions.validationErrors as ValidationError[]) ?? []);
+  const invalid = flatten((error.extensions.validationErrors) ?? []);
   const summary = invalid.flatMap((i) => i.problems).join('; ');
   return badInput(`Invalid input: ${summary || 'arguments failed validation'}`, { invalid });
 }

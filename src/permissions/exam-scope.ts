@@ -59,8 +59,9 @@ export function examAvailableSql(viewer: Viewer, e: string): SqlCondition {
  * position: MikroORM forgets a raw key after one use, and paginate() runs the filter twice.
  */
 function inExams<T>(column: string, condition: SqlCondition): FilterQuery<T> {
-  if (condition.sql === 'true') return {} as FilterQuery<T>;
-  return { [column]: { $in: raw(`select e.id from exams e where ${condition.sql}`, condition.params) } } as FilterQuery<T>;
+  if (condition.sql === 'true') return {};
+  const subquery: unknown = raw(`select e.id from exams e where ${condition.sql}`, condition.params);
+  return { [column]: { $in: subquery } } as FilterQuery<T>;
 }
 
 /** Exams the viewer may see, as a MikroORM filter. */

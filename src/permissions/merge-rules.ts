@@ -24,7 +24,7 @@ export function mergeRules(...parts: TypeRules[]): IRules {
       }
     }
   }
-  return merged as IRules;
+  return merged;
 }
 
 const isFieldMap = (value: unknown): value is Record<string, ShieldRule> =>

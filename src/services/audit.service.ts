@@ -106,5 +106,5 @@ export async function appendAudit(em: EntityManager, source: AuditSource, entry:
 
 /** The same, for writes that run on a knex transaction (bulk imports). */
 export function appendAuditOnKnex(trx: Knex.Transaction, source: AuditSource, entry: AuditEntry): Promise<AuditLog> {
-  return appendWith(async (sql, params) => (await trx.raw(sql, params as Knex.RawBinding[])).rows, source, entry);
+  return appendWith(async (sql, params) => (await trx.raw<{ rows: Record<string, unknown>[] }>(sql, params as Knex.RawBinding[])).rows, source, entry);
 }

@@ -73,6 +73,6 @@ export async function paginate<T extends Keyed>(
     ...options,
     orderBy: { createdAt: 'desc', id: 'desc' } as FindOptions<T>['orderBy'],
     limit: first + 1,
-  } as FindOptions<T>);
+  });
   return toPage(rows, first, after !== null, encode, () => em.count(entity, where));
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LockMode, type FilterQuery } from '@mikro-orm/core';
+import { LockMode, type FilterQuery, type QueryResult } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../auth/viewer';
 import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
@@ -207,7 +207,7 @@ export class QuestService {
               .insert({ id: randomUUID(), quest: quest.id, user: applicantId, joinedAt: now })
               .onConflict()
               .ignore()
-              .execute('run')
+              .execute<QueryResult<QuestParticipant>>('run')
           ).affectedRows;
       quest.assignedTo ??= tx.getReference(User, applicantId);
       if (quest.status === QuestStatus.OPEN) quest.status = QuestStatus.IN_PROGRESS;

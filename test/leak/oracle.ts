@@ -119,7 +119,7 @@ export class Oracle {
     orm: MikroORM,
     private readonly sql: Sql,
   ) {
-    const metas = Object.values(orm.getMetadata().getAll()) as EntityMetadata[];
+    const metas: EntityMetadata[] = Object.values(orm.getMetadata().getAll());
     const keyed = new Set(metas.filter((m) => m.primaryKeys.length === 1 && m.primaryKeys[0] === 'id').map((m) => m.className));
     this.tables = metas
       .filter((m) => keyed.has(m.className) && !m.embeddable && !m.virtual)

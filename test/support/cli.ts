@@ -57,7 +57,7 @@ export function serveCli(env: Record<string, string>, timeoutMs = 90_000): Promi
       reject(new Error(`assay serve was not ready in ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (d: Buffer) => {
-      output += d;
+      output += d.toString();
       if (output.includes('Assay ready at') && output.includes('Database:')) {
         clearTimeout(timer);
         resolve({

@@ -6,7 +6,7 @@ export interface TestDatabase {
   name: string;
   url: string;
   /** Runs SQL as the superuser, bypassing the API (for setting up broken data). */
-  sql(query: string): Promise<Record<string, unknown>[]>;
+  sql: (query: string) => Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
 }
 

@@ -167,5 +167,5 @@ export const daysAgo = (rng: Rng, now: Date, days: number) => new Date(now.getTi
 
 /** Multi-row inserts in chunks that stay under PostgreSQL's 65,535 bind parameters. */
 export async function insertInChunks<T extends object>(em: EntityManager, entity: EntityName<T>, rows: RequiredEntityData<T>[], chunk = 1000): Promise<void> {
-  for (let i = 0; i < rows.length; i += chunk) await em.insertMany(entity, rows.slice(i, i + chunk) as T[]);
+  for (let i = 0; i < rows.length; i += chunk) await em.insertMany<T>(entity, rows.slice(i, i + chunk));
 }

@@ -122,8 +122,8 @@ async function* records(trx: Knex.Transaction, filter: ExportFilter, batchSize: 
   for (;;) {
     const batch: AssessmentRow[] = await batchQuery(trx, filter, after, batchSize);
     if (batch.length === 0) return;
-    const evidence: EvidenceRow[] = await trx('evidence')
-      .select(trx.raw(EVIDENCE_COLUMNS))
+    const evidence = await trx('evidence')
+      .select<EvidenceRow[]>(trx.raw(EVIDENCE_COLUMNS))
       .whereIn(
         'assessment_id',
         batch.map((a) => a.id),

@@ -188,7 +188,7 @@ export async function importAssessments(knex: Knex, options: ImportOptions): Pro
   const checkBatch = async (batch: Located[]) => {
     const unknownStudents = [...new Set(batch.map((l) => l.record.studentId))].filter((id) => !students.has(id));
     if (unknownStudents.length) {
-      const rows: { id: string; role: string }[] = await knex('users').select('id', 'role').whereIn('id', unknownStudents);
+      const rows = await knex<{ id: string; role: Role }>('users').select('id', 'role').whereIn('id', unknownStudents);
       for (const id of unknownStudents) students.set(id, rows.some((r) => r.id === id && r.role === Role.STUDENT));
     }
     const existing = new Set(
