@@ -99,7 +99,7 @@ describe('API keys', () => {
 });
 
 describe('locking an account', () => {
-  it('refuses its logins, old tokens and API keys at once, and unlocking restores them', async () => {
+  it('refuses its logins, old tokens and API keys at once; unlocking restores logins but no session or key', async () => {
     const admin = await app.login('admin@example.edu');
     const login = await app.gql(LoginDocument, { email: 'teacher3@example.edu', password: DEMO_PASSWORD });
     const { accessToken, user } = login.data!.login;
@@ -117,9 +117,11 @@ describe('locking an account', () => {
     await app.gql(UnlockUserDocument, { userId: user.id }, { token: admin });
     const back = await app.gql(LoginDocument, { email: 'teacher3@example.edu', password: DEMO_PASSWORD });
     expect(back.errors).toBeUndefined();
-    expect((await app.gql(StudentsDocument, {}, { apiKey: key.key })).data!.students.totalCount).toBe(10);
-    // Sessions ended by the lock stay ended.
+    // Sessions and keys ended by the lock stay ended.
+    expect(codeOf(await app.gql(StudentsDocument, {}, { apiKey: key.key }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await app.gql(StudentsDocument, {}, { token: accessToken }))).toBe('UNAUTHENTICATED');
+    const keys = await app.gql(ApiKeysDocument, { includeRevoked: true }, { token: back.data!.login.accessToken });
+    expect(keys.data!.apiKeys.find((k) => k.id === key.apiKey.id)?.revokedAt).toBeTruthy();
   });
 
   it('an admin cannot lock themself', async () => {

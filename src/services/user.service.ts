@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LoginLimiter } from '../auth/login-limiter';
 import { hashPassword } from '../auth/passwords';
-import { AuthSession, StudentProfile, TeacherProfile, User } from '../entities';
+import { ApiKey, AuthSession, StudentProfile, TeacherProfile, User } from '../entities';
 import { AuditAction } from '../entities/audit-action';
 import { Role } from '../entities/role';
 import { badInput, notFound } from '../errors';
@@ -77,7 +77,7 @@ export class UserService {
     );
   }
 
-  /** Locks the account and ends every session it has, in one transaction. */
+  /** Locks the account, ends every session it has and revokes its API keys, in one transaction; unlocking brings none back. */
   async lock(em: EntityManager, userId: string, by: User, source: AuditSource): Promise<User> {
     if (userId === by.id) throw badInput('You cannot lock your own account');
     return em.transactional(async (tx) => {
@@ -85,7 +85,13 @@ export class UserService {
       if (!user) throw notFound('User');
       if (!user.lockedAt) user.lockedAt = new Date();
       const sessionsEnded = await tx.nativeUpdate(AuthSession, { user, revokedAt: null }, { revokedAt: new Date(), revokedReason: 'locked' });
-      await appendAudit(tx, source, { action: AuditAction.LOCK_USER, resourceType: 'User', resourceId: user.id, details: { sessionsEnded } });
+      const apiKeysRevoked = await tx.nativeUpdate(ApiKey, { owner: user, revokedAt: null }, { revokedAt: new Date() });
+      await appendAudit(tx, source, {
+        action: AuditAction.LOCK_USER,
+        resourceType: 'User',
+        resourceId: user.id,
+        details: { sessionsEnded, apiKeysRevoked },
+      });
       return user;
     });
   }
