@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import type { LoginLimits } from './auth/login-limiter';
 
 const projectRoot = path.resolve(__dirname, '..');
 
@@ -44,6 +45,9 @@ const schema = z
     LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 1000).default(5),
     LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(100),
     LOGIN_FAILURE_WINDOW_SECONDS: int(10, 86_400).default(900),
+    LOGIN_TRUSTED_ADDRESS_DAYS: int(1, 365).default(30),
+    REGISTER_MAX_PER_IP: int(1, 100_000).default(10),
+    REGISTER_WINDOW_SECONDS: int(10, 86_400).default(3600),
     REDIS_URL: z
       .string()
       .url()
@@ -64,6 +68,7 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JOBS_ENABLED: bool.default(true),
     JOB_RETENTION_SCHEDULE: cronPattern.default('17 3 * * *'),
+    JOB_RATE_LIMIT_REPORT_SCHEDULE: cronPattern.default('*/5 * * * *'),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
@@ -103,7 +108,7 @@ export interface Config {
     accessTtlSeconds: number;
     refreshTtlSeconds: number;
   };
-  loginLimits: { perAccount: number; perIp: number; windowSeconds: number };
+  loginLimits: LoginLimits;
   redisUrl?: string;
   demoPassword: string;
   trustProxy: boolean;
@@ -112,7 +117,7 @@ export interface Config {
   limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number };
   logLevel: Env['LOG_LEVEL'];
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
-  jobs: { enabled: boolean; schedules: { retention: string } };
+  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string } };
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
   backupDir: string;
@@ -164,6 +169,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       perAccount: e.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       perIp: e.LOGIN_MAX_FAILURES_PER_IP,
       windowSeconds: e.LOGIN_FAILURE_WINDOW_SECONDS,
+      trustedAddressSeconds: e.LOGIN_TRUSTED_ADDRESS_DAYS * 86_400,
+      registrationsPerIp: e.REGISTER_MAX_PER_IP,
+      registrationWindowSeconds: e.REGISTER_WINDOW_SECONDS,
     },
     redisUrl: e.REDIS_URL,
     demoPassword: e.DEMO_PASSWORD,
@@ -178,7 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cost: e.GRAPHQL_MAX_COST,
     },
     logLevel: e.LOG_LEVEL,
-    jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE } },
+    jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE, rateLimitReport: e.JOB_RATE_LIMIT_REPORT_SCHEDULE } },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
     workers: e.WORKERS,

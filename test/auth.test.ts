@@ -1,6 +1,7 @@
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoginDocument, LogoutDocument, MeDocument, RefreshDocument, RegisterDocument } from './generated/graphql';
+import { limiterKey } from '../src/auth/login-limiter';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { DEMO_PASSWORD, TEST_JWT_SECRET } from './support/constants';
 
@@ -195,7 +196,7 @@ describe('failed-login lockout', () => {
     for (let i = 0; i < 5; i++) await login(email, `wrong-${i}`);
     const rows = await app.assay.database.orm.em
       .fork()
-      .execute(`select points from login_failures where key = 'login_fail_account:${email}'`);
+      .execute(`select points from login_failures where key = 'login_fail_account:${limiterKey('account', email)}'`);
     expect(rows).toEqual([{ points: 5 }]);
   });
 });

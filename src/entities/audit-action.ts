@@ -4,6 +4,10 @@ import { registerEnumType } from 'type-graphql';
 export enum AuditAction {
   LOGIN = 'LOGIN',
   LOGIN_FAILED = 'LOGIN_FAILED',
+  /** A login or registration limit was used up; later refusals are counted, not logged. */
+  RATE_LIMITED = 'RATE_LIMITED',
+  /** The limit's window ended; `details.refused` counts the attempts it refused. */
+  RATE_LIMIT_ENDED = 'RATE_LIMIT_ENDED',
   LOGOUT = 'LOGOUT',
   REGISTER = 'REGISTER',
   TOKEN_REUSE_DETECTED = 'TOKEN_REUSE_DETECTED',

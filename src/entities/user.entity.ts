@@ -2,6 +2,7 @@ import { Entity, Enum, Index, OneToOne, Property, type Rel } from '@mikro-orm/co
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from './base.entity';
+import { EMAIL_MAX_LENGTH } from './email';
 import { Role } from './role';
 import type { StudentProfile } from './student-profile.entity';
 import type { TeacherProfile } from './teacher-profile.entity';
@@ -14,7 +15,7 @@ export class User extends BaseEntity<
 > {
   /** Stored lower-cased; the database enforces that and uniqueness (users_email_unique). */
   @Field()
-  @Property({ length: 320 })
+  @Property({ length: EMAIL_MAX_LENGTH })
   email!: string;
 
   /** Unique without regard to case (users_username_unique on lower(username)). */

@@ -10,6 +10,7 @@ import { RegisterInput } from './types/user.inputs';
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates a STUDENT account and signs it in.' })
   async register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context): Promise<AuthPayload> {
+    await ctx.services.auth.admitRegistration(ctx.em, ctx.audit);
     return ctx.em.transactional(async (tx) => {
       const user = await ctx.services.users.create(tx, { ...input, role: Role.STUDENT }, ctx.audit, true);
       return ctx.services.auth.startSession(tx, user, ctx.audit, AuditAction.LOGIN);

@@ -1,13 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode } from '@mikro-orm/core';
 import { checkPassword, decoyHash, hashPassword } from '../auth/passwords';
-import type { LoginLimiter } from '../auth/login-limiter';
+import type { LoginLimiter, Refusal } from '../auth/login-limiter';
 import { TokenError, type TokenService } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
 import { AuthSession, RefreshToken, RevokedAccessToken, User } from '../entities';
-import { unauthenticated } from '../errors';
+import { EMAIL_MAX_LENGTH } from '../entities/email';
+import { badInput, rateLimited, unauthenticated } from '../errors';
 import { AuditAction } from '../entities/audit-action';
 import { appendAudit, asUser, type AuditSource } from './audit.service';
+import { recordRefusal } from './rate-limit-episodes.service';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -54,28 +56,36 @@ export class AuthService {
     );
   }
 
+  /** Refused attempts are counted, not audited one by one (recordRefusal), and nothing else runs for them. */
+  private async refuse(em: EntityManager, refusal: Refusal, source: AuditSource): Promise<never> {
+    await recordRefusal(em, refusal, source);
+    throw rateLimited(refusal.retryAfterSeconds);
+  }
+
+  /** Registration is limited per address before any hashing. */
+  async admitRegistration(em: EntityManager, source: AuditSource): Promise<void> {
+    const refusal = await this.limiter.beginRegistration(source.ip ?? 'unknown');
+    if (refusal) await this.refuse(em, refusal, source);
+  }
+
   async login(em: EntityManager, rawEmail: string, password: string, source: AuditSource): Promise<IssuedTokens> {
+    // No account has a longer one, and the limiter's keys are digests, so nothing longer needs counting.
+    if (rawEmail.length > EMAIL_MAX_LENGTH) throw badInput(`email must be at most ${EMAIL_MAX_LENGTH} characters`);
     const email = normalizeEmail(rawEmail);
-    const ip = source.ip ?? 'unknown';
-    try {
-      await this.limiter.assertAllowed(email, ip);
-    } catch (error) {
-      await this.auditFailure(em, source, email, 'rate_limited');
-      throw error;
-    }
+    const admission = await this.limiter.beginLogin(email, source.ip ?? 'unknown');
+    if ('refused' in admission) return this.refuse(em, admission.refused, source);
     const user = await em.findOne(User, { email }, { populate: ['passwordHash'] });
     // An unknown email still costs one hash, so timing does not tell which accounts exist.
     const check = await checkPassword(user?.passwordHash ?? (await decoyHash()), password);
     if (!user || !check.ok) {
-      await this.limiter.recordFailure(email, ip);
       await this.auditFailure(em, source, email, user ? 'wrong_password' : 'unknown_email', user?.id);
       throw unauthenticated('Invalid email or password');
     }
+    await this.limiter.succeeded(admission.admitted);
     if (!user.isActive || user.isLocked) {
       await this.auditFailure(em, source, email, user.isLocked ? 'locked' : 'inactive', user.id);
       throw unauthenticated('Account is locked or inactive');
     }
-    await this.limiter.reset(email);
     return em.transactional(async (tx) => {
       const current = tx.merge(user);
       if (check.needsRehash) current.passwordHash = await hashPassword(password);

@@ -53,6 +53,8 @@ export type AuditAction =
   | 'PROJECT_CREATED'
   | 'PROJECT_DELETED'
   | 'PROJECT_UPDATED'
+  | 'RATE_LIMITED'
+  | 'RATE_LIMIT_ENDED'
   | 'REGISTER'
   | 'REJECT_APPLICATION'
   | 'REPAIR'

@@ -1,6 +1,7 @@
 import { ArrayMaxSize, IsEmail, IsOptional, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
+import { EMAIL_MAX_LENGTH } from '../../entities/email';
 import { Role } from '../../entities/role';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,64}$/;
@@ -10,7 +11,7 @@ const COHORT = /^[A-Za-z0-9_.-]{1,64}$/;
 export class RegisterInput {
   @Field()
   @IsEmail({}, { message: 'email must be a valid email address' })
-  @MaxLength(320)
+  @MaxLength(EMAIL_MAX_LENGTH, { message: `email must be at most ${EMAIL_MAX_LENGTH} characters` })
   email!: string;
 
   @Field()
