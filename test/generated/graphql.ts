@@ -153,7 +153,7 @@ export type CreateQuestInput = {
 };
 
 export type CreateUserInput = {
-  /** Defaults to "unassigned"; an admin may move the student later. */
+  /** Students only; defaults to "unassigned". Only admins choose cohorts: a cohort opens its exams and its teachers' rosters. */
   cohort?: string | null | undefined;
   /** Teachers only: the cohorts whose students they see. */
   cohortsTaught?: Array<string> | null | undefined;
@@ -323,8 +323,6 @@ export type RecordLlmCallInput = {
 };
 
 export type RegisterInput = {
-  /** Defaults to "unassigned"; an admin may move the student later. */
-  cohort?: string | null | undefined;
   email: string;
   /** At least 10 characters. */
   password: string;
