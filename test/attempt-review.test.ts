@@ -6,6 +6,7 @@ import {
   PublishExamDocument,
   StartExamAttemptDocument,
   SubmitAndReviewDocument,
+  UpdateExamDocument,
 } from './generated/graphql';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { examInput, userIds } from './support/exams';
@@ -46,7 +47,7 @@ beforeAll(async () => {
 afterAll(() => app?.stop());
 
 describe('per-question results', () => {
-  it('without allowReview a student never sees them, even with no attempts left; the creator and admins do, a view-only grantee not', async () => {
+  it('without allowReview a student never sees them, even with no attempts left; the creator and admins do, a view-only grantee not; turning it on opens them', async () => {
     const examId = await publishedExam({ title: 'No review' });
     const student = await app.login('student1@example.edu');
     const { attemptId, submitted } = await takeAttempt(examId, student);
@@ -63,6 +64,11 @@ describe('per-question results', () => {
     const grantee = await reviewOf(attemptId, await app.login('teacher2@example.edu'));
     expect(grantee.data!.attempt).toEqual({ id: attemptId, review: null });
     expect(codeOf(grantee)).toBe('FORBIDDEN');
+
+    // Turning review on later opens it: the student's one allowed attempt is submitted.
+    const updated = await app.gql(UpdateExamDocument, { id: examId, input: { allowReview: true } }, { token: teacher });
+    expect(updated.data!.updateExam).toMatchObject({ maxAttempts: 1, allowReview: true });
+    expect((await reviewOf(attemptId, student)).data!.attempt.review).toEqual(judged);
   });
 
   it('with allowReview, a student sees nothing while attempts are left, and every attempt once the last one is submitted', async () => {
