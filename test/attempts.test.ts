@@ -8,6 +8,7 @@ import {
   PublishExamDocument,
   StartExamAttemptDocument,
   SubmitAttemptDocument,
+  UpdateExamDocument,
 } from './generated/graphql';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { examDigest, examIdsOf, examInput, userIds } from './support/exams';
@@ -53,7 +54,8 @@ beforeAll(async () => {
   app = await startTestApp();
   ids = await userIds(app);
   teacher = await app.login('teacher1@example.edu');
-  const created = await app.gql(CreateExamDocument, { input: examInput() }, { token: teacher });
+  // Room for the retakes below; the attempt limits have their own exams.
+  const created = await app.gql(CreateExamDocument, { input: examInput({ maxAttempts: 3 }) }, { token: teacher });
   published = created.data!.createExam.id;
   await app.gql(PublishExamDocument, { id: published }, { token: teacher });
   unpublished = (await app.gql(CreateExamDocument, { input: examInput({ title: 'Draft' }) }, { token: teacher })).data!.createExam.id;
@@ -207,5 +209,74 @@ describe('concurrency', () => {
     const [expected] = await app.db.sql(`select count(*)::int as n from exam_attempts where student_id = '${ids.student41}' and status = 'COMPLETED'`);
     expect(count.total_attempts).toBe(expected.n);
     await expectConsistent(ids.student41);
+  });
+});
+
+/** A published exam of teacher1's (cohort-1) with the given settings. */
+async function publishedExam(overrides: Record<string, unknown>): Promise<string> {
+  const created = await app.gql(CreateExamDocument, { input: examInput(overrides) }, { token: teacher });
+  const examId = created.data!.createExam.id;
+  await app.gql(PublishExamDocument, { id: examId }, { token: teacher });
+  return examId;
+}
+
+describe('attempt limits', () => {
+  it('an exam allows one attempt by default: after submitting it, a second start is CONFLICT', async () => {
+    const created = await app.gql(CreateExamDocument, { input: examInput({ title: 'Once only' }) }, { token: teacher });
+    expect(created.data!.createExam).toMatchObject({ maxAttempts: 1, allowReview: false });
+    const examId = created.data!.createExam.id;
+    await app.gql(PublishExamDocument, { id: examId }, { token: teacher });
+    const token = await app.login('student1@example.edu');
+    const attemptId = (await app.gql(StartExamAttemptDocument, { examId }, { token })).data!.startAttempt.id;
+    expect((await app.gql(SubmitAttemptDocument, { attemptId, submission: { responses: allRight } }, { token })).errors).toBeUndefined();
+    const before = await examDigest(app);
+    const again = await app.gql(StartExamAttemptDocument, { examId }, { token });
+    expect(codeOf(again)).toBe('CONFLICT');
+    expect(again.errors![0].message).toBe('You have used all 1 attempt(s) this exam allows');
+    expect(await examDigest(app)).toEqual(before);
+  });
+
+  it('20 parallel starts, three rounds over, on an exam allowing 2: exactly 2 attempts, every other start CONFLICT', async () => {
+    const examId = await publishedExam({ title: 'Twice at most', maxAttempts: 2 });
+    const token = await app.login('student6@example.edu');
+    const lastRound: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const starts = await Promise.all(Array.from({ length: 20 }, () => app.gql(StartExamAttemptDocument, { examId }, { token })));
+      const refused = starts.filter((s) => s.errors);
+      expect(refused.map(codeOf).every((code) => code === 'CONFLICT')).toBe(true);
+      if (round === 2) lastRound.push(...refused.map((s) => s.errors![0].message));
+      for (const started of starts.filter((s) => !s.errors)) {
+        const attemptId = started.data!.startAttempt.id;
+        expect((await app.gql(SubmitAttemptDocument, { attemptId, submission: { responses: [] } }, { token })).errors).toBeUndefined();
+      }
+    }
+    const [row] = await app.db.sql(`select count(*)::int as n from exam_attempts where exam_id = '${examId}' and student_id = '${ids.student6}'`);
+    expect(row.n).toBe(2);
+    expect(lastRound).toEqual(Array(20).fill('You have used all 2 attempt(s) this exam allows'));
+    await expectConsistent(ids.student6);
+  });
+
+  it('the database holds the limit itself: of 20 parallel inserts for one student, exactly maxAttempts land', async () => {
+    const examId = await publishedExam({ title: 'Raw writers', maxAttempts: 2 });
+    const inserts = await Promise.allSettled(
+      Array.from({ length: 20 }, () =>
+        app.db.sql(`insert into exam_attempts (id, exam_id, student_id, status, max_score)
+                    values (gen_random_uuid(), '${examId}', '${ids.student11}', 'ABANDONED', 10)`),
+      ),
+    );
+    expect(inserts.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    for (const r of inserts) if (r.status === 'rejected') expect(String(r.reason)).toMatch(/allows 2 attempt\(s\) per student/);
+    await expect(app.db.sql(`update exams set max_attempts = 0 where id = '${examId}'`)).rejects.toThrow(/exams_max_attempts_check/);
+  });
+
+  it('maxAttempts below 1 or above 100 is BAD_USER_INPUT, changing nothing', async () => {
+    const before = await examDigest(app);
+    for (const maxAttempts of [0, -1, 101]) {
+      const result = await app.gql(CreateExamDocument, { input: examInput({ maxAttempts }) }, { token: teacher });
+      expect(codeOf(result), String(maxAttempts)).toBe('BAD_USER_INPUT');
+      expect(result.errors![0].message).toMatch(/maxAttempts must be at (least 1|most 100)/);
+    }
+    expect(codeOf(await app.gql(UpdateExamDocument, { id: published, input: { maxAttempts: 0 } }, { token: teacher }))).toBe('BAD_USER_INPUT');
+    expect(await examDigest(app)).toEqual(before);
   });
 });

@@ -1,7 +1,7 @@
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LoginDocument, LogoutDocument, MeDocument, RefreshDocument, RegisterDocument } from './generated/graphql';
 import { limiterKey } from '../src/auth/login-limiter';
+import { AvailableExamsDocument, LoginDocument, LogoutDocument, MeDocument, RefreshDocument, RegisterDocument, StudentsDocument } from './generated/graphql';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { DEMO_PASSWORD, TEST_JWT_SECRET } from './support/constants';
 
@@ -62,6 +62,22 @@ describe('register', () => {
     expect(first.data!.register.user).toMatchObject({ email: 'new.student@example.edu', role: 'STUDENT', studentProfile: { cohort: 'unassigned' } });
     const again = await app.gql(RegisterDocument, { input: { ...input, username: 'other.name' } });
     expect(codeOf(again)).toBe('CONFLICT');
+  });
+
+  it('refuses a chosen cohort: a self-registered student is unassigned, sees no exams and is on no roster', async () => {
+    const input = { email: 'cohort.seeker@example.edu', username: 'cohort.seeker', password: 'a-long-password' };
+    const chosen = await app.gql(RegisterDocument, { input: { ...input, cohort: 'cohort-1' } as typeof input });
+    expect(codeOf(chosen)).toBe('BAD_USER_INPUT');
+    expect(chosen.errors![0].message).toMatch(/cohort/);
+    expect(await app.db.sql(`select 1 from users where email = '${input.email}'`)).toHaveLength(0);
+
+    const plain = await app.gql(RegisterDocument, { input });
+    expect(plain.errors).toBeUndefined();
+    expect(plain.data!.register.user.studentProfile).toEqual({ cohort: 'unassigned' });
+    const token = plain.data!.register.accessToken;
+    expect((await app.gql(AvailableExamsDocument, { first: 50 }, { token })).data!.availableExams.totalCount).toBe(0);
+    const roster = await app.gql(StudentsDocument, { first: 100 }, { token: await app.login('teacher1@example.edu') });
+    expect(roster.data!.students.edges.map((e) => e.node.email)).not.toContain(input.email);
   });
 
   it('rejects a short password and a bad email without echoing them', async () => {

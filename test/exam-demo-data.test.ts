@@ -41,6 +41,13 @@ describe('the exam demo data', () => {
     expect(rows).toEqual([1, 2, 3, 4, 5].map((k) => ({ username: `teacher${k}`, exams: 4, published: true })));
   });
 
+  it('demo exams allow 3 attempts without review, and every student has attempts left on each', async () => {
+    const [settings] = await db.sql(`select array_agg(distinct max_attempts) as max, array_agg(distinct allow_review) as review from exams`);
+    expect(settings).toEqual({ max: [3], review: [false] });
+    const [most] = await db.sql(`select max(n)::int as n from (select count(*) as n from exam_attempts group by exam_id, student_id) pairs`);
+    expect(most.n).toBeLessThan(3);
+  });
+
   it('every student has one to three completed attempts, on their own cohort’s exams only', async () => {
     const rows = await db.sql(`
       select u.username, count(a.id) filter (where a.status = 'COMPLETED')::int as completed,

@@ -59,15 +59,17 @@ async function main() {
     const students = Array.from({ length: SIZES.students }, (_, i) => user('student', i + 1));
     const cohortOf = (i: number) => `bench-${(i % SIZES.teachers) + 1}`;
 
+    const perStudent = Math.floor(SIZES.attempts / SIZES.students);
+    // Each student cycles through their cohort's exams: allow as many attempts as that takes.
+    const maxAttempts = Math.max(1, Math.ceil(perStudent / Math.max(1, Math.floor(SIZES.exams / SIZES.teachers))));
     const exams: GeneratedExam[] = Array.from({ length: SIZES.exams }, (_, i) => {
       const teacher = i % SIZES.teachers;
       const subject = SUBJECTS[Math.floor(i / SIZES.teachers) % SUBJECTS.length];
-      return buildExam(rng, { creatorId: teachers[teacher].id as string, title: `${subject} ${i + 1}`, subject, topic: `${subject} unit ${i + 1}`, createdAt: new Date(now - 200 * DAY + i * 60_000) });
+      return buildExam(rng, { creatorId: teachers[teacher].id as string, title: `${subject} ${i + 1}`, subject, topic: `${subject} unit ${i + 1}`, createdAt: new Date(now - 200 * DAY + i * 60_000), maxAttempts });
     });
     const examsOfCohort = teachers.map((_, t) => exams.filter((_e, i) => i % SIZES.teachers === t));
 
     const attempts: RequiredEntityData<ExamAttempt>[] = [];
-    const perStudent = Math.floor(SIZES.attempts / SIZES.students);
     students.forEach((s, i) => {
       const history = { studentId: s.id as string, ability: 0.2 + 0.75 * rng(), percentages: [] };
       const own = examsOfCohort[i % SIZES.teachers];

@@ -23,7 +23,15 @@ export interface ExamMetadata {
 @ObjectType({ description: 'An exam created by a teacher; students take attempts on it once it is published.' })
 @Entity({ tableName: 'exams' })
 export class Exam extends BaseEntity<
-  'description' | 'topic' | 'isPublished' | 'publishedAt' | 'enableMonitoring' | 'enableIntegrityAnalysis' | 'metadata'
+  | 'description'
+  | 'topic'
+  | 'isPublished'
+  | 'publishedAt'
+  | 'enableMonitoring'
+  | 'enableIntegrityAnalysis'
+  | 'maxAttempts'
+  | 'allowReview'
+  | 'metadata'
 > {
   @ManyToOne({ entity: () => User })
   creator!: Rel<User>;
@@ -71,6 +79,14 @@ export class Exam extends BaseEntity<
   @Field()
   @Property({ default: false })
   enableIntegrityAnalysis: boolean = false;
+
+  @Field(() => Int, { description: 'Attempts each student may start, whatever becomes of them; the database enforces it.' })
+  @Property({ default: 1 })
+  maxAttempts: number = 1;
+
+  @Field({ description: 'Whether a student sees per-question results (ExamAttempt.review) once their last attempt is submitted.' })
+  @Property({ default: false })
+  allowReview: boolean = false;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Rules and the rubric with its answer key: for those who may edit the exam.' })
   @Property({ type: 'jsonb', default: '{}' })

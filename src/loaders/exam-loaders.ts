@@ -7,6 +7,7 @@ import { uuidArray } from '../db/pg-array';
 import { attemptVisibleSql } from '../permissions/exam-scope';
 import { loaderByColumn } from './by-column';
 import { examAccessLoader, examLinkedUsersLoader, type ExamAccess } from './exam-access';
+import { reviewOpenLoader } from './exam-review';
 
 /** Memoises one loader per viewer: a request has one viewer, but loaders are built before it is known. */
 function perViewer<L>(make: (viewer: Viewer) => L): (viewer: Viewer) => L {
@@ -66,6 +67,7 @@ export function createExamLoaders(em: EntityManager, studentProfileByUserId: Dat
     grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
     examAccess: perViewer((viewer): DataLoader<string, ExamAccess> => examAccessLoader(em, viewer)),
     examLinkedUsers: perViewer((viewer) => examLinkedUsersLoader(em, viewer)),
+    reviewOpen: perViewer((viewer) => reviewOpenLoader(em, viewer)),
     recentAttemptsByExamId(viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
       const key = `${viewer.user.id}:${limit}`;
       if (!recent.has(key)) recent.set(key, recentAttemptsLoader(em, viewer, limit));

@@ -6,6 +6,7 @@ import {
   canSeeAnalytics,
   canSeeGrant,
   canSeeMetrics,
+  canSeeReview,
   canSeeStudentDashboard,
   canViewAttempt,
   canViewExam,
@@ -54,11 +55,13 @@ export const examPermissions: TypeRules = {
   // Value objects that exist only inside a row whose rule has already passed.
   ExamQuestion: isAuthenticated,
   ExamPermissions: isAuthenticated,
+  QuestionResult: isAuthenticated,
   ScoreBucket: isAuthenticated,
   IntegrityStatus: isAuthenticated,
   ExamAttempt: {
     '*': canViewAttempt,
     metadata: and(canViewAttempt, isStaff),
+    review: and(canViewAttempt, canSeeReview),
   },
   TeacherExamPermission: canSeeGrant,
   PerformanceMetrics: canSeeMetrics,

@@ -42,6 +42,17 @@ export const canViewAttempt = rule('canViewAttempt', { cache: 'no_cache' })(asyn
   return ctx.viewer.user.role === Role.TEACHER && (await access(ctx, attempt.exam.id)).view;
 });
 
+/**
+ * Per-question results reveal the answer key: the student only once review is open for
+ * them (see reviewOpenLoader), teachers only if they may edit the exam (as for the rubric).
+ */
+export const canSeeReview = rule('canSeeReview', { cache: 'no_cache' })(async (attempt: ExamAttempt, _a, ctx: Context) => {
+  if (!ctx.viewer) return false;
+  if (seesEveryone(ctx.viewer)) return true;
+  if (attempt.student.id === ctx.viewer.user.id) return ctx.loaders.reviewOpen(ctx.viewer).load(attempt.exam.id);
+  return (await access(ctx, attempt.exam.id)).edit;
+});
+
 export const canSeeGrant = rule('canSeeGrant', { cache: 'no_cache' })(async (grant: TeacherExamPermission, _a, ctx: Context) => {
   if (!ctx.viewer) return false;
   if (seesEveryone(ctx.viewer) || grant.teacher.id === ctx.viewer.user.id) return true;

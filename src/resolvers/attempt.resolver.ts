@@ -3,12 +3,15 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Exam, ExamAttempt, User } from '../entities';
+import { AttemptStatus } from '../entities/exam-enums';
 import { notFound } from '../errors';
 import { visibleAttempts } from '../permissions/exam-scope';
+import { questionsOf } from '../services/exams/exam.service';
 import { existingId } from '../services/exams/ids';
+import { reviewResponses, type Response } from '../services/exams/scoring';
 import { paginate } from '../services/pagination';
 import { AttemptFilter, SubmissionInput } from './types/exam.inputs';
-import { ExamAttemptConnection } from './types/exam.types';
+import { ExamAttemptConnection, QuestionResult } from './types/exam.types';
 
 function attemptWhere(ctx: Context, filter: AttemptFilter | undefined, own: FilterQuery<ExamAttempt>): FilterQuery<ExamAttempt> {
   const where: FilterQuery<ExamAttempt>[] = [visibleAttempts(ctx.viewer!), own];
@@ -73,6 +76,18 @@ export class AttemptResolver {
   @FieldResolver(() => Exam)
   exam(@Root() attempt: ExamAttempt, @Ctx() ctx: Context) {
     return ctx.loaders.examById.load(attempt.exam.id);
+  }
+
+  @FieldResolver(() => [QuestionResult], {
+    nullable: true,
+    description:
+      'Per-question results of a submitted attempt (null before submission). Students see them only when the exam allows review and their last allowed attempt is submitted; staff who may edit the exam, admins and auditors always.',
+  })
+  async review(@Root() attempt: ExamAttempt, @Ctx() ctx: Context): Promise<QuestionResult[] | null> {
+    if (attempt.status !== AttemptStatus.COMPLETED) return null;
+    const exam = await ctx.loaders.examById.load(attempt.exam.id);
+    const responses = (attempt.submissionData.responses ?? []) as Response[];
+    return exam ? reviewResponses(questionsOf(exam), responses) : null;
   }
 
   @FieldResolver(() => User)

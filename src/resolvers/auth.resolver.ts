@@ -12,7 +12,9 @@ export class AuthResolver {
   async register(@Arg('input', () => RegisterInput) input: RegisterInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     await ctx.services.auth.admitRegistration(ctx.em, ctx.audit);
     return ctx.em.transactional(async (tx) => {
-      const user = await ctx.services.users.create(tx, { ...input, role: Role.STUDENT }, ctx.audit, true);
+      // Named fields, not a spread: a self-registered student always lands in "unassigned".
+      const { email, username, password } = input;
+      const user = await ctx.services.users.create(tx, { email, username, password, role: Role.STUDENT }, ctx.audit, true);
       return ctx.services.auth.startSession(tx, user, ctx.audit, AuditAction.LOGIN);
     });
   }

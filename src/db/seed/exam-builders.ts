@@ -28,7 +28,10 @@ export interface GeneratedExam {
   row: RequiredEntityData<Exam>;
 }
 
-export function buildExam(rng: Rng, input: { creatorId: string; title: string; subject: string; topic: string; createdAt: Date }): GeneratedExam {
+export function buildExam(
+  rng: Rng,
+  input: { creatorId: string; title: string; subject: string; topic: string; createdAt: Date; maxAttempts: number },
+): GeneratedExam {
   const count = 5;
   const questions: RubricQuestion[] = Array.from({ length: count }, (_, i) => ({
     id: `q${i + 1}`,
@@ -64,6 +67,7 @@ export function buildExam(rng: Rng, input: { creatorId: string; title: string; s
       publishedAt,
       enableMonitoring: exam.enableMonitoring,
       enableIntegrityAnalysis: exam.enableIntegrityAnalysis,
+      maxAttempts: input.maxAttempts,
       metadata: { rules: { openBook: false, calculator: input.subject === 'Mathematics' }, rubric: { questions } },
       createdAt: input.createdAt,
       updatedAt: publishedAt,

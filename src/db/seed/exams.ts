@@ -7,6 +7,8 @@ import { buildExam, completedAttempt, daysAgo, inProgressAttempt, insertInChunks
 import { intBelow, seededRng } from './prng';
 
 export const DEMO_EXAMS_PER_TEACHER = 4;
+/** A student has at most one attempt per demo exam, so the demo leaves room to take each again. */
+export const DEMO_MAX_ATTEMPTS = 3;
 const SUBJECTS: [string, string][] = [
   ['Mathematics', 'Linear equations'],
   ['Science', 'Cells and energy'],
@@ -31,7 +33,7 @@ export async function seedExams(em: EntityManager, accounts: DemoAccounts, now =
   const examsOfCohort = new Map<string, GeneratedExam[]>();
   accounts.teachers.forEach((teacher, index) => {
     const exams = SUBJECTS.map(([subject, topic], i) =>
-      buildExam(rng, { creatorId: teacher.id, title: `${subject} quiz ${i + 1} (cohort-${index + 1})`, subject, topic, createdAt: daysAgo(rng, now, 60 - i) }),
+      buildExam(rng, { creatorId: teacher.id, title: `${subject} quiz ${i + 1} (cohort-${index + 1})`, subject, topic, createdAt: daysAgo(rng, now, 60 - i), maxAttempts: DEMO_MAX_ATTEMPTS }),
     );
     examsOfCohort.set(`cohort-${index + 1}`, exams);
   });

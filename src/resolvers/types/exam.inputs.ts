@@ -16,6 +16,8 @@ import { AttemptStatus } from '../../entities/exam-enums';
 
 const SUBJECT = /^[\p{L}\p{N} _.&-]{1,64}$/u;
 const QUESTION_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** An input bound, not a rule: the database only requires at least one attempt. */
+const MAX_ATTEMPTS = 100;
 
 @InputType({ description: 'One rubric question. `answer` is the key: only editors ever read it back.' })
 export class ExamQuestionInput {
@@ -85,6 +87,16 @@ export class CreateExamInput {
   @IsOptional()
   enableIntegrityAnalysis?: boolean;
 
+  @Field(() => Int, { nullable: true, description: `Attempts per student, 1 (the default) to ${MAX_ATTEMPTS}.` })
+  @IsOptional()
+  @Min(1, { message: 'maxAttempts must be at least 1' })
+  @Max(MAX_ATTEMPTS, { message: `maxAttempts must be at most ${MAX_ATTEMPTS}` })
+  maxAttempts?: number;
+
+  @Field({ nullable: true, description: 'Show students per-question results after their last attempt (default false).' })
+  @IsOptional()
+  allowReview?: boolean;
+
   @Field(() => [ExamQuestionInput])
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
@@ -142,6 +154,16 @@ export class UpdateExamInput {
   @Field({ nullable: true })
   @IsOptional()
   enableIntegrityAnalysis?: boolean;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(1, { message: 'maxAttempts must be at least 1' })
+  @Max(MAX_ATTEMPTS, { message: `maxAttempts must be at most ${MAX_ATTEMPTS}` })
+  maxAttempts?: number;
+
+  @Field({ nullable: true })
+  @IsOptional()
+  allowReview?: boolean;
 
   @Field(() => [ExamQuestionInput], { nullable: true })
   @IsOptional()

@@ -1,5 +1,6 @@
 import { Field, Float, ObjectType } from 'type-graphql';
 import { Exam, ExamAttempt } from '../../entities';
+import type { QuestionReview } from '../../services/exams/scoring';
 import { Connection } from './connection';
 
 @ObjectType({ description: 'A rubric question as students see it: without the answer.' })
@@ -15,6 +16,30 @@ export class ExamQuestion {
 
   @Field(() => [String])
   options!: string[];
+}
+
+@ObjectType({ description: 'One question of a submitted attempt, judged against the answer key.' })
+export class QuestionResult implements QuestionReview {
+  @Field()
+  questionId!: string;
+
+  @Field()
+  prompt!: string;
+
+  @Field(() => Float)
+  points!: number;
+
+  @Field(() => String, { nullable: true, description: 'What the student answered; null when left out.' })
+  answer!: string | null;
+
+  @Field()
+  correct!: boolean;
+
+  @Field(() => Float)
+  pointsAwarded!: number;
+
+  @Field()
+  correctAnswer!: string;
 }
 
 @ObjectType({ description: "The caller's rights on an exam." })

@@ -22,17 +22,17 @@ export class RegisterInput {
   @MinLength(MIN_PASSWORD_LENGTH, { message: `password must be at least ${MIN_PASSWORD_LENGTH} characters` })
   @MaxLength(256)
   password!: string;
-
-  @Field({ nullable: true, description: 'Defaults to "unassigned"; an admin may move the student later.' })
-  @IsOptional()
-  @Matches(COHORT, { message: 'cohort must be 1-64 letters, digits, dots, dashes or underscores' })
-  cohort?: string;
 }
 
 @InputType()
 export class CreateUserInput extends RegisterInput {
   @Field(() => Role)
   role!: Role;
+
+  @Field({ nullable: true, description: 'Students only; defaults to "unassigned". Only admins choose cohorts: a cohort opens its exams and its teachers\' rosters.' })
+  @IsOptional()
+  @Matches(COHORT, { message: 'cohort must be 1-64 letters, digits, dots, dashes or underscores' })
+  cohort?: string;
 
   @Field({ nullable: true, description: 'Students only; generated when omitted.' })
   @IsOptional()

@@ -1,4 +1,4 @@
-import { LockMode } from '@mikro-orm/core';
+import { CheckConstraintViolationException, LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Exam, ExamAttempt, StudentProfile } from '../../entities';
@@ -22,8 +22,23 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
+/**
+ * The attempt limit lives in the database (a trigger that takes turns per exam and student),
+ * so it holds however many starts race; its refusal becomes a CONFLICT that says why.
+ */
+async function withinAttemptLimit<T>(exam: Exam, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof CheckConstraintViolationException && (error as { constraint?: string }).constraint === 'exam_attempts_max_attempts_check') {
+      throw conflict(`You have used all ${exam.maxAttempts} attempt(s) this exam allows`);
+    }
+    throw error;
+  }
+}
+
 export class AttemptService {
-  /** A student starts a published exam they may see; one attempt in progress per exam. */
+  /** A student starts a published exam they may see; one attempt in progress per exam, at most maxAttempts in all. */
   async start(em: EntityManager, viewer: Viewer, examId: string, client: ClientInfo): Promise<ExamAttempt> {
     existingId(examId, 'Exam');
     // Exams of the student's teachers exist for them even before publication, so that
@@ -33,24 +48,25 @@ export class AttemptService {
     if (!row) throw notFound('Exam');
     const exam = await em.findOneOrFail(Exam, { id: examId });
     if (!exam.isPublished) throw conflict('The exam is not published yet');
+    const insert = () =>
+      em.transactional(async (tx) => {
+        const open = await tx.count(ExamAttempt, { exam, student: viewer.user.id, status: AttemptStatus.IN_PROGRESS });
+        if (open > 0) throw conflict('You already have an attempt in progress on this exam');
+        const attempt = tx.create(ExamAttempt, {
+          exam,
+          student: viewer.user.id,
+          maxScore: exam.maxScore,
+          metadata: {
+            clientIp: client.ip,
+            browser: client.userAgent,
+            proctoring: { monitoring: exam.enableMonitoring, integrityAnalysis: exam.enableIntegrityAnalysis },
+          },
+        });
+        await tx.flush();
+        return attempt;
+      });
     return mapUniqueViolation(
-      () =>
-        em.transactional(async (tx) => {
-          const open = await tx.count(ExamAttempt, { exam, student: viewer.user.id, status: AttemptStatus.IN_PROGRESS });
-          if (open > 0) throw conflict('You already have an attempt in progress on this exam');
-          const attempt = tx.create(ExamAttempt, {
-            exam,
-            student: viewer.user.id,
-            maxScore: exam.maxScore,
-            metadata: {
-              clientIp: client.ip,
-              browser: client.userAgent,
-              proctoring: { monitoring: exam.enableMonitoring, integrityAnalysis: exam.enableIntegrityAnalysis },
-            },
-          });
-          await tx.flush();
-          return attempt;
-        }),
+      () => withinAttemptLimit(exam, insert),
       { exam_attempts_one_in_progress: 'You already have an attempt in progress on this exam' },
     );
   }

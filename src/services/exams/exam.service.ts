@@ -18,6 +18,8 @@ export interface ExamFields {
   passingScore?: number;
   enableMonitoring?: boolean;
   enableIntegrityAnalysis?: boolean;
+  maxAttempts?: number;
+  allowReview?: boolean;
   questions?: RubricQuestion[];
   rules?: Record<string, unknown>;
 }
@@ -55,6 +57,8 @@ export class ExamService {
         passingScore: input.passingScore,
         enableMonitoring: input.enableMonitoring ?? false,
         enableIntegrityAnalysis: input.enableIntegrityAnalysis ?? false,
+        maxAttempts: input.maxAttempts ?? 1,
+        allowReview: input.allowReview ?? false,
         metadata: { rules: input.rules ?? {}, rubric: rubricOf(input.questions) },
       });
       await tx.flush();

@@ -38,6 +38,26 @@ export function scoreResponses(questions: RubricQuestion[], responses: Response[
   return round(score, 2);
 }
 
+export interface QuestionReview {
+  questionId: string;
+  prompt: string;
+  points: number;
+  answer: string | null;
+  correct: boolean;
+  pointsAwarded: number;
+  correctAnswer: string;
+}
+
+/** Per question, what the student answered against the key, judged as scoreResponses judges it. */
+export function reviewResponses(questions: RubricQuestion[], responses: Response[]): QuestionReview[] {
+  const given = new Map(responses.map((r) => [r.questionId, r.answer]));
+  return questions.map((q) => {
+    const answer = given.get(q.id) ?? null;
+    const correct = answer !== null && normalize(answer) === normalize(q.answer);
+    return { questionId: q.id, prompt: q.prompt, points: q.points, answer, correct, pointsAwarded: correct ? q.points : 0, correctAnswer: q.answer };
+  });
+}
+
 export const percentageOf = (score: number, maxScore: number) => round((score / maxScore) * 100, 2);
 
 /**
