@@ -23,6 +23,7 @@ import { pendingMigrations } from './db/migrator';
 import { withQueryCount, type QueryCount } from './db/query-counter';
 import { isPublicCode } from './errors';
 import { createLoaders } from './loaders';
+import { inputGuard, verifyJsonDepth } from './http/input-guard';
 import { logger } from './logger';
 import { buildAppSchema } from './schema';
 import type { Services } from './services';
@@ -124,7 +125,8 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
-    express.json({ limit: config.bodyLimit }),
+    express.json({ limit: config.bodyLimit, verify: verifyJsonDepth(config.limits.jsonDepth) }),
+    inputGuard({ jsonDepth: config.limits.jsonDepth, tokens: config.limits.tokens }),
     (req, res, next) => {
       const requestId = requestIdOf(req.headers['x-request-id']);
       res.locals.requestId = requestId;
