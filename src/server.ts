@@ -74,7 +74,9 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     maxDepth: { n: config.limits.depth, flattenFragments: true },
     maxAliases: { n: config.limits.aliases },
     maxDirectives: { n: config.limits.directives },
-    maxTokens: { n: config.limits.tokens },
+    // graphql-js's own parser counts tokens (parseOptions below) inside Apollo's parse step,
+    // so a long document is a 400 parse failure; armor's plugin throws before that step (a 500).
+    maxTokens: { enabled: false },
     costLimit: { maxCost: config.limits.cost },
     blockFieldSuggestion: { enabled: config.production },
   });
@@ -87,6 +89,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
+    parseOptions: { maxTokens: config.limits.tokens },
     formatError,
     plugins: [
       ...protection.plugins,

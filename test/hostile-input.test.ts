@@ -83,4 +83,9 @@ describe('input that used to answer 500', () => {
     const literal = 'mutation { login(email: "student1@example.edu\\u0000", password: "assay-demo") { accessToken } }';
     expectRefused(await post(JSON.stringify({ query: literal }), false), /NUL/);
   });
+
+  it('answers a document over the token limit with 400', async () => {
+    const fields = Array.from({ length: 5001 }, () => 'id').join(' ');
+    expectRefused(await post(JSON.stringify({ query: `{ me { ${fields} } }` })), /more th.. 5000 tokens/);
+  });
 });
