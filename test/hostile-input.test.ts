@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from './support/app';
+import { codeOf, startTestApp, type TestApp } from './support/app';
 
 // What issue 11 found by probing a production server: input that cost it dearly or answered 500.
 let app: TestApp;
@@ -23,6 +23,7 @@ async function post(body: string, auth = true): Promise<RawAnswer> {
 }
 
 const nested = (open: string, close: string, depth: number, inner = '1') => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+const cursor = (iso: string) => Buffer.from(JSON.stringify([iso, '00000000-0000-4000-8000-000000000000'])).toString('base64url');
 
 function expectRefused(answer: RawAnswer, message: RegExp) {
   expect(answer.status).toBe(400);
@@ -82,6 +83,31 @@ describe('input that used to answer 500', () => {
     expectRefused(await post(JSON.stringify({ query: login, variables: { e: 'x@example.edu', p: 'p', extra: { '\u0000': 1 } } }), false), /NUL/);
     const literal = 'mutation { login(email: "student1@example.edu\\u0000", password: "assay-demo") { accessToken } }';
     expectRefused(await post(JSON.stringify({ query: literal }), false), /NUL/);
+  });
+
+  it('refuses cursors whose dates PostgreSQL cannot store', async () => {
+    for (const iso of ['+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00.000Z']) {
+      const result = await app.gql('query($a: String) { assessments(after: $a) { totalCount } }', { a: cursor(iso) }, { token });
+      expect(codeOf(result)).toBe('BAD_USER_INPUT');
+      expect(result.errors![0].message).toMatch(/not a cursor/);
+    }
+  });
+
+  it('refuses dates outside the years 0001-9999, as variables and as literals', async () => {
+    const query = 'query($from: DateTimeISO) { assessments(filter: { from: $from }) { totalCount } }';
+    for (const from of ['0000-01-01T00:00:00Z', '+275760-09-13T00:00:00Z', '10000-01-01T00:00:00Z']) {
+      expectRefused(await post(JSON.stringify({ query, variables: { from } })), /years 0001-9999|DateTime/);
+    }
+    const literal = await post(JSON.stringify({ query: '{ assessments(filter: { from: "0000-01-01T00:00:00Z" }) { totalCount } }' }));
+    expectRefused(literal, /years 0001-9999/);
+    const fine = await app.gql(query, { from: '0001-01-01T00:00:00Z' }, { token });
+    expect(fine.errors).toBeUndefined();
+  });
+
+  it('refuses a blank API key name before the database does', async () => {
+    const result = await app.gql('mutation { createApiKey(input: { name: "   ", scopes: ["read"] }) { key } }', {}, { token });
+    expect(codeOf(result)).toBe('BAD_USER_INPUT');
+    expect(result.errors![0].message).toMatch(/name must not be blank/);
   });
 
   it('answers a document over the token limit with 400', async () => {
