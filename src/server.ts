@@ -129,7 +129,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     '/graphql',
     cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
     express.json({ limit: config.bodyLimit, verify: verifyJsonDepth(config.limits.jsonDepth) }),
-    inputGuard({ jsonDepth: config.limits.jsonDepth, tokens: config.limits.tokens }),
+    inputGuard({ jsonDepth: config.limits.jsonDepth, queryDepth: config.limits.depth, tokens: config.limits.tokens }),
     (req, res, next) => {
       const requestId = requestIdOf(req.headers['x-request-id']);
       res.locals.requestId = requestId;

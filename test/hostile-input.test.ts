@@ -66,6 +66,14 @@ describe('deeply nested JSON', () => {
     expectRefused(objects, /nested deeper than 32/);
   });
 
+  it('refuses selections nested far past the depth limit before parsing them', async () => {
+    expectRefused(await post(JSON.stringify({ query: `{ ${nested('me { ', ' }', 1600, 'id')} }` })), /selections nested deeper than 31 levels/);
+    // Inline fragments add selection sets but no depth; armor's cost limit bounds how many.
+    const inline = await post(JSON.stringify({ query: `{ me { ${nested('... on User { ', ' }', 10, 'id')} } }` }));
+    expect(inline.status).toBe(200);
+    expect(inline.errors).toBeUndefined();
+  });
+
   it('applies the same limits to GET requests', async () => {
     const get = (params: Record<string, string>) =>
       fetch(`${app.url}?${new URLSearchParams(params).toString()}`, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } }).then(

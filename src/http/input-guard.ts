@@ -9,6 +9,8 @@ export class RequestRejected extends Error {
 
 export interface InputLimits {
   jsonDepth: number;
+  /** GRAPHQL_MAX_DEPTH: fields deep, each of which may add an inline fragment's selection set. */
+  queryDepth: number;
   tokens: number;
 }
 
@@ -48,7 +50,8 @@ function variablesOfGet(req: Request, limit: number): unknown {
 /**
  * Refuses, before Apollo parses or executes anything, what would cost the server dearly or
  * fail deep inside it: JSON nested past the limit (POST bodies are checked by
- * verifyJsonDepth), document values nested past it, and NUL characters.
+ * verifyJsonDepth), documents nested past it or far past the query depth limit (before
+ * graphql-js's recursive parser sees them), and NUL characters.
  */
 export function inputGuard(limits: InputLimits) {
   return (req: Request, _res: Response, next: NextFunction) => {
@@ -57,7 +60,7 @@ export function inputGuard(limits: InputLimits) {
     const variables = req.method === 'GET' ? variablesOfGet(req, limits.jsonDepth) : request?.variables;
     if (holdsNul(variables)) throw new RequestRejected('Variables hold a NUL character (U+0000)');
     const query = request?.query;
-    const problem = typeof query === 'string' ? documentProblem(query, { maxValueDepth: limits.jsonDepth, maxTokens: limits.tokens }) : null;
+    const problem = typeof query === 'string' ? documentProblem(query, { maxValueDepth: limits.jsonDepth, maxSelectionDepth: 2 * limits.queryDepth + 1, maxTokens: limits.tokens }) : null;
     if (problem) throw new RequestRejected(problem);
     next();
   };
