@@ -65,6 +65,8 @@ const schema = z
     GRAPHQL_MAX_DIRECTIVES: int(0, 1000).default(5),
     GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(5000),
     GRAPHQL_MAX_COST: int(100, 10_000_000).default(50_000),
+    JSON_MAX_DEPTH: int(2, 1000).default(32),
+    DIAGNOSTIC_HEADERS: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JOBS_ENABLED: bool.default(true),
     JOB_RETENTION_SCHEDULE: cronPattern.default('17 3 * * *'),
@@ -114,7 +116,10 @@ export interface Config {
   trustProxy: boolean;
   corsOrigin: string;
   bodyLimit: string;
-  limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number };
+  /** `jsonDepth` bounds the nesting of request bodies, variables and the document's value literals. */
+  limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number; jsonDepth: number };
+  /** x-sql-statements and x-assay-cache on /graphql answers: what a request ran, and whether anything was written. */
+  diagnosticHeaders: boolean;
   logLevel: Env['LOG_LEVEL'];
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
   jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string } };
@@ -184,7 +189,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       directives: e.GRAPHQL_MAX_DIRECTIVES,
       tokens: e.GRAPHQL_MAX_TOKENS,
       cost: e.GRAPHQL_MAX_COST,
+      jsonDepth: e.JSON_MAX_DEPTH,
     },
+    diagnosticHeaders: e.DIAGNOSTIC_HEADERS ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
     jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE, rateLimitReport: e.JOB_RATE_LIMIT_REPORT_SCHEDULE } },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },

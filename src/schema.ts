@@ -10,6 +10,7 @@ import { AssessmentResolver } from './resolvers/assessment.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { JobRunResolver } from './resolvers/job-run.resolver';
 import { LlmAuditTrailResolver } from './resolvers/llm-audit-trail.resolver';
+import { DateTimeScalar } from './resolvers/types/date-time.scalar';
 import { ProjectResolver } from './resolvers/project.resolver';
 import { UserActivityResolver } from './resolvers/user-activity.resolver';
 import { QuestApplicationResolver } from './resolvers/quest-application.resolver';
@@ -51,7 +52,7 @@ export const resolvers = [
 
 /** The schema as emitted to schema.graphql, without permissions. */
 export const buildBareSchema = (): Promise<GraphQLSchema> =>
-  buildSchema({ resolvers, validate: { forbidUnknownValues: true }, emitSchemaFile: false });
+  buildSchema({ resolvers, validate: { forbidUnknownValues: true }, scalarsMap: [{ type: Date, scalar: DateTimeScalar }], emitSchemaFile: false });
 
 /** The executable schema: every resolver behind graphql-shield. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {

@@ -4,14 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import compression from 'compression';
 import cors from 'cors';
 import express from 'express';
-import type { GraphQLFormattedError } from 'graphql';
+import helmet from 'helmet';
 import { authenticate, credentialFrom } from './auth/authenticate';
 import { type CredentialProbe, CredentialProber } from './auth/credential-probe';
 import { ResponseCache } from './cache/response-cache';
@@ -21,8 +20,9 @@ import type { Config } from './config';
 import type { Context } from './context';
 import { pendingMigrations } from './db/migrator';
 import { withQueryCount, type QueryCount } from './db/query-counter';
-import { isPublicCode } from './errors';
 import { createLoaders } from './loaders';
+import { errorFormatter } from './http/format-error';
+import { inputGuard, verifyJsonDepth } from './http/input-guard';
 import { logger } from './logger';
 import { buildAppSchema } from './schema';
 import type { Services } from './services';
@@ -32,21 +32,6 @@ export interface RunningServer {
   url: string;
   port: number;
   stop(): Promise<void>;
-}
-
-/** Codes graphql-js and Apollo raise for a malformed request: all are the client's input. */
-const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE']);
-
-function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-    return { ...formatted, extensions: { code: 'BAD_USER_INPUT', reason: code } };
-  }
-  if (isPublicCode(code) || code === 'PERSISTED_QUERY_NOT_FOUND' || code === 'PERSISTED_QUERY_NOT_SUPPORTED') {
-    return formatted;
-  }
-  logger.error({ err: unwrapResolverError(error) }, 'unexpected error outside a resolver');
-  return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
 const sqlCountHeader: ApolloServerPlugin<Context> = {
@@ -67,15 +52,25 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
+  app.use(
+    helmet({
+      // Answers are JSON, which runs nothing; the one HTML page, Apollo's landing page outside
+      // production, loads from Apollo's CDN. In production nothing may load or frame anything.
+      contentSecurityPolicy: config.production ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
+    }),
+  );
   const httpServer = http.createServer(app);
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.depth, flattenFragments: true },
     maxAliases: { n: config.limits.aliases },
     maxDirectives: { n: config.limits.directives },
-    maxTokens: { n: config.limits.tokens },
+    // graphql-js's own parser counts tokens (parseOptions below) inside Apollo's parse step,
+    // so a long document is a 400 parse failure; armor's plugin throws before that step (a 500).
+    maxTokens: { enabled: false },
     costLimit: { maxCost: config.limits.cost },
-    blockFieldSuggestion: { enabled: config.production },
+    // errorFormatter hides every kind of suggestion, fields' included.
+    blockFieldSuggestion: { enabled: false },
   });
   const protection = armor.protect();
 
@@ -86,10 +81,11 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     allowBatchedHttpRequests: false,
     stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
-    formatError,
+    parseOptions: { maxTokens: config.limits.tokens },
+    formatError: errorFormatter(config.production),
     plugins: [
       ...protection.plugins,
-      sqlCountHeader,
+      ...(config.diagnosticHeaders ? [sqlCountHeader] : []),
       responseCacheStore,
       // Assay sets no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
@@ -119,12 +115,18 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
 
   const responseCache =
     config.responseCache.maxBytes > 0
-      ? responseCacheLookup(new ResponseCache(config.responseCache), new CredentialProber(orm.em, services.tokens))
+      ? responseCacheLookup(new ResponseCache(config.responseCache), new CredentialProber(orm.em, services.tokens), config.diagnosticHeaders)
       : null;
   app.use(
     '/graphql',
     cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
-    express.json({ limit: config.bodyLimit }),
+    (_req, res, next) => {
+      // Answers carry tokens, keys and per-caller data: no browser or proxy may keep them.
+      res.setHeader('cache-control', 'no-store');
+      next();
+    },
+    express.json({ limit: config.bodyLimit, verify: verifyJsonDepth(config.limits.jsonDepth) }),
+    inputGuard({ jsonDepth: config.limits.jsonDepth, queryDepth: config.limits.depth, tokens: config.limits.tokens }),
     (req, res, next) => {
       const requestId = requestIdOf(req.headers['x-request-id']);
       res.locals.requestId = requestId;

@@ -15,8 +15,9 @@ export interface PendingResponse {
  * against the same database snapshot; otherwise passes it on to Apollo with the probe (so
  * authentication does not repeat the revocation check) and the key to store under.
  * Anonymous requests and refused credentials go straight on: Apollo explains the refusal.
+ * With `diagnostics`, answers say whether they were hits and how many statements ran.
  */
-export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber) {
+export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber, diagnostics: boolean) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const request = req.method === 'POST' ? graphQLRequestBody(req.body) : null;
     const credential = credentialFrom(req.headers);
@@ -38,15 +39,14 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
         'content-length': body.length,
         ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         vary: 'Accept-Encoding',
-        'x-assay-cache': 'hit',
-        'x-sql-statements': String((res.locals.queryCount as QueryCount).statements),
+        ...(diagnostics ? { 'x-assay-cache': 'hit', 'x-sql-statements': String((res.locals.queryCount as QueryCount).statements) } : {}),
       });
       res.end(body);
       return;
     }
     const pending: PendingResponse = { key };
     res.locals.responseCache = pending;
-    res.setHeader('x-assay-cache', 'miss');
+    if (diagnostics) res.setHeader('x-assay-cache', 'miss');
     const done = cache.startComputing(key);
     res.on('finish', () => {
       const contentType = res.getHeader('content-type');

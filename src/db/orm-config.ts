@@ -22,6 +22,9 @@ export function ormConfig(settings: OrmSettings): Options {
     forceUtcTimezone: true,
     pool: { min: 0, max: settings.poolMax ?? 10 },
     driverOptions: {
+      // knex would otherwise put the statement with its parameter values (hashes, tokens) into
+      // the message of every failed query, and from there into logs.
+      compileSqlOnError: false,
       connection: { statement_timeout: settings.statementTimeoutMs ?? 15_000, application_name: 'assay' },
     },
     migrations: {

@@ -1,12 +1,16 @@
-import { ArrayMaxSize, ArrayMinSize, IsIn, IsOptional, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsIn, IsOptional, Length, Matches } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { API_SCOPES } from '../../auth/scopes';
 import { ApiKey } from '../../entities';
+
+const NOT_BLANK = /\S/;
 
 @InputType()
 export class CreateApiKeyInput {
   @Field()
   @Length(1, 100, { message: 'name must be 1-100 characters' })
+  // The table's CHECK refuses a blank name too; caught here it is the caller's error, not a 500.
+  @Matches(NOT_BLANK, { message: 'name must not be blank' })
   name!: string;
 
   @Field(() => [String], { description: `Any of: ${API_SCOPES.join(', ')}.` })

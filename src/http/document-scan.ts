@@ -1,0 +1,61 @@
+import { GraphQLError, Lexer, Source, TokenKind } from 'graphql';
+
+export interface DocumentLimits {
+  /** Deepest nesting of list and object values (arguments, defaults, directive arguments). */
+  maxValueDepth: number;
+  /** Deepest nesting of selection sets (fields' and inline fragments'), a ceiling above the query depth limit. */
+  maxSelectionDepth: number;
+  /** The parser refuses documents with more tokens, so the scan need not look further. */
+  maxTokens: number;
+}
+
+/**
+ * Reads a GraphQL document token by token (graphql-js's lexer, which does not recurse)
+ * for what its recursive parser and PostgreSQL cannot take: nesting past the limits (the
+ * parser overflows the stack near 2,400 levels of values or selections) and NUL characters
+ * in strings (text and jsonb columns cannot store U+0000). Returns the reason to refuse it,
+ * or null. Outside parentheses braces are selection sets; inside them every bracket and
+ * brace is a value. Lexical errors are left for the parser to report.
+ */
+export function documentProblem(query: string, limits: DocumentLimits): string | null {
+  const lexer = new Lexer(new Source(query));
+  let inArguments = false;
+  let depth = 0;
+  let selections = 0;
+  try {
+    for (let tokens = 0; tokens <= limits.maxTokens; tokens++) {
+      const token = lexer.advance();
+      switch (token.kind) {
+        case TokenKind.EOF:
+          return null;
+        case TokenKind.PAREN_L:
+          inArguments = true;
+          break;
+        case TokenKind.PAREN_R:
+          inArguments = false;
+          break;
+        case TokenKind.BRACKET_L:
+        case TokenKind.BRACE_L:
+          if (inArguments) {
+            if (++depth > limits.maxValueDepth) return `GraphQL document has values nested deeper than ${limits.maxValueDepth} levels`;
+          } else if (++selections > limits.maxSelectionDepth) {
+            return `GraphQL document has selections nested deeper than ${limits.maxSelectionDepth} levels`;
+          }
+          break;
+        case TokenKind.BRACKET_R:
+        case TokenKind.BRACE_R:
+          if (inArguments) depth--;
+          else selections--;
+          break;
+        case TokenKind.STRING:
+        case TokenKind.BLOCK_STRING:
+          if (token.value.includes('\u0000')) return 'GraphQL document has a string with a NUL character (U+0000)';
+          break;
+      }
+    }
+    return null;
+  } catch (error) {
+    if (error instanceof GraphQLError) return null;
+    throw error;
+  }
+}
