@@ -13,6 +13,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { authenticate, credentialFrom } from './auth/authenticate';
 import { type CredentialProbe, CredentialProber } from './auth/credential-probe';
+import { inputErrorStatus } from './http/input-error-status.plugin';
 import { ResponseCache } from './cache/response-cache';
 import { responseCacheLookup, type PendingResponse } from './cache/response-cache.middleware';
 import { responseCacheStore } from './cache/response-cache.plugin';
@@ -86,6 +87,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     plugins: [
       ...protection.plugins,
       ...(config.diagnosticHeaders ? [sqlCountHeader] : []),
+      inputErrorStatus,
       responseCacheStore,
       // Assay sets no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),

@@ -97,6 +97,7 @@ describe('input that used to answer 500', () => {
   it('refuses cursors whose dates PostgreSQL cannot store', async () => {
     for (const iso of ['+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00.000Z']) {
       const result = await app.gql('query($a: String) { assessments(after: $a) { totalCount } }', { a: cursor(iso) }, { token });
+      expect(result.status).toBe(400);
       expect(codeOf(result)).toBe('BAD_USER_INPUT');
       expect(result.errors![0].message).toMatch(/not a cursor/);
     }
@@ -115,6 +116,7 @@ describe('input that used to answer 500', () => {
 
   it('refuses a blank API key name before the database does', async () => {
     const result = await app.gql('mutation { createApiKey(input: { name: "   ", scopes: ["read"] }) { key } }', {}, { token });
+    expect(result.status).toBe(400);
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
     expect(result.errors![0].message).toMatch(/name must not be blank/);
   });

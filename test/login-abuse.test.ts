@@ -79,6 +79,18 @@ describe('the per-account limit under concurrency', () => {
   });
 });
 
+describe('bursts of right passwords', () => {
+  it('twelve sessions of one account opened at once all get in', async ({ client }) => {
+    const burst = await Promise.all(Array.from({ length: 12 }, () => client.login('student27@example.edu', DEMO_PASSWORD)));
+    expect(codes(burst)).toEqual({ OK: 12 });
+  });
+
+  it('twenty accounts signing in at once from one address, past its limit of 8, all get in', async ({ client }) => {
+    const burst = await Promise.all(Array.from({ length: 20 }, (_, i) => client.login(`student${i + 30}@example.edu`, DEMO_PASSWORD)));
+    expect(codes(burst)).toEqual({ OK: 20 });
+  });
+});
+
 describe('the per-address limit under concurrency', () => {
   it('checks at most 8 passwords from one address at once, across accounts', async ({ client }) => {
     const flood = await Promise.all(Array.from({ length: 30 }, (_, i) => client.login(`nobody${i}@example.edu`, 'wrong-password')));

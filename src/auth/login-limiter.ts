@@ -33,14 +33,18 @@ export interface Refusal {
   endsAt: Date;
 }
 
-/** An attempt that may go ahead; the caller reports how it ended. */
+/** An attempt that may go ahead; the caller reports a success, and ends it (finished) whatever happened. */
 export interface LoginAttempt {
   accountKey: string;
   addressKey: string;
   pairKey: string;
+  finished(): void;
 }
 
 export type Admission<T> = { admitted: T } | { refused: Refusal };
+
+/** Rounds a refused attempt waits for this process's attempts on the same key before it is refused. */
+const MAX_WAITS = 20;
 
 /** Keys have one length whatever the e-mail or address: the store's key column is bounded. */
 export const limiterKey = (scope: 'account' | 'address' | 'pair', value: string) => createHash('sha256').update(`${scope}\0${value}`).digest('hex');
@@ -52,12 +56,20 @@ export const limiterKey = (scope: 'account' | 'address' | 'pair', value: string)
  * per account per window; a success gives its point back. Past a limit every attempt is
  * refused, whatever the password, except that an account that signed in from this address
  * recently is let through the address's limit (see the README's trade-off).
+ *
+ * Right passwords that arrive together hold points until they are checked, so a burst of
+ * them could use a limit up although none fails. An attempt refused while attempts on the
+ * same key are still being checked in this process gives its point back, waits for them and
+ * asks again (a bounded number of rounds); only what is over the limit once nothing of its
+ * key is being checked here is refused.
  */
 export class LoginLimiter {
   private readonly byAccount: RateLimiterAbstract;
   private readonly byAddress: RateLimiterAbstract;
   private readonly trustedPairs: RateLimiterAbstract;
   private readonly registrations: RateLimiterAbstract;
+  /** Attempts of this process still being checked, by limiter key. */
+  private readonly inFlight = new Map<string, Set<Promise<void>>>();
 
   constructor(store: LimiterStore, private readonly limits: LoginLimits) {
     const make = (keyPrefix: string, points: number, duration: number) =>
@@ -81,18 +93,52 @@ export class LoginLimiter {
 
   /** Takes one attempt from the account's and the address's allowance, or says which ran out. */
   async beginLogin(email: string, ip: string): Promise<Admission<LoginAttempt>> {
-    const attempt = { accountKey: limiterKey('account', email), addressKey: limiterKey('address', ip), pairKey: limiterKey('pair', `${ip}\0${email}`) };
-    const [account, address] = await Promise.all([take(this.byAccount, attempt.accountKey), take(this.byAddress, attempt.addressKey)]);
+    const keys = { accountKey: limiterKey('account', email), addressKey: limiterKey('address', ip), pairKey: limiterKey('pair', `${ip}\0${email}`) };
+    let outcome = await this.admit(keys, email, ip);
+    for (let round = 0; 'refused' in outcome && round < MAX_WAITS && this.inFlight.has(outcome.refused.key); round++) {
+      await this.limiterOf(outcome.refused.limit).reward(outcome.refused.key, 1);
+      await Promise.all([...(this.inFlight.get(outcome.refused.key) ?? [])]);
+      outcome = await this.admit(keys, email, ip);
+    }
+    if ('refused' in outcome) return outcome;
+    return { admitted: { ...keys, finished: this.track([keys.accountKey, keys.addressKey]) } };
+  }
+
+  private async admit(keys: Omit<LoginAttempt, 'finished'>, email: string, ip: string): Promise<{ refused: Refusal } | { admitted: true }> {
+    const [account, address] = await Promise.all([take(this.byAccount, keys.accountKey), take(this.byAddress, keys.addressKey)]);
     if (account instanceof RateLimiterRes) {
       // A refused attempt is no failure of the address.
-      if (!(address instanceof RateLimiterRes)) await this.byAddress.reward(attempt.addressKey, 1);
-      return { refused: refusal(LimitName.LOGIN_ACCOUNT, email, attempt.accountKey, account) };
+      if (!(address instanceof RateLimiterRes)) await this.byAddress.reward(keys.addressKey, 1);
+      return { refused: refusal(LimitName.LOGIN_ACCOUNT, email, keys.accountKey, account) };
     }
-    if (address instanceof RateLimiterRes && !(await this.trustedPairs.get(attempt.pairKey))) {
-      await this.byAccount.reward(attempt.accountKey, 1);
-      return { refused: refusal(LimitName.LOGIN_ADDRESS, ip, attempt.addressKey, address) };
+    if (address instanceof RateLimiterRes && !(await this.trustedPairs.get(keys.pairKey))) {
+      await this.byAccount.reward(keys.accountKey, 1);
+      return { refused: refusal(LimitName.LOGIN_ADDRESS, ip, keys.addressKey, address) };
     }
-    return { admitted: attempt };
+    return { admitted: true };
+  }
+
+  private limiterOf(limit: LimitName): RateLimiterAbstract {
+    if (limit === LimitName.LOGIN_ACCOUNT) return this.byAccount;
+    return limit === LimitName.LOGIN_ADDRESS ? this.byAddress : this.registrations;
+  }
+
+  /** Marks an admitted attempt as being checked under these keys; the returned function ends it. */
+  private track(keys: string[]): () => void {
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    for (const key of keys) {
+      const pending = this.inFlight.get(key) ?? new Set();
+      this.inFlight.set(key, pending.add(done));
+    }
+    return () => {
+      for (const key of keys) {
+        const pending = this.inFlight.get(key);
+        pending?.delete(done);
+        if (pending?.size === 0) this.inFlight.delete(key);
+      }
+      settle();
+    };
   }
 
   /** The password was right: its points come back and the address is trusted for this account. */

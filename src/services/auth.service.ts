@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode } from '@mikro-orm/core';
 import { checkPassword, decoyHash, hashPassword } from '../auth/passwords';
-import type { LoginLimiter, Refusal } from '../auth/login-limiter';
+import type { LoginAttempt, LoginLimiter, Refusal } from '../auth/login-limiter';
 import { TokenError, type TokenService } from '../auth/tokens';
 import type { Viewer } from '../auth/viewer';
 import { AuthSession, RefreshToken, RevokedAccessToken, User } from '../entities';
@@ -74,14 +74,11 @@ export class AuthService {
     const email = normalizeEmail(rawEmail);
     const admission = await this.limiter.beginLogin(email, source.ip ?? 'unknown');
     if ('refused' in admission) return this.refuse(em, admission.refused, source);
-    const user = await em.findOne(User, { email }, { populate: ['passwordHash'] });
-    // An unknown email still costs one hash, so timing does not tell which accounts exist.
-    const check = await checkPassword(user?.passwordHash ?? (await decoyHash()), password);
+    const { user, check } = await this.checkCredentials(em, admission.admitted, email, password);
     if (!user || !check.ok) {
       await this.auditFailure(em, source, email, user ? 'wrong_password' : 'unknown_email', user?.id);
       throw unauthenticated('Invalid email or password');
     }
-    await this.limiter.succeeded(admission.admitted);
     if (!user.isActive || user.isLocked) {
       await this.auditFailure(em, source, email, user.isLocked ? 'locked' : 'inactive', user.id);
       throw unauthenticated('Account is locked or inactive');
@@ -93,6 +90,19 @@ export class AuthService {
       current.lastLoginIp = source.ip;
       return this.startSession(tx, current, source, AuditAction.LOGIN);
     });
+  }
+
+  /** The admitted attempt's password check; it ends (and a right password gives its points back) before anything else. */
+  private async checkCredentials(em: EntityManager, attempt: LoginAttempt, email: string, password: string) {
+    try {
+      const user = await em.findOne(User, { email }, { populate: ['passwordHash'] });
+      // An unknown email still costs one hash, so timing does not tell which accounts exist.
+      const check = await checkPassword(user?.passwordHash ?? (await decoyHash()), password);
+      if (user && check.ok) await this.limiter.succeeded(attempt);
+      return { user, check };
+    } finally {
+      attempt.finished();
+    }
   }
 
   async refresh(em: EntityManager, refreshToken: string, source: AuditSource): Promise<IssuedTokens> {
