@@ -10,6 +10,7 @@ import { startScheduler } from './jobs/scheduler';
 import { logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createServices } from './services';
+import { ensureCurrentPartitions } from './services/monitoring/partitions';
 
 export interface Database {
   orm: MikroORM;
@@ -62,6 +63,7 @@ export async function prepareDatabase(config: Config): Promise<PreparedDatabase>
       const applied = await migrate(database.orm);
       if (applied.length) logger.info({ applied }, 'migrations applied');
     }
+    await ensureCurrentPartitions(database.orm.em.fork());
     let seeded = false;
     if (database.embedded && (await databaseIsEmpty(database.orm.em.fork()))) {
       await seedDemoData(database.orm.em.fork(), config.demoPassword);

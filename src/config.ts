@@ -2,6 +2,7 @@ import path from 'node:path';
 import { Cron } from 'croner';
 import { z } from 'zod';
 import type { LoginLimits } from './auth/login-limiter';
+import type { MonitoringLimits } from './services/monitoring/limits';
 
 const projectRoot = path.resolve(__dirname, '..');
 
@@ -71,6 +72,12 @@ const schema = z
     JOBS_ENABLED: bool.default(true),
     JOB_RETENTION_SCHEDULE: cronPattern.default('17 3 * * *'),
     JOB_RATE_LIMIT_REPORT_SCHEDULE: cronPattern.default('*/5 * * * *'),
+    JOB_MONITORING_PARTITIONS_SCHEDULE: cronPattern.default('41 2 * * *'),
+    MONITORING_MAX_BATCH: int(1, 10_000).default(1000),
+    MONITORING_MAX_PAYLOAD_BYTES: int(256, 1_048_576).default(16_384),
+    MONITORING_ANOMALY_FLAG_THRESHOLD: int(1, 10_000).default(5),
+    MONITORING_MAX_CLOCK_SKEW_SECONDS: int(1, 86_400).default(300),
+    MONITORING_PARTITIONS_AHEAD: int(1, 24).default(2),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
@@ -122,7 +129,8 @@ export interface Config {
   diagnosticHeaders: boolean;
   logLevel: Env['LOG_LEVEL'];
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
-  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string } };
+  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string } };
+  monitoring: MonitoringLimits;
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
   backupDir: string;
@@ -193,7 +201,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     diagnosticHeaders: e.DIAGNOSTIC_HEADERS ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,
-    jobs: { enabled: e.JOBS_ENABLED, schedules: { retention: e.JOB_RETENTION_SCHEDULE, rateLimitReport: e.JOB_RATE_LIMIT_REPORT_SCHEDULE } },
+    jobs: { enabled: e.JOBS_ENABLED, schedules: {
+        retention: e.JOB_RETENTION_SCHEDULE,
+        rateLimitReport: e.JOB_RATE_LIMIT_REPORT_SCHEDULE,
+        monitoringPartitions: e.JOB_MONITORING_PARTITIONS_SCHEDULE,
+      },
+    },
+    monitoring: {
+      maxBatch: e.MONITORING_MAX_BATCH,
+      maxPayloadBytes: e.MONITORING_MAX_PAYLOAD_BYTES,
+      anomalyFlagThreshold: e.MONITORING_ANOMALY_FLAG_THRESHOLD,
+      maxClockSkewSeconds: e.MONITORING_MAX_CLOCK_SKEW_SECONDS,
+      partitionsAhead: e.MONITORING_PARTITIONS_AHEAD,
+    },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
     workers: e.WORKERS,

@@ -25,6 +25,7 @@ import { ExamAnalyticsResolver, ExamAnalyticsStudentResolver } from './resolvers
 import { ExamPermissionResolver } from './resolvers/exam-permission.resolver';
 import { ExamResolver } from './resolvers/exam.resolver';
 import { PerformanceMetricsResolver, UserPerformanceResolver } from './resolvers/performance.resolver';
+import { MonitoringResolver } from './resolvers/monitoring.resolver';
 
 const examResolvers = [
   ExamResolver, ExamPermissionResolver, AttemptResolver, ExamAnalyticsResolver, ExamAnalyticsStudentResolver,
@@ -48,6 +49,7 @@ export const resolvers = [
   QuestParticipantResolver,
   QuestConsistencyResolver,
   ...examResolvers,
+  MonitoringResolver,
 ] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */

@@ -19,10 +19,12 @@ import { User } from './user.entity';
 import { WorkflowExecution } from './workflow-execution.entity';
 import { Evidence } from './evidence.entity';
 import { SkillAssessment } from './skill-assessment.entity';
+import { MonitoringEvent } from './monitoring-event.entity';
 
 export { ApiKey, AuditLog, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
 export { Quest, QuestApplication, QuestParticipant };
 export { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission };
+export { MonitoringEvent };
 export { Role } from './role';
 export { JobRun, LlmAuditTrail, Project, WorkflowExecution };
 export { Evidence, SkillAssessment };
@@ -51,4 +53,5 @@ export const entities = [
   TeacherExamPermission,
   ExamAttempt,
   PerformanceMetrics,
+  MonitoringEvent,
 ];

@@ -6,12 +6,13 @@ import { toClientError } from './errors';
 import { examPermissions } from './exam.permissions';
 import { governancePermissions } from './governance.permissions';
 import { mergeRules } from './merge-rules';
+import { monitoringPermissions } from './monitoring.permissions';
 import { questPermissions } from './quest.permissions';
 import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
 export const permissions = shield(
-  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions),
+  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions, monitoringPermissions),
   {
     fallbackRule: deny,
     allowExternalErrors: false,

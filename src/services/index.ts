@@ -9,6 +9,8 @@ import { AssessmentService } from './assessment.service';
 import { BackupService } from './backup.service';
 import { createExamServices } from './exams';
 import { UserService } from './user.service';
+import { MonitoringIngestService } from './monitoring/ingest.service';
+import { MonitoringReadService } from './monitoring/read.service';
 
 /** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
 export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore) {
@@ -25,6 +27,8 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     assessments: new AssessmentService(),
     backups: new BackupService(config.backupDir),
     ...createExamServices(),
+    monitoringIngest: new MonitoringIngestService(config.monitoring),
+    monitoringRead: new MonitoringReadService(),
   };
 }
 

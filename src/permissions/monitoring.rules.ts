@@ -1,0 +1,26 @@
+import { rule } from 'graphql-shield';
+import { seesEveryone } from '../auth/viewer';
+import type { Context } from '../context';
+import type { MonitoringEventRow } from '../entities/monitoring-event.entity';
+import { Role } from '../entities/role';
+import type { MonitoringSummary } from '../resolvers/types/monitoring.types';
+
+/*
+ * Layer two for proctoring data: rows come from queries scoped to one attempt the viewer
+ * may read; these rules check each row again through the request's exam-access loader
+ * (one statement per request), so a row that slipped past a scope is refused, not shown.
+ */
+
+const mayViewExam = async (ctx: Context, examId: string) =>
+  ctx.viewer !== null &&
+  (seesEveryone(ctx.viewer) || (ctx.viewer.user.role === Role.TEACHER && (await ctx.loaders.examAccess(ctx.viewer).load(examId)).view));
+
+/** Events, payloads and anomaly scores: staff who may view the exam; never a student, not even their own. */
+export const canSeeMonitoringEvent = rule('canSeeMonitoringEvent', { cache: 'no_cache' })((event: MonitoringEventRow, _a, ctx: Context) =>
+  mayViewExam(ctx, event.examId),
+);
+
+/** Counts: the attempt's student too. */
+export const canSeeMonitoringSummary = rule('canSeeMonitoringSummary', { cache: 'no_cache' })(
+  async (summary: MonitoringSummary, _a, ctx: Context) => ctx.viewer?.user.id === summary.studentId || mayViewExam(ctx, summary.examId),
+);
