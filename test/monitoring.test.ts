@@ -166,6 +166,14 @@ describe('flags', () => {
     expect((await flagLog(attempt.id)).map((f) => `${String(f.reason)}:${String(f.severity)}`)).toEqual(['ANOMALIES:WARNING', 'CRITICAL_EVENT:CRITICAL']);
   });
 
+  it('an attempt flagged by its events can be submitted, and stays flagged whatever its score', async ({ attempt }) => {
+    await app.gql(RecordEventsDocument, { attemptId: attempt.id, events: [event(0, { severity: 'CRITICAL' })] }, { token: attempt.student });
+    const allRight = [{ questionId: 'q1', answer: '3/4' }, { questionId: 'q2', answer: '6' }, { questionId: 'q3', answer: '1/4' }];
+    const submitted = await app.gql(SubmitAttemptDocument, { attemptId: attempt.id, submission: { responses: allRight } }, { token: attempt.student });
+    expect(submitted.errors).toBeUndefined();
+    expect(submitted.data!.submitAttempt).toMatchObject({ status: 'COMPLETED', passed: true, flagged: true });
+  });
+
   it('concurrent flagging batches leave a gap-free log', async ({ attempt }) => {
     const [{ before }] = await app.db.sql(`select coalesce(max(seq), 0)::int as before from student_flag_events`);
     const others = await Promise.all(

@@ -4,6 +4,7 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { BaseEntity } from './base.entity';
 import { AttemptStatus, DropoutLabel } from './exam-enums';
 import { Exam } from './exam.entity';
+import { MonitoringSeverity } from './monitoring-enums';
 import { User } from './user.entity';
 
 const decimal = (columnType: string) => ({ type: new DecimalType('number'), columnType, nullable: true });
@@ -19,6 +20,7 @@ export class ExamAttempt extends BaseEntity<
   | 'lmi'
   | 'dropoutLabel'
   | 'flagged'
+  | 'flagSeverity'
   | 'startedAt'
   | 'completedAt'
   | 'durationSeconds'
@@ -66,6 +68,10 @@ export class ExamAttempt extends BaseEntity<
   @Field()
   @Property({ default: false })
   flagged: boolean = false;
+
+  @Field(() => MonitoringSeverity, { nullable: true, description: 'Set when proctoring events flagged the attempt: WARNING or CRITICAL.' })
+  @Enum({ items: () => MonitoringSeverity, nullable: true })
+  flagSeverity?: MonitoringSeverity | null = null;
 
   @Field()
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })

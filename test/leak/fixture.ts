@@ -1,4 +1,14 @@
-import { CreateApiKeyDocument, CreateExamDocument, CreateUserDocument, GrantExamPermissionDocument, PublishExamDocument, StartExamAttemptDocument, SubmitAttemptDocument } from '../generated/graphql';
+import {
+  CreateApiKeyDocument,
+  CreateExamDocument,
+  CreateUserDocument,
+  GrantExamPermissionDocument,
+  PublishExamDocument,
+  RecordEventsDocument,
+  StartExamAttemptDocument,
+  SubmitAttemptDocument,
+  type MonitoringEventInput,
+} from '../generated/graphql';
 import type { TestApp } from '../support/app';
 import { examInput } from '../support/exams';
 import type { LeakViewer } from './oracle';
@@ -54,6 +64,18 @@ export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
   const take = async (student: string, examId: string, submit: boolean) => {
     const attemptId = ok(await app.gql(StartExamAttemptDocument, { examId }, { token: student })).startAttempt.id;
     attempts.push(attemptId);
+    // Proctoring events while it runs, one of them critical (which flags it).
+    const events = Array.from({ length: 3 }, (_, i) => ({
+      eventId: `leak-${i}`,
+      eventType: 'eye_movement',
+      severity: i === 2 ? 'CRITICAL' : 'NORMAL',
+      isAnomaly: i > 0,
+      anomalyScore: i / 2,
+      payload: { n: i },
+      description: `leak event ${i}`,
+      clientTimestamp: new Date().toISOString(),
+    }));
+    ok(await app.gql(RecordEventsDocument, { attemptId, events: events as MonitoringEventInput[] }, { token: student }));
     if (submit) {
       const submission = { responses: [{ questionId: 'q1', answer: '3/4' }], proctoring: { tabSwitches: attempts.length * 3 } };
       ok(await app.gql(SubmitAttemptDocument, { attemptId, submission }, { token: student }));

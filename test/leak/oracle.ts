@@ -108,6 +108,13 @@ const RULES: Record<string, Partial<Record<'TEACHER' | 'STUDENT', string>>> = {
     STUDENT: `select id from api_keys where owner_id = $V`,
   },
   AuditLog: { TEACHER: `select id from audit_logs where false`, STUDENT: `select id from audit_logs where false` },
+  // Proctoring events: staff who may view the exam; never a student, not even their own.
+  MonitoringEvent: {
+    TEACHER: `select m.id from monitoring_events m join exam_attempts a on a.id = m.attempt_id where a.exam_id in (
+                select id from exams where creator_id = $V
+                union select exam_id from teacher_exam_permissions where teacher_id = $V and can_view)`,
+    STUDENT: `select id from monitoring_events where false`,
+  },
 };
 
 export class Oracle {

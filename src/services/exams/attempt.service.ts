@@ -103,6 +103,8 @@ export class AttemptService {
       });
       const completedAt = new Date(Math.max(Date.now(), attempt.startedAt.getTime()));
       Object.assign(attempt, judgement, {
+        // A flag raised by proctoring events during the attempt stands, whatever the score says.
+        flagged: judgement.flagged || attempt.flagSeverity != null,
         status: AttemptStatus.COMPLETED,
         completedAt,
         durationSeconds: Math.floor((completedAt.getTime() - attempt.startedAt.getTime()) / 1000),
