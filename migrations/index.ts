@@ -8,6 +8,7 @@ import { Migration20261121040000_exams } from './Migration20261121040000_exams';
 import { Migration20261201000000_rate_limit_episodes } from './Migration20261201000000_rate_limit_episodes';
 import { Migration20261201010000_exam_attempt_limits } from './Migration20261201010000_exam_attempt_limits';
 import { Migration20261201020000_monitoring } from './Migration20261201020000_monitoring';
+import { Migration20261201030000_behavior_analyses } from './Migration20261201030000_behavior_analyses';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201000000_rate_limit_episodes', class: Migration20261201000000_rate_limit_episodes },
   { name: 'Migration20261201010000_exam_attempt_limits', class: Migration20261201010000_exam_attempt_limits },
   { name: 'Migration20261201020000_monitoring', class: Migration20261201020000_monitoring },
+  { name: 'Migration20261201030000_behavior_analyses', class: Migration20261201030000_behavior_analyses },
 ];

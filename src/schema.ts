@@ -26,6 +26,7 @@ import { ExamPermissionResolver } from './resolvers/exam-permission.resolver';
 import { ExamResolver } from './resolvers/exam.resolver';
 import { PerformanceMetricsResolver, UserPerformanceResolver } from './resolvers/performance.resolver';
 import { MonitoringResolver } from './resolvers/monitoring.resolver';
+import { AttemptAnalysisResolver, BehaviorAnalysisResolver } from './resolvers/behavior-analysis.resolver';
 
 const examResolvers = [
   ExamResolver, ExamPermissionResolver, AttemptResolver, ExamAnalyticsResolver, ExamAnalyticsStudentResolver,
@@ -50,6 +51,8 @@ export const resolvers = [
   QuestConsistencyResolver,
   ...examResolvers,
   MonitoringResolver,
+  BehaviorAnalysisResolver,
+  AttemptAnalysisResolver,
 ] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */

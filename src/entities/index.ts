@@ -20,11 +20,12 @@ import { WorkflowExecution } from './workflow-execution.entity';
 import { Evidence } from './evidence.entity';
 import { SkillAssessment } from './skill-assessment.entity';
 import { MonitoringEvent } from './monitoring-event.entity';
+import { BehaviorAnalysis } from './behavior-analysis.entity';
 
 export { ApiKey, AuditLog, AuthSession, RefreshToken, RevokedAccessToken, StudentProfile, TeacherProfile, User };
 export { Quest, QuestApplication, QuestParticipant };
 export { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission };
-export { MonitoringEvent };
+export { BehaviorAnalysis, MonitoringEvent };
 export { Role } from './role';
 export { JobRun, LlmAuditTrail, Project, WorkflowExecution };
 export { Evidence, SkillAssessment };
@@ -54,4 +55,5 @@ export const entities = [
   ExamAttempt,
   PerformanceMetrics,
   MonitoringEvent,
+  BehaviorAnalysis,
 ];

@@ -4,6 +4,7 @@ import { loaderByColumn } from './by-column';
 import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
 import { createExamLoaders } from './exam-loaders';
+import { createMonitoringLoaders } from './monitoring.loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
@@ -17,6 +18,7 @@ export function createLoaders(em: EntityManager) {
     ...createQuestLoaders(em),
     ...assessmentLoaders(em),
     ...createExamLoaders(em, studentProfileByUserId),
+    ...createMonitoringLoaders(em),
   };
 }
 

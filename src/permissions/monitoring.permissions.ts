@@ -1,19 +1,30 @@
 import { and } from 'graphql-shield';
 import { reader } from './common';
-import { isStaff } from './exam.rules';
+import { canViewAttempt, isStaff } from './exam.rules';
 import type { TypeRules } from './merge-rules';
-import { canSeeMonitoringEvent, canSeeMonitoringSummary } from './monitoring.rules';
-import { allow, isAuthenticated, scope } from './rules';
+import { canSeeAnalysis, canSeeMonitoringEvent, canSeeMonitoringSummary } from './monitoring.rules';
+import { Role } from '../entities/role';
+import { allow, hasAnyRole, isAuthenticated, scope } from './rules';
 
 /** Live proctoring: events in, events and counts out. */
 export const monitoringPermissions: TypeRules = {
   Query: {
     attemptMonitoring: and(reader, isStaff),
     monitoringSummary: reader,
+    behaviorAnalysis: reader,
   },
   Mutation: {
     recordMonitoringEvents: and(isAuthenticated, scope('events:write')),
+    saveBehaviorAnalysis: and(isAuthenticated, scope('analysis:write'), hasAnyRole(Role.ADMIN, Role.TEACHER)),
   },
+  BehaviorAnalysis: {
+    '*': canSeeAnalysis,
+    // What the model saw and which model: staff only, never the student.
+    originalityIndicators: and(canSeeAnalysis, isStaff),
+    llmModelVersion: and(canSeeAnalysis, isStaff),
+    dropoutConfidence: and(canSeeAnalysis, isStaff),
+  },
+  ExamAttempt: { behaviorAnalysis: canViewAttempt },
   MonitoringIngestResult: isAuthenticated,
   MonitoringEventConnection: allow,
   MonitoringEventEdge: allow,

@@ -1,6 +1,7 @@
 import { rule } from 'graphql-shield';
 import { seesEveryone } from '../auth/viewer';
 import type { Context } from '../context';
+import type { BehaviorAnalysis } from '../entities';
 import type { MonitoringEventRow } from '../entities/monitoring-event.entity';
 import { Role } from '../entities/role';
 import type { MonitoringSummary } from '../resolvers/types/monitoring.types';
@@ -24,3 +25,11 @@ export const canSeeMonitoringEvent = rule('canSeeMonitoringEvent', { cache: 'no_
 export const canSeeMonitoringSummary = rule('canSeeMonitoringSummary', { cache: 'no_cache' })(
   async (summary: MonitoringSummary, _a, ctx: Context) => ctx.viewer?.user.id === summary.studentId || mayViewExam(ctx, summary.examId),
 );
+
+/** An analysis: its student (without the fields below) and staff who may view the exam. */
+export const canSeeAnalysis = rule('canSeeAnalysis', { cache: 'no_cache' })(async (analysis: BehaviorAnalysis, _a, ctx: Context) => {
+  if (!ctx.viewer) return false;
+  if (analysis.student.id === ctx.viewer.user.id) return true;
+  const attempt = await ctx.loaders.attemptById.load(analysis.attempt.id);
+  return attempt !== null && mayViewExam(ctx, attempt.exam.id);
+});

@@ -11,6 +11,7 @@ import { createExamServices } from './exams';
 import { UserService } from './user.service';
 import { MonitoringIngestService } from './monitoring/ingest.service';
 import { MonitoringReadService } from './monitoring/read.service';
+import { BehaviorAnalysisService } from './monitoring/analysis.service';
 
 /** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
 export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore) {
@@ -29,6 +30,7 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     ...createExamServices(),
     monitoringIngest: new MonitoringIngestService(config.monitoring),
     monitoringRead: new MonitoringReadService(),
+    behaviorAnalyses: new BehaviorAnalysisService(),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   GrantExamPermissionDocument,
   PublishExamDocument,
   RecordEventsDocument,
+  SaveAnalysisDocument,
   StartExamAttemptDocument,
   SubmitAttemptDocument,
   type MonitoringEventInput,
@@ -79,6 +80,8 @@ export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
     if (submit) {
       const submission = { responses: [{ questionId: 'q1', answer: '3/4' }], proctoring: { tabSwitches: attempts.length * 3 } };
       ok(await app.gql(SubmitAttemptDocument, { attemptId, submission }, { token: student }));
+      const result = { attemptId, integrityScore: 0.5, originalityIndicators: { pasteRatio: 0.1 }, llmModelVersion: 'leak', requiresInstructorAttention: true, requiresRecap: false };
+      ok(await app.gql(SaveAnalysisDocument, { input: result }, { token: admin }));
     }
   };
   await take(a1, ea1, true);

@@ -13,7 +13,7 @@ export const raises = (severity: FlagSeverity, current: FlagSeverity | null) =>
   current === null || FLAG_SEVERITIES.indexOf(severity) > FLAG_SEVERITIES.indexOf(current);
 
 /**
- * Flags the attempt and its student's profile and appends one row to the flag log, in one
+ * Flags the attempt (never lowering its severity) and its student's profile and appends one row to the flag log, in one
  * statement inside the caller's transaction (so nothing is visible before it commits). The
  * log's head row stays locked until that commit: seqs are gap-free and commit in order, so
  * "everything after seq N" never skips a row that commits later. Returns the new seq.
@@ -21,7 +21,9 @@ export const raises = (severity: FlagSeverity, current: FlagSeverity | null) =>
 export async function appendFlag(tx: EntityManager, flag: Flag): Promise<number> {
   const [row] = await tx.execute<{ seq: string }[]>(
     `with attempt as (
-       update exam_attempts set flagged = true, flag_severity = ?, updated_at = now() where id = ?
+       update exam_attempts set flagged = true, updated_at = now(),
+              flag_severity = case when flag_severity = 'CRITICAL' then 'CRITICAL' else ? end
+        where id = ?
        returning id, student_id, exam_id),
      profile as (
        update student_profiles set flagged_for_review = true, updated_at = now()

@@ -65,7 +65,7 @@ export class MonitoringReadService {
    * The attempt, if the viewer may read its monitoring: staff who may view its exam, and (for
    * counts only, `ownToo`) its student. Anyone else gets NOT_FOUND, as for no attempt at all.
    */
-  private async attemptFor(em: EntityManager, viewer: Viewer, attemptId: string, ownToo: boolean): Promise<AttemptRef> {
+  async readableAttempt(em: EntityManager, viewer: Viewer, attemptId: string, ownToo: boolean): Promise<AttemptRef> {
     existingId(attemptId, 'Attempt');
     const visible = examVisibleSql(viewer, 'e');
     const [attempt] = await em.execute<(AttemptRef & { visible: boolean })[]>(
@@ -81,7 +81,7 @@ export class MonitoringReadService {
 
   async timeline(em: EntityManager, viewer: Viewer, attemptId: string, filter: EventFilter, args: PageArgs): Promise<Page<MonitoringEventRow>> {
     const first = pageSize(args);
-    const attempt = await this.attemptFor(em, viewer, attemptId, false);
+    const attempt = await this.readableAttempt(em, viewer, attemptId, false);
     const { sql, params } = eventConditions(attempt, filter);
     const after = args.after ? decode(args.after) : null;
     const rows = await em.execute<(MonitoringEventRow & { micros: string })[]>(
@@ -106,7 +106,7 @@ export class MonitoringReadService {
 
   /** Counts by severity and type, anomalies, first and last event: one statement. */
   async summary(em: EntityManager, viewer: Viewer, attemptId: string): Promise<MonitoringSummary> {
-    const attempt = await this.attemptFor(em, viewer, attemptId, true);
+    const attempt = await this.readableAttempt(em, viewer, attemptId, true);
     const [row] = await em.execute<
       { total: string; anomalies: string; first: Date | null; last: Date | null; by_severity: Record<string, number> | null; by_type: { eventType: string; count: number }[] | null }[]
     >(
