@@ -26,6 +26,7 @@ import { ExamPermissionResolver } from './resolvers/exam-permission.resolver';
 import { ExamResolver } from './resolvers/exam.resolver';
 import { PerformanceMetricsResolver, UserPerformanceResolver } from './resolvers/performance.resolver';
 import { MonitoringResolver } from './resolvers/monitoring.resolver';
+import { FlagAlertResolver, FlaggedStudentResolver } from './resolvers/flag.resolver';
 import { AttemptAnalysisResolver, BehaviorAnalysisResolver } from './resolvers/behavior-analysis.resolver';
 
 const examResolvers = [
@@ -53,6 +54,8 @@ export const resolvers = [
   MonitoringResolver,
   BehaviorAnalysisResolver,
   AttemptAnalysisResolver,
+  FlagAlertResolver,
+  FlaggedStudentResolver,
 ] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */

@@ -2,7 +2,7 @@ import { and } from 'graphql-shield';
 import { reader } from './common';
 import { canViewAttempt, isStaff } from './exam.rules';
 import type { TypeRules } from './merge-rules';
-import { canSeeAnalysis, canSeeMonitoringEvent, canSeeMonitoringSummary } from './monitoring.rules';
+import { canSeeAnalysis, canSeeFlag, canSeeFlaggedStudent, canSeeMonitoringEvent, canSeeMonitoringSummary } from './monitoring.rules';
 import { Role } from '../entities/role';
 import { allow, hasAnyRole, isAuthenticated, scope } from './rules';
 
@@ -12,7 +12,15 @@ export const monitoringPermissions: TypeRules = {
     attemptMonitoring: and(reader, isStaff),
     monitoringSummary: reader,
     behaviorAnalysis: reader,
+    alerts: and(reader, isStaff),
+    flaggedStudents: and(reader, isStaff),
   },
+  FlagAlertConnection: allow,
+  FlagAlertEdge: allow,
+  FlagAlert: canSeeFlag,
+  FlaggedStudentConnection: allow,
+  FlaggedStudentEdge: allow,
+  FlaggedStudent: canSeeFlaggedStudent,
   Mutation: {
     recordMonitoringEvents: and(isAuthenticated, scope('events:write')),
     saveBehaviorAnalysis: and(isAuthenticated, scope('analysis:write'), hasAnyRole(Role.ADMIN, Role.TEACHER)),

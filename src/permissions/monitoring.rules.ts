@@ -4,6 +4,7 @@ import type { Context } from '../context';
 import type { BehaviorAnalysis } from '../entities';
 import type { MonitoringEventRow } from '../entities/monitoring-event.entity';
 import { Role } from '../entities/role';
+import type { FlagAlert, FlaggedStudent } from '../resolvers/types/flag.types';
 import type { MonitoringSummary } from '../resolvers/types/monitoring.types';
 
 /*
@@ -33,3 +34,11 @@ export const canSeeAnalysis = rule('canSeeAnalysis', { cache: 'no_cache' })(asyn
   const attempt = await ctx.loaders.attemptById.load(analysis.attempt.id);
   return attempt !== null && mayViewExam(ctx, attempt.exam.id);
 });
+
+/** A flag: staff who may view its exam. */
+export const canSeeFlag = rule('canSeeFlag', { cache: 'no_cache' })((flag: FlagAlert, _a, ctx: Context) => mayViewExam(ctx, flag.examId));
+
+/** A flagged student: staff who may view an exam one of the counted flags is in. */
+export const canSeeFlaggedStudent = rule('canSeeFlaggedStudent', { cache: 'no_cache' })(async (flagged: FlaggedStudent, _a, ctx: Context) =>
+  (await Promise.all(flagged.examIds.map((examId) => mayViewExam(ctx, examId)))).some(Boolean),
+);

@@ -12,6 +12,7 @@ import { UserService } from './user.service';
 import { MonitoringIngestService } from './monitoring/ingest.service';
 import { MonitoringReadService } from './monitoring/read.service';
 import { BehaviorAnalysisService } from './monitoring/analysis.service';
+import { FlagReadService } from './flags/flag-read.service';
 
 /** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
 export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore) {
@@ -31,6 +32,7 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     monitoringIngest: new MonitoringIngestService(config.monitoring),
     monitoringRead: new MonitoringReadService(),
     behaviorAnalyses: new BehaviorAnalysisService(),
+    flags: new FlagReadService(),
   };
 }
 
