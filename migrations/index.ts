@@ -9,6 +9,7 @@ import { Migration20261201000000_rate_limit_episodes } from './Migration20261201
 import { Migration20261201010000_exam_attempt_limits } from './Migration20261201010000_exam_attempt_limits';
 import { Migration20261201020000_monitoring } from './Migration20261201020000_monitoring';
 import { Migration20261201030000_behavior_analyses } from './Migration20261201030000_behavior_analyses';
+import { Migration20261201040000_analytics_views } from './Migration20261201040000_analytics_views';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201010000_exam_attempt_limits', class: Migration20261201010000_exam_attempt_limits },
   { name: 'Migration20261201020000_monitoring', class: Migration20261201020000_monitoring },
   { name: 'Migration20261201030000_behavior_analyses', class: Migration20261201030000_behavior_analyses },
+  { name: 'Migration20261201040000_analytics_views', class: Migration20261201040000_analytics_views },
 ];

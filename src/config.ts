@@ -73,6 +73,7 @@ const schema = z
     JOB_RETENTION_SCHEDULE: cronPattern.default('17 3 * * *'),
     JOB_RATE_LIMIT_REPORT_SCHEDULE: cronPattern.default('*/5 * * * *'),
     JOB_MONITORING_PARTITIONS_SCHEDULE: cronPattern.default('41 2 * * *'),
+    JOB_ANALYTICS_VIEWS_SCHEDULE: cronPattern.default('*/15 * * * *'),
     MONITORING_MAX_BATCH: int(1, 10_000).default(1000),
     MONITORING_MAX_PAYLOAD_BYTES: int(256, 1_048_576).default(16_384),
     MONITORING_ANOMALY_FLAG_THRESHOLD: int(1, 10_000).default(5),
@@ -129,7 +130,7 @@ export interface Config {
   diagnosticHeaders: boolean;
   logLevel: Env['LOG_LEVEL'];
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
-  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string } };
+  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string } };
   monitoring: MonitoringLimits;
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
@@ -205,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         retention: e.JOB_RETENTION_SCHEDULE,
         rateLimitReport: e.JOB_RATE_LIMIT_REPORT_SCHEDULE,
         monitoringPartitions: e.JOB_MONITORING_PARTITIONS_SCHEDULE,
+        analyticsViews: e.JOB_ANALYTICS_VIEWS_SCHEDULE,
       },
     },
     monitoring: {

@@ -27,6 +27,7 @@ import { ExamResolver } from './resolvers/exam.resolver';
 import { PerformanceMetricsResolver, UserPerformanceResolver } from './resolvers/performance.resolver';
 import { MonitoringResolver } from './resolvers/monitoring.resolver';
 import { FlagAlertResolver, FlaggedStudentResolver } from './resolvers/flag.resolver';
+import { ExamPerformanceSummaryResolver, StudentRiskSummaryResolver } from './resolvers/analytics-views.resolver';
 import { AttemptAnalysisResolver, BehaviorAnalysisResolver } from './resolvers/behavior-analysis.resolver';
 
 const examResolvers = [
@@ -56,6 +57,8 @@ export const resolvers = [
   AttemptAnalysisResolver,
   FlagAlertResolver,
   FlaggedStudentResolver,
+  ExamPerformanceSummaryResolver,
+  StudentRiskSummaryResolver,
 ] as const;
 
 /** The schema as emitted to schema.graphql, without permissions. */

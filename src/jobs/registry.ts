@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import type { Job } from './job';
+import { analyticsViewsJob } from './analytics-views.job';
 import { monitoringPartitionsJob } from './monitoring-partitions.job';
 import { rateLimitReportJob } from './rate-limit-report.job';
 import { retentionJob } from './retention.job';
@@ -9,7 +10,7 @@ import { retentionJob } from './retention.job';
  * add their upkeep and refresh jobs to this list; the scheduler, the advisory lock, the
  * job_runs record and `assay jobs run` then apply to them unchanged.
  */
-export const scheduledJobs = (config: Config): Job[] => [retentionJob(config), rateLimitReportJob(config), monitoringPartitionsJob(config)];
+export const scheduledJobs = (config: Config): Job[] => [retentionJob(config), rateLimitReportJob(config), monitoringPartitionsJob(config), analyticsViewsJob(config)];
 
 export function findJob(config: Config, name: string): Job {
   const jobs = scheduledJobs(config);

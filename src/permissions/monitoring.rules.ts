@@ -13,7 +13,7 @@ import type { MonitoringSummary } from '../resolvers/types/monitoring.types';
  * (one statement per request), so a row that slipped past a scope is refused, not shown.
  */
 
-const mayViewExam = async (ctx: Context, examId: string) =>
+export const mayViewExam = async (ctx: Context, examId: string) =>
   ctx.viewer !== null &&
   (seesEveryone(ctx.viewer) || (ctx.viewer.user.role === Role.TEACHER && (await ctx.loaders.examAccess(ctx.viewer).load(examId)).view));
 

@@ -7,12 +7,13 @@ import { examPermissions } from './exam.permissions';
 import { governancePermissions } from './governance.permissions';
 import { mergeRules } from './merge-rules';
 import { monitoringPermissions } from './monitoring.permissions';
+import { analyticsViewPermissions } from './analytics-views.permissions';
 import { questPermissions } from './quest.permissions';
 import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
 export const permissions = shield(
-  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions, monitoringPermissions),
+  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions),
   {
     fallbackRule: deny,
     allowExternalErrors: false,

@@ -13,6 +13,7 @@ import { MonitoringIngestService } from './monitoring/ingest.service';
 import { MonitoringReadService } from './monitoring/read.service';
 import { BehaviorAnalysisService } from './monitoring/analysis.service';
 import { FlagReadService } from './flags/flag-read.service';
+import { AnalyticsSummaryService } from './analytics/summaries.service';
 
 /** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
 export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore) {
@@ -33,6 +34,7 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     monitoringRead: new MonitoringReadService(),
     behaviorAnalyses: new BehaviorAnalysisService(),
     flags: new FlagReadService(),
+    analyticsSummaries: new AnalyticsSummaryService(),
   };
 }
 

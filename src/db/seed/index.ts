@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../../entities';
 import { AuditAction } from '../../entities/audit-action';
 import { conflict } from '../../errors';
+import { refreshAnalyticsViews } from '../../services/analytics/views';
 import { appendAudit, systemSource } from '../../services/audit.service';
 import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
 import { seedAssessments } from './assessments';
@@ -24,7 +25,7 @@ export const databaseIsEmpty = async (em: EntityManager) => (await em.count(User
  * add their demo rows here, derived deterministically from the accounts.
  */
 export async function seedDemoData(em: EntityManager, password: string): Promise<SeedSummary> {
-  return em.transactional(async (tx) => {
+  const summary = await em.transactional(async (tx) => {
     // Two instances starting on one empty database must not both seed it.
     await tx.execute(`select pg_advisory_xact_lock(hashtext('assay:seed'))`);
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
@@ -39,6 +40,9 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     const exams = await seedExams(tx, accounts);
     return { users, ...assessments, governance, exams };
   });
+  // So the analytics views answer from the demo data at once.
+  await refreshAnalyticsViews(em);
+  return summary;
 }
 
 export const DEMO_ACCOUNT_LINES = [
