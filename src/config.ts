@@ -79,6 +79,9 @@ const schema = z
     MONITORING_ANOMALY_FLAG_THRESHOLD: int(1, 10_000).default(5),
     MONITORING_MAX_CLOCK_SKEW_SECONDS: int(1, 86_400).default(300),
     MONITORING_PARTITIONS_AHEAD: int(1, 24).default(2),
+    MONITORING_RETENTION_DAYS: int(1, 36_500).default(90),
+    ARCHIVE_DIR: z.string().min(1).optional(),
+    JOB_MONITORING_RETENTION_SCHEDULE: cronPattern.default('23 4 * * *'),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
@@ -130,7 +133,7 @@ export interface Config {
   diagnosticHeaders: boolean;
   logLevel: Env['LOG_LEVEL'];
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
-  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string } };
+  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string; monitoringRetention: string } };
   monitoring: MonitoringLimits;
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
@@ -207,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         rateLimitReport: e.JOB_RATE_LIMIT_REPORT_SCHEDULE,
         monitoringPartitions: e.JOB_MONITORING_PARTITIONS_SCHEDULE,
         analyticsViews: e.JOB_ANALYTICS_VIEWS_SCHEDULE,
+        monitoringRetention: e.JOB_MONITORING_RETENTION_SCHEDULE,
       },
     },
     monitoring: {
@@ -215,6 +219,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       anomalyFlagThreshold: e.MONITORING_ANOMALY_FLAG_THRESHOLD,
       maxClockSkewSeconds: e.MONITORING_MAX_CLOCK_SKEW_SECONDS,
       partitionsAhead: e.MONITORING_PARTITIONS_AHEAD,
+      retentionDays: e.MONITORING_RETENTION_DAYS,
+      archiveDir: path.resolve(e.ARCHIVE_DIR ?? path.join(e.ASSAY_DATA_DIR, 'archive')),
     },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),

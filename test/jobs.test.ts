@@ -79,7 +79,7 @@ describe('retention', () => {
     expect(await left(id)).toBe(0);
     const unknown = await runCliOn(app.db.url, ['jobs', 'run', 'nope']);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/unknown job "nope"; jobs: retention, rate-limit-report, monitoring-partitions, analytics-views/);
+    expect(unknown.stderr).toMatch(/unknown job "nope"; jobs: retention, rate-limit-report, monitoring-partitions, analytics-views, monitoring-retention/);
   }, 60_000);
 });
 

@@ -1,36 +1,12 @@
 import { commandGroup, VERIFY_DESCRIPTION } from './command-group';
+import { configured, out, withDatabase } from './with-database';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { openDatabase, type Database } from '../app';
-import { loadConfig, type Config } from '../config';
+import type { Config } from '../config';
 import { JobRunStatus, JobTrigger } from '../entities/job-run.entity';
 import { findJob, scheduledJobs } from '../jobs/registry';
 import { runJob } from '../jobs/runner';
-import { logger } from '../logger';
 import { verifyAuditChain, type AuditAnchor, type AuditRange, type AuditVerification } from '../services/audit-verify.service';
-
-/** Loads the configuration when the command runs (not when the CLI starts), as main.ts does for its own. */
-const configured =
-  <A extends unknown[]>(run: (config: Config, ...args: A) => Promise<void>) =>
-  async (...args: A) => {
-    const config = loadConfig();
-    logger.level = config.logLevel;
-    await run(config, ...args);
-  };
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
-
-async function withDatabase(config: Config, command: string, run: (db: Database) => Promise<void>) {
-  if (!config.databaseUrl) {
-    throw new Error(`${command} needs DATABASE_URL (for the embedded database: postgres://postgres:<.assay/pg-password>@127.0.0.1:${config.embeddedPgPort}/assay)`);
-  }
-  const db = await openDatabase(config);
-  try {
-    await run(db);
-  } finally {
-    await db.close();
-  }
-}
 
 function time(value: string | undefined, name: string): Date | undefined {
   if (value === undefined) return undefined;

@@ -6,6 +6,7 @@ import { auditQuestsCommand } from './audit-quests';
 import { registerAssessmentCommands } from './assessment-commands';
 import { migrateCommand, seedCommand } from './database';
 import { registerGovernanceCommands } from './governance';
+import { registerMonitoringCommands } from './monitoring';
 import { schemaCommand } from './schema';
 import { serve } from './serve';
 
@@ -27,6 +28,7 @@ registerGovernanceCommands(program);
 program.command('audit').description('check stored data for drift and repair it').addCommand(auditQuestsCommand(withConfig));
 program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
 registerAssessmentCommands(program);
+registerMonitoringCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

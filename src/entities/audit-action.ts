@@ -31,6 +31,10 @@ export enum AuditAction {
   WORKFLOW_STARTED = 'WORKFLOW_STARTED',
   WORKFLOW_FINISHED = 'WORKFLOW_FINISHED',
   RETENTION_PURGE = 'RETENTION_PURGE',
+  /** A month of monitoring events written to an archive file (details: the manifest). */
+  MONITORING_ARCHIVED = 'MONITORING_ARCHIVED',
+  /** An archived month of monitoring events dropped as a whole partition. */
+  MONITORING_PRUNED = 'MONITORING_PRUNED',
 }
 
 export enum AuditActorKind {

@@ -8,4 +8,8 @@ export interface MonitoringLimits {
   maxClockSkewSeconds: number;
   /** Months of partitions kept created ahead of the current one. */
   partitionsAhead: number;
+  /** Days events are kept (by whole month partitions) before they are archived and dropped. */
+  retentionDays: number;
+  /** Where archives of dropped partitions are written; never chosen by a caller. */
+  archiveDir: string;
 }
