@@ -8,6 +8,7 @@ import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
 import { seedAssessments } from './assessments';
 import { seedExams, type ExamSeedSummary } from './exams';
 import { seedGovernance } from './governance';
+import { seedMonitoring, type MonitoringSeedSummary } from './monitoring';
 import { seedQuests } from './quests';
 
 export interface SeedSummary {
@@ -15,6 +16,7 @@ export interface SeedSummary {
   assessments: number;
   evidence: number;
   exams: ExamSeedSummary;
+  monitoring: MonitoringSeedSummary;
   governance: Awaited<ReturnType<typeof seedGovernance>>;
 }
 
@@ -38,7 +40,8 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     await appendAudit(tx, source, { action: AuditAction.SEED, details: { users } });
     const governance = await seedGovernance(tx, accounts, source);
     const exams = await seedExams(tx, accounts);
-    return { users, ...assessments, governance, exams };
+    const monitoring = await seedMonitoring(tx, new Date());
+    return { users, ...assessments, governance, exams, monitoring };
   });
   // So the analytics views answer from the demo data at once.
   await refreshAnalyticsViews(em);

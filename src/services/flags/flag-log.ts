@@ -21,12 +21,12 @@ export const raises = (severity: FlagSeverity, current: FlagSeverity | null) =>
 export async function appendFlag(tx: EntityManager, flag: Flag): Promise<number> {
   const [row] = await tx.execute<{ seq: string }[]>(
     `with attempt as (
-       update exam_attempts set flagged = true, updated_at = now(),
+       update exam_attempts set flagged = true, updated_at = greatest(updated_at, now()),
               flag_severity = case when flag_severity = 'CRITICAL' then 'CRITICAL' else ? end
         where id = ?
        returning id, student_id, exam_id),
      profile as (
-       update student_profiles set flagged_for_review = true, updated_at = now()
+       update student_profiles set flagged_for_review = true, updated_at = greatest(updated_at, now())
         where user_id = (select student_id from attempt) returning id),
      head as (update student_flag_log_head set seq = seq + 1 where exists (select 1 from attempt) returning seq)
      insert into student_flag_events (seq, student_id, attempt_id, exam_id, reason, severity, details)
