@@ -93,8 +93,11 @@ describe('flaggedStudents', () => {
   });
 
   it('shows teacher2 only students flagged in the granted exam', async () => {
-    const seen = await app.gql(FlaggedStudentListDocument, { filter: { cohort: 'cohort-1' }, first: 100 }, { token: teacher2 });
+    const seen = await app.gql(FlaggedStudentListDocument, { filter: { examId: e1 }, first: 100 }, { token: teacher2 });
     expect(seen.data!.flaggedStudents.edges.map((e) => e.node.id)).toEqual([ids.student1]);
+    // Whatever else teacher2 sees comes from exams granted to them or their own, never from E2.
+    const all = await app.gql(FlaggedStudentListDocument, { first: 100 }, { token: teacher2 });
+    expect(all.data!.flaggedStudents.edges.map((e) => e.node.id)).not.toContain(ids.student11);
     const onE2 = await app.gql(FlaggedStudentListDocument, { filter: { examId: e2 } }, { token: teacher2 });
     expect(onE2.data!.flaggedStudents.edges).toEqual([]);
     expect(codeOf(await app.gql(FlaggedStudentListDocument, { filter: { examId: 'nope' } }, { token: teacher1 }))).toBe('BAD_USER_INPUT');
