@@ -5,10 +5,10 @@ import { DropoutLabel } from '../../entities/exam-enums';
 import { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
 import { Role } from '../../entities/role';
 import { forbidden, notFound } from '../../errors';
-import { examVisibleSql } from '../../permissions/exam-scope';
 import { refreshStudentAggregates } from '../exams/aggregates';
 import { existingId } from '../exams/ids';
 import { appendFlag } from '../flags/flag-log';
+import { attemptAccess } from './attempt-access';
 
 /** The analysis as the scoring service sends it (checked field by field at the edge). */
 export interface AnalysisResult {
@@ -88,12 +88,7 @@ export class BehaviorAnalysisService {
 
   /** Admins, and teachers' API keys (analysis:write) for exams they may view; others learn nothing. */
   private async lockAttempt(tx: EntityManager, viewer: Viewer, attemptId: string) {
-    const visible = examVisibleSql(viewer, 'e');
-    const [attempt] = await tx.execute<{ id: string; student_id: string; started_at: string; visible: boolean }[]>(
-      `select a.id, a.student_id, a.started_at, ${visible.sql} as visible
-         from exam_attempts a join exams e on e.id = a.exam_id where a.id = ? for update of a`,
-      [...visible.params, attemptId],
-    );
+    const attempt = await attemptAccess(tx, viewer, attemptId, true);
     if (!attempt || !attempt.visible) throw notFound('Attempt');
     const admin = hasRole(viewer, Role.ADMIN);
     if (!admin && !(viewer.via === 'apiKey' && hasRole(viewer, Role.TEACHER))) {

@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { hasRole, seesEveryone, type Viewer } from '../../auth/viewer';
 import { AttemptStatus } from '../../entities/exam-enums';
-import { FlagReason, MonitoringSeverity, type FlagSeverity } from '../../entities/monitoring-enums';
+import { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
 import { Role } from '../../entities/role';
 import { badInput, forbidden, notFound } from '../../errors';
-import { examVisibleSql } from '../../permissions/exam-scope';
 import { existingId } from '../exams/ids';
 import { appendFlag, raises, type Flag } from '../flags/flag-log';
+import { attemptAccess, type AttemptAccess } from './attempt-access';
 import type { MonitoringLimits } from './limits';
 import { ensureMonitoringPartitions, isMissingPartition } from './partitions';
 
@@ -27,16 +27,6 @@ export interface IngestResult {
   duplicates: number;
   /** 1 when this batch flagged the attempt (or raised its flag), else 0. */
   flagged: number;
-}
-
-interface LockedAttempt {
-  id: string;
-  student_id: string;
-  exam_id: string;
-  status: AttemptStatus;
-  started_at: Date;
-  flag_severity: FlagSeverity | null;
-  visible: boolean;
 }
 
 /**
@@ -112,14 +102,8 @@ export class MonitoringIngestService {
    * progress, or a staff account's API key (events:write) that may view its exam. Anyone
    * else learns nothing: NOT_FOUND, as for an attempt that does not exist.
    */
-  private async lockAttempt(tx: EntityManager, viewer: Viewer, attemptId: string): Promise<LockedAttempt> {
-    const visible = examVisibleSql(viewer, 'e');
-    const [attempt] = await tx.execute<LockedAttempt[]>(
-      `select a.id, a.student_id, a.exam_id, a.status, a.started_at, a.flag_severity, ${visible.sql} as visible
-         from exam_attempts a join exams e on e.id = a.exam_id
-        where a.id = ? for update of a`,
-      [...visible.params, attemptId],
-    );
+  private async lockAttempt(tx: EntityManager, viewer: Viewer, attemptId: string): Promise<AttemptAccess> {
+    const attempt = await attemptAccess(tx, viewer, attemptId, true);
     const own = attempt?.student_id === viewer.user.id;
     if (!attempt || (!own && (viewer.user.role === Role.STUDENT || !(seesEveryone(viewer) || attempt.visible)))) throw notFound('Attempt');
     if (!own && !(viewer.via === 'apiKey' && hasRole(viewer, Role.TEACHER, Role.ADMIN))) {
@@ -132,7 +116,7 @@ export class MonitoringIngestService {
   }
 
   /** CRITICAL for a critical event, WARNING for more new anomalies than the threshold; only if it raises the attempt's flag. */
-  private flagFor(attempt: LockedAttempt, critical: number, anomalies: number): Flag | null {
+  private flagFor(attempt: AttemptAccess, critical: number, anomalies: number): Flag | null {
     const severity = critical > 0 ? MonitoringSeverity.CRITICAL : anomalies > this.limits.anomalyFlagThreshold ? MonitoringSeverity.WARNING : null;
     if (!severity || !raises(severity, attempt.flag_severity)) return null;
     return {

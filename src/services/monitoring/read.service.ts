@@ -4,11 +4,11 @@ import type { MonitoringEventRow } from '../../entities/monitoring-event.entity'
 import { MonitoringSeverity } from '../../entities/monitoring-enums';
 import { Role } from '../../entities/role';
 import { badInput, notFound } from '../../errors';
-import { examVisibleSql } from '../../permissions/exam-scope';
 import type { Page } from '../../resolvers/types/connection';
 import type { MonitoringSummary } from '../../resolvers/types/monitoring.types';
 import { existingId } from '../exams/ids';
 import { pageSize, toPage, type PageArgs } from '../pagination';
+import { attemptAccess, type AttemptAccess } from './attempt-access';
 
 export interface EventFilter {
   types?: string[] | null;
@@ -17,13 +17,6 @@ export interface EventFilter {
   from?: Date;
   to?: Date;
   payloadContains?: Record<string, unknown>;
-}
-
-interface AttemptRef {
-  id: string;
-  exam_id: string;
-  student_id: string;
-  started_at: Date;
 }
 
 /** Cursors carry the timestamp in microseconds, so a page boundary never splits or repeats a row. */
@@ -45,7 +38,7 @@ const EVENT_COLUMNS = `m.id, m.attempt_id as "attemptId", m.event_id as "eventId
   ((extract(epoch from m.client_timestamp) * 1000000)::bigint)::text as micros`;
 
 /** The filter as SQL over `m`, starting with the attempt and its partition. */
-function eventConditions(attempt: AttemptRef, filter: EventFilter): { sql: string; params: unknown[] } {
+function eventConditions(attempt: AttemptAccess, filter: EventFilter): { sql: string; params: unknown[] } {
   const parts: [string, ...unknown[]][] = [
     ['m.attempt_id = ?', attempt.id],
     ['m.attempt_started_at = ?', attempt.started_at],
@@ -65,14 +58,9 @@ export class MonitoringReadService {
    * The attempt, if the viewer may read its monitoring: staff who may view its exam, and (for
    * counts only, `ownToo`) its student. Anyone else gets NOT_FOUND, as for no attempt at all.
    */
-  async readableAttempt(em: EntityManager, viewer: Viewer, attemptId: string, ownToo: boolean): Promise<AttemptRef> {
+  async readableAttempt(em: EntityManager, viewer: Viewer, attemptId: string, ownToo: boolean): Promise<AttemptAccess> {
     existingId(attemptId, 'Attempt');
-    const visible = examVisibleSql(viewer, 'e');
-    const [attempt] = await em.execute<(AttemptRef & { visible: boolean })[]>(
-      `select a.id, a.exam_id, a.student_id, a.started_at, ${visible.sql} as visible
-         from exam_attempts a join exams e on e.id = a.exam_id where a.id = ?`,
-      [...visible.params, attemptId],
-    );
+    const attempt = await attemptAccess(em, viewer, attemptId);
     const staff = seesEveryone(viewer) || (viewer.user.role === Role.TEACHER && attempt?.visible);
     const own = ownToo && attempt?.student_id === viewer.user.id;
     if (!attempt || !(staff || own)) throw notFound('Attempt');
