@@ -34,17 +34,18 @@ async function recreate(url: string) {
   await admin.end();
 }
 
-const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
+export const timed = async <T>(label: string, work: () => Promise<T>): Promise<T> => {
   const start = Date.now();
   const result = await work();
   process.stdout.write(`${label}: ${((Date.now() - start) / 1000).toFixed(1)} s\n`);
   return result;
 };
 
-async function main() {
+/** Recreates `databaseUrl` with the exam benchmark's rows; the monitoring benchmark builds on it. */
+export async function generateExamData(databaseUrl: string) {
   const rng = seededRng(5_000_200);
-  await recreate(BENCH_DATABASE_URL);
-  const orm = await MikroORM.init(ormConfig({ clientUrl: BENCH_DATABASE_URL }));
+  await recreate(databaseUrl);
+  const orm = await MikroORM.init(ormConfig({ clientUrl: databaseUrl }));
   try {
     await migrate(orm);
     const em = orm.em.fork();
@@ -91,13 +92,16 @@ async function main() {
       for (let i = 0; i < ids.length; i += 500) await refreshStudentAggregates(em, ids.slice(i, i + 500));
     });
     await timed('analyze', () => em.execute('analyze'));
-    process.stdout.write(`Bench database ready: ${BENCH_DATABASE_URL}\n`);
   } finally {
     await orm.close(true);
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench generate: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  generateExamData(BENCH_DATABASE_URL)
+    .then(() => process.stdout.write(`Bench database ready: ${BENCH_DATABASE_URL}\n`))
+    .catch((error: unknown) => {
+      process.stderr.write(`bench generate: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    });
+}

@@ -39,6 +39,15 @@ export async function seedMonitoring(em: EntityManager, now: Date): Promise<Moni
        returning 1)
      select count(*) as n from inserted`,
   );
+  return { events: Number(events.n), ...(await analyseAndFlag(em)) };
+}
+
+/**
+ * Behaviour analyses for most completed attempts, from their stored events, and a flag
+ * (through the flag log) for every attempt with a critical event. Shared with the
+ * benchmark's generator, which loads its events by COPY.
+ */
+export async function analyseAndFlag(em: EntityManager): Promise<Omit<MonitoringSeedSummary, 'events'>> {
   const [analyses] = await em.execute<{ n: string }[]>(
     `with counts as (
        select attempt_id, count(*) as total, count(*) filter (where is_anomaly) as anomalies, count(*) filter (where severity = 'CRITICAL') as critical
@@ -68,6 +77,7 @@ export async function seedMonitoring(em: EntityManager, now: Date): Promise<Moni
   for (const { attempt_id } of critical) {
     await appendFlag(em, { attemptId: attempt_id, reason: FlagReason.CRITICAL_EVENT, severity: MonitoringSeverity.CRITICAL, details: { criticalEvents: 1, anomalies: 0 } });
   }
-  await refreshStudentAggregates(em, [...new Set(critical.map((c) => c.student_id))]);
-  return { events: Number(events.n), analyses: Number(analyses.n), flaggedAttempts: critical.length };
+  const students = [...new Set(critical.map((c) => c.student_id))];
+  for (let i = 0; i < students.length; i += 500) await refreshStudentAggregates(em, students.slice(i, i + 500));
+  return { analyses: Number(analyses.n), flaggedAttempts: critical.length };
 }

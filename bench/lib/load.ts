@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import autocannon from 'autocannon';
+
+/** The p-th percentile of ascending `sorted`, nearest rank. */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+export interface LoadRequest {
+  body: string;
+  token: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  /** Calls a second over all connections (autocannon's overallRate); unset: as fast as answered. */
+  rate?: number;
+  headers?: Record<string, string>;
+}
+
+export interface LoadResult {
+  name: string;
+  requests: number;
+  non2xx: number;
+  errors: number;
+  reqPerSec: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/**
+ * Drives POST requests with autocannon, each one the next of `next()` (rotating tokens,
+ * variables or fresh bodies). Percentiles come from every response time: autocannon's own
+ * summary has no p95.
+ */
+export async function drive(name: string, options: LoadOptions, next: () => LoadRequest): Promise<LoadResult> {
+  const times: number[] = [];
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: options.url,
+        method: 'POST',
+        connections: options.connections,
+        duration: options.duration,
+        ...(options.rate ? { overallRate: options.rate } : {}),
+        requests: [
+          {
+            setupRequest: (request) => {
+              const pick = next();
+              return { ...request, body: pick.body, headers: { 'content-type': 'application/json', ...options.headers, authorization: `Bearer ${pick.token}` } };
+            },
+          },
+        ],
+      },
+      (error: Error | null, done) => (error ? reject(error) : resolve(done)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  });
+  times.sort((a, b) => a - b);
+  return {
+    name,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    reqPerSec: Math.round(result.requests.average),
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+  };
+}
+
+/** A rotation through `items`. */
+export const rotate = <T>(items: T[]) => {
+  let i = 0;
+  return () => items[i++ % items.length];
+};
+
+export function machine() {
+  const cpu = os.cpus();
+  return { cpus: cpu.length, model: cpu[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage: os.loadavg().map((l) => Number(l.toFixed(2))) };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}

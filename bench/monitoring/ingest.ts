@@ -1,0 +1,211 @@
+import { Client } from 'pg';
+import { BENCH_PASSWORD } from '../exams/common';
+import { cpuSeconds, drive, machine, type LoadResult } from '../lib/load';
+import { startServer, type BenchServer } from '../lib/server';
+import { MONITORING_DATABASE_URL, attemptEvents, type AttemptRef } from './common';
+import { copyEncoded, encodeEvents, type EventRow } from './copy';
+
+/*
+ * Ingestion of proctoring events, side by side in one run, into the same table and the
+ * same attempts (fresh IN_PROGRESS attempts started through startAttempt):
+ *   - recordMonitoringEvents through a real server, batches of 100 and of 1,000;
+ *   - binary COPY of the same batches straight into monitoring_events (one COPY a batch);
+ *   - single-row INSERTs (a prepared statement, one row each, autocommit);
+ * each by 4 concurrent clients for BENCH_DURATION seconds, the whole sequence BENCH_ROUNDS
+ * times (A B A B), then single-event calls at 500 a second. Rows per second count rows the
+ * database accepted; request bodies and COPY buffers are prepared before the clock starts,
+ * so client-side encoding is not what is measured.
+ */
+
+const PORT = Number(process.env.BENCH_PORT ?? 4520);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const CLIENTS = 4;
+const SINGLE_RATE = Number(process.env.BENCH_SINGLE_RATE ?? 500);
+const SINGLE_ATTEMPTS = 50;
+/** Extra flags for the server's node, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+
+const RECORD = `mutation Record($attemptId: ID!, $events: [MonitoringEventInput!]!) {
+  recordMonitoringEvents(attemptId: $attemptId, events: $events) { accepted duplicates flagged }
+}`;
+
+/** A placeholder of fixed width in every event id, overwritten per batch so that each batch is new rows. */
+const MARK = 'XXXXXXXXXXXXXXXX';
+let batchCounter = 0;
+const nextMark = () => (batchCounter++).toString(36).padStart(MARK.length, '0');
+
+interface Lane {
+  attempt: AttemptRef;
+  token: string;
+}
+
+const sampleEvents = (attempt: AttemptRef, count: number) =>
+  [...attemptEvents(attempt, count, 7, false, MARK)].map((e) => ({ ...e, clientTimestamp: new Date(attempt.startedAt.getTime() + 1000) }));
+
+/** The event as a client sends it: the server adds the attempt, its start and the student. */
+const toInput = ({ eventId, eventType, severity, payload, isAnomaly, anomalyScore, description, clientTimestamp }: EventRow) =>
+  ({ eventId, eventType, severity, payload, isAnomaly, anomalyScore, description, clientTimestamp });
+
+async function startAttempts(server: BenchServer, db: Client, count: number): Promise<Lane[]> {
+  // Students with an exam of their cohort that still allows an attempt, and none in progress on it.
+  const { rows } = await db.query<{ email: string; exam_id: string }>(
+    `select distinct on (u.id) u.email, e.id as exam_id
+       from users u join student_profiles sp on sp.user_id = u.id
+       join teacher_profiles tp on sp.cohort = any (tp.cohorts_taught)
+       join exams e on e.creator_id = tp.user_id and e.is_published
+      where (select count(*) from exam_attempts a where a.student_id = u.id and a.exam_id = e.id) < e.max_attempts
+        and not exists (select 1 from exam_attempts a where a.student_id = u.id and a.status = 'IN_PROGRESS')
+      order by u.id, e.id limit $1`,
+    [count],
+  );
+  if (rows.length < count) throw new Error(`only ${rows.length} students can start an attempt; regenerate the data`);
+  return Promise.all(
+    rows.map(async (r) => {
+      const token = await server.login(r.email, BENCH_PASSWORD);
+      const { data } = await server.gql<{ startAttempt: { id: string; startedAt: string; student: { id: string } } }>(
+        'mutation($examId: ID!) { startAttempt(examId: $examId) { id startedAt student { id } } }',
+        { examId: r.exam_id },
+        token,
+      );
+      return { token, attempt: { id: data.startAttempt.id, startedAt: new Date(data.startAttempt.startedAt), studentId: data.startAttempt.student.id } };
+    }),
+  );
+}
+
+interface Throughput {
+  mode: string;
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  /** CPU of the server process per 1,000 rows (GraphQL modes only). */
+  serverCpuMsPer1000Rows?: number;
+}
+
+/** Runs `send` in CLIENTS loops for DURATION seconds; each call returns the rows the database took. */
+async function measure(mode: string, send: (lane: number) => Promise<number>, serverPid?: number): Promise<Throughput> {
+  const cpuBefore = serverPid ? cpuSeconds(serverPid) : 0;
+  const started = performance.now();
+  const until = started + DURATION * 1000;
+  const counts = await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, lane) => {
+      let rows = 0;
+      while (performance.now() < until) rows += await send(lane);
+      return rows;
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const rows = counts.reduce((a, b) => a + b, 0);
+  const result: Throughput = { mode, rows, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds) };
+  if (serverPid) result.serverCpuMsPer1000Rows = Number((((cpuSeconds(serverPid) - cpuBefore) * 1e6) / rows).toFixed(1));
+  return result;
+}
+
+async function graphqlMode(server: BenchServer, lanes: Lane[], batch: number): Promise<Throughput> {
+  const bodies = lanes.map((l) => JSON.stringify({ query: RECORD, variables: { attemptId: l.attempt.id, events: sampleEvents(l.attempt, batch).map(toInput) } }));
+  return measure(
+    `recordMonitoringEvents, batches of ${batch}`,
+    async (lane) => {
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${lanes[lane].token}` },
+        body: bodies[lane].replaceAll(MARK, nextMark()),
+      });
+      const body = (await response.json()) as { data?: { recordMonitoringEvents: { accepted: number } }; errors?: unknown[] };
+      if (!body.data) throw new Error(JSON.stringify(body.errors).slice(0, 300));
+      return body.data.recordMonitoringEvents.accepted;
+    },
+    server.pid,
+  );
+}
+
+/** Every offset of MARK in `data`, to stamp a new batch id in place. */
+function markOffsets(data: Buffer): number[] {
+  const offsets: number[] = [];
+  for (let at = data.indexOf(MARK); at >= 0; at = data.indexOf(MARK, at + MARK.length)) offsets.push(at);
+  return offsets;
+}
+
+async function copyMode(clients: Client[], lanes: Lane[], batch: number): Promise<Throughput> {
+  const buffers = await Promise.all(lanes.map((l) => encodeEvents(sampleEvents(l.attempt, batch))));
+  const offsets = buffers.map(markOffsets);
+  return measure(`binary COPY, batches of ${batch}`, async (lane) => {
+    const mark = nextMark();
+    for (const at of offsets[lane]) buffers[lane].write(mark, at, 'latin1');
+    await copyEncoded(clients[lane], buffers[lane]);
+    return batch;
+  });
+}
+
+async function insertMode(clients: Client[], lanes: Lane[]): Promise<Throughput> {
+  const samples = lanes.map((l) => sampleEvents(l.attempt, 1)[0]);
+  return measure('single-row INSERT', async (lane) => {
+    const e = samples[lane];
+    await clients[lane].query({
+      name: 'insert-event',
+      text: `insert into monitoring_events (attempt_id, attempt_started_at, student_id, event_id, event_type, severity, payload,
+               is_anomaly, anomaly_score, description, client_timestamp) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      values: [e.attemptId, e.attemptStartedAt, e.studentId, e.eventId.replace(MARK, nextMark()), e.eventType, e.severity, e.payload, e.isAnomaly, e.anomalyScore, e.description, e.clientTimestamp],
+    });
+    return 1;
+  });
+}
+
+/** Single-event calls at SINGLE_RATE a second over SINGLE_ATTEMPTS students' attempts. */
+async function singleEvents(server: BenchServer, lanes: Lane[], db: Client, round: number): Promise<LoadResult & { stored: number }> {
+  let n = 0;
+  const prefix = `single-${round}-`;
+  const result = await drive(`single-event calls at ${SINGLE_RATE}/s`, { url: server.url, connections: SINGLE_ATTEMPTS, duration: DURATION, rate: SINGLE_RATE }, () => {
+    const lane = lanes[n % lanes.length];
+    const [event] = sampleEvents(lane.attempt, 1);
+    return { token: lane.token, body: JSON.stringify({ query: RECORD, variables: { attemptId: lane.attempt.id, events: [toInput({ ...event, eventId: `${prefix}${n++}` })] } }) };
+  });
+  const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from monitoring_events where attempt_id = any ($1) and event_id like $2`, [lanes.map((l) => l.attempt.id), `${prefix}%`]);
+  return { ...result, stored: rows[0].n };
+}
+
+async function main() {
+  const db = new Client({ connectionString: MONITORING_DATABASE_URL });
+  await db.connect();
+  const server = await startServer({ databaseUrl: MONITORING_DATABASE_URL, port: PORT, nodeFlags });
+  const clients = Array.from({ length: CLIENTS }, () => new Client({ connectionString: MONITORING_DATABASE_URL }));
+  try {
+    await Promise.all(clients.map((c) => c.connect()));
+    const lanes = await startAttempts(server, db, CLIENTS + SINGLE_ATTEMPTS);
+    const [batchLanes, singleLanes] = [lanes.slice(0, CLIENTS), lanes.slice(CLIENTS)];
+    const statements = async (batch: number) =>
+      (await server.gql(RECORD, { attemptId: batchLanes[0].attempt.id, events: sampleEvents(batchLanes[0].attempt, batch).map((e) => toInput({ ...e, eventId: e.eventId.replace(MARK, nextMark()) })) }, batchLanes[0].token)).statements;
+    const statementsPerCall = { 1: await statements(1), 100: await statements(100), 1000: await statements(1000) };
+
+    const rounds: { round: number; results: Throughput[]; ratios: Record<string, number> }[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const results = [
+        await graphqlMode(server, batchLanes, 100),
+        await copyMode(clients, batchLanes, 100),
+        await graphqlMode(server, batchLanes, 1000),
+        await copyMode(clients, batchLanes, 1000),
+        await insertMode(clients, batchLanes),
+      ];
+      const [g100, c100, g1000, c1000, single] = results.map((r) => r.rowsPerSecond);
+      const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+      rounds.push({
+        round,
+        results,
+        ratios: { 'graphql 100 / copy 100': ratio(g100, c100), 'graphql 1000 / copy 1000': ratio(g1000, c1000), 'graphql 100 / single INSERT': ratio(g100, single), 'graphql 1000 / single INSERT': ratio(g1000, single) },
+      });
+      process.stderr.write(`round ${round}: ${JSON.stringify(rounds.at(-1)!.ratios)}\n`);
+    }
+    const single = [];
+    for (let round = 1; round <= ROUNDS; round++) single.push(await singleEvents(server, singleLanes, db, round));
+    process.stdout.write(`${JSON.stringify({ machine: machine(), clients: CLIENTS, durationSeconds: DURATION, statementsPerCall, rounds, single }, null, 2)}\n`);
+  } finally {
+    server.stop();
+    await Promise.all(clients.map((c) => c.end()));
+    await db.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench monitoring ingest: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
