@@ -79,13 +79,16 @@ describe('recording events', () => {
     expect(await storedEvents(attempt.id)).toBe(75);
   });
 
-  it('runs the same number of statements for a batch of 1, 100 and 1,000', async ({ attempt }) => {
+  it('runs the same number of statements for a batch of 1, 100 and 1,000, and for one that flags the attempt', async ({ attempt }) => {
     const counts: number[] = [];
     for (const [from, size] of [[0, 1], [10, 100], [1000, 1000]]) {
       const result = await app.gql(RecordEventsDocument, { attemptId: attempt.id, events: batch(from, size) }, { token: attempt.student });
       expect(result.data!.recordMonitoringEvents.accepted).toBe(size);
       counts.push(result.statements);
     }
+    const flagging = await app.gql(RecordEventsDocument, { attemptId: attempt.id, events: [event(5000, { severity: 'CRITICAL' })] }, { token: attempt.student });
+    expect(flagging.data!.recordMonitoringEvents).toEqual({ accepted: 1, duplicates: 0, flagged: 1 });
+    counts.push(flagging.statements);
     expect(new Set(counts).size, `statements per call: ${counts.join(', ')}`).toBe(1);
   });
 
@@ -153,6 +156,17 @@ describe('flags', () => {
     const [state] = await app.db.sql(`select a.flagged, a.flag_severity, p.flagged_for_review from exam_attempts a
       join student_profiles p on p.user_id = a.student_id where a.id = '${attempt.id}'`);
     expect(state).toEqual({ flagged: true, flag_severity: 'CRITICAL', flagged_for_review: true });
+  });
+
+  it('concurrent critical batches of one attempt take turns: one flag event, every event stored', async ({ attempt }) => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        app.gql(RecordEventsDocument, { attemptId: attempt.id, events: [...batch(i * 10, 9), event(i * 10 + 9, { severity: 'CRITICAL' })] }, { token: attempt.student })),
+    );
+    expect(results.map((r) => r.data!.recordMonitoringEvents.accepted)).toEqual([10, 10, 10, 10, 10, 10]);
+    expect(results.reduce((n, r) => n + r.data!.recordMonitoringEvents.flagged, 0)).toBe(1);
+    expect(await flagLog(attempt.id)).toHaveLength(1);
+    expect(await storedEvents(attempt.id)).toBe(60);
   });
 
   it('more anomalies in a batch than the threshold flag it WARNING, and a critical one later raises it', async ({ attempt }) => {

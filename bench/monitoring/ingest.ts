@@ -23,6 +23,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CLIENTS = 4;
 const SINGLE_RATE = Number(process.env.BENCH_SINGLE_RATE ?? 500);
 const SINGLE_ATTEMPTS = 50;
+/** Which measurements to run, in this order each round (single-event calls run after the rounds). */
+const MODES = (process.env.BENCH_MODES ?? 'graphql-100,copy-100,graphql-1000,copy-1000,insert,single').split(',');
 /** Extra flags for the server's node, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
@@ -177,26 +179,32 @@ async function main() {
       (await server.gql(RECORD, { attemptId: batchLanes[0].attempt.id, events: sampleEvents(batchLanes[0].attempt, batch).map((e) => toInput({ ...e, eventId: e.eventId.replace(MARK, nextMark()) })) }, batchLanes[0].token)).statements;
     const statementsPerCall = { 1: await statements(1), 100: await statements(100), 1000: await statements(1000) };
 
-    const rounds: { round: number; results: Throughput[]; ratios: Record<string, number> }[] = [];
+    const modes: Record<string, () => Promise<Throughput>> = {
+      'graphql-100': () => graphqlMode(server, batchLanes, 100),
+      'copy-100': () => copyMode(clients, batchLanes, 100),
+      'graphql-1000': () => graphqlMode(server, batchLanes, 1000),
+      'copy-1000': () => copyMode(clients, batchLanes, 1000),
+      insert: () => insertMode(clients, batchLanes),
+    };
+    const rounds: { round: number; results: Throughput[]; ratios: Record<string, number | undefined> }[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const results = [
-        await graphqlMode(server, batchLanes, 100),
-        await copyMode(clients, batchLanes, 100),
-        await graphqlMode(server, batchLanes, 1000),
-        await copyMode(clients, batchLanes, 1000),
-        await insertMode(clients, batchLanes),
-      ];
-      const [g100, c100, g1000, c1000, single] = results.map((r) => r.rowsPerSecond);
-      const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+      const results = new Map<string, Throughput>();
+      for (const [mode, run] of Object.entries(modes)) if (MODES.includes(mode)) results.set(mode, await run());
+      const ratio = (a: string, b: string) => (results.has(a) && results.has(b) ? Number((results.get(a)!.rowsPerSecond / results.get(b)!.rowsPerSecond).toFixed(2)) : undefined);
       rounds.push({
         round,
-        results,
-        ratios: { 'graphql 100 / copy 100': ratio(g100, c100), 'graphql 1000 / copy 1000': ratio(g1000, c1000), 'graphql 100 / single INSERT': ratio(g100, single), 'graphql 1000 / single INSERT': ratio(g1000, single) },
+        results: [...results.values()],
+        ratios: {
+          'graphql 100 / copy 100': ratio('graphql-100', 'copy-100'),
+          'graphql 1000 / copy 1000': ratio('graphql-1000', 'copy-1000'),
+          'graphql 100 / single INSERT': ratio('graphql-100', 'insert'),
+          'graphql 1000 / single INSERT': ratio('graphql-1000', 'insert'),
+        },
       });
       process.stderr.write(`round ${round}: ${JSON.stringify(rounds.at(-1)!.ratios)}\n`);
     }
     const single = [];
-    for (let round = 1; round <= ROUNDS; round++) single.push(await singleEvents(server, singleLanes, db, round));
+    if (MODES.includes('single')) for (let round = 1; round <= ROUNDS; round++) single.push(await singleEvents(server, singleLanes, db, round));
     process.stdout.write(`${JSON.stringify({ machine: machine(), clients: CLIENTS, durationSeconds: DURATION, statementsPerCall, rounds, single }, null, 2)}\n`);
   } finally {
     server.stop();

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { FLAG_SEVERITIES, type FlagReason, type FlagSeverity } from '../../entities/monitoring-enums';
+import type { FlagReason, FlagSeverity } from '../../entities/monitoring-enums';
 
 export interface Flag {
   attemptId: string;
@@ -8,32 +8,37 @@ export interface Flag {
   details: Record<string, unknown>;
 }
 
-/** Whether `severity` is higher than what the attempt is already flagged with (null: not flagged). */
-export const raises = (severity: FlagSeverity, current: FlagSeverity | null) =>
-  current === null || FLAG_SEVERITIES.indexOf(severity) > FLAG_SEVERITIES.indexOf(current);
-
 /**
- * Flags the attempt (never lowering its severity) and its student's profile and appends one row to the flag log, in one
- * statement inside the caller's transaction (so nothing is visible before it commits). The
- * log's head row stays locked until that commit: seqs are gap-free and commit in order, so
- * "everything after seq N" never skips a row that commits later. Returns the new seq.
+ * Common table expressions that flag an attempt (never lowering its severity) and its
+ * student's profile and append one row to the flag log, for the flag in `source`: a CTE
+ * (or table) of at most one row `(attempt_id, reason, severity, details)`. The last one,
+ * `flag_event`, returns the new `seq`. Used inside the caller's statement, so nothing is
+ * visible before it commits; the log's head row stays locked until that commit, so seqs are
+ * gap-free and commit in order and "everything after seq N" never skips a later commit.
  */
+export const flagCtes = (source: string) => `
+  flag_attempt as (
+    update exam_attempts a set flagged = true, updated_at = greatest(a.updated_at, now()),
+           flag_severity = case when a.flag_severity = 'CRITICAL' then 'CRITICAL' else f.severity end
+      from ${source} f where a.id = f.attempt_id
+    returning a.id, a.student_id, a.exam_id),
+  flag_profile as (
+    update student_profiles set flagged_for_review = true, updated_at = greatest(updated_at, now())
+     where user_id = (select student_id from flag_attempt) returning id),
+  flag_head as (update student_flag_log_head set seq = seq + 1 where exists (select 1 from flag_attempt) returning seq),
+  flag_event as (
+    insert into student_flag_events (seq, student_id, attempt_id, exam_id, reason, severity, details)
+    select flag_head.seq, fa.student_id, fa.id, fa.exam_id, f.reason, f.severity, f.details
+      from flag_head, flag_attempt fa join ${source} f on f.attempt_id = fa.id left join flag_profile on true
+    returning seq)`;
+
+/** Appends `flag` in one statement inside the caller's transaction; returns the new seq. */
 export async function appendFlag(tx: EntityManager, flag: Flag): Promise<number> {
   const [row] = await tx.execute<{ seq: string }[]>(
-    `with attempt as (
-       update exam_attempts set flagged = true, updated_at = greatest(updated_at, now()),
-              flag_severity = case when flag_severity = 'CRITICAL' then 'CRITICAL' else ? end
-        where id = ?
-       returning id, student_id, exam_id),
-     profile as (
-       update student_profiles set flagged_for_review = true, updated_at = greatest(updated_at, now())
-        where user_id = (select student_id from attempt) returning id),
-     head as (update student_flag_log_head set seq = seq + 1 where exists (select 1 from attempt) returning seq)
-     insert into student_flag_events (seq, student_id, attempt_id, exam_id, reason, severity, details)
-     select head.seq, attempt.student_id, attempt.id, attempt.exam_id, ?, ?, ?::jsonb
-       from head, attempt left join profile on true
-     returning seq`,
-    [flag.severity, flag.attemptId, flag.reason, flag.severity, JSON.stringify(flag.details)],
+    `with flag as (select ?::uuid as attempt_id, ?::text as reason, ?::text as severity, ?::jsonb as details),
+     ${flagCtes('flag')}
+     select seq from flag_event`,
+    [flag.attemptId, flag.reason, flag.severity, JSON.stringify(flag.details)],
   );
   return Number(row.seq);
 }

@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executeBound } from '../../db/bound-query';
 import { hasRole, seesEveryone, type Viewer } from '../../auth/viewer';
 import { AttemptStatus } from '../../entities/exam-enums';
-import { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
+import { FLAG_SEVERITIES, type MonitoringSeverity } from '../../entities/monitoring-enums';
 import { Role } from '../../entities/role';
 import { badInput, forbidden, notFound } from '../../errors';
 import { existingId } from '../exams/ids';
-import { appendFlag, raises, type Flag } from '../flags/flag-log';
-import { attemptAccess, type AttemptAccess } from './attempt-access';
+import { examVisibleSql } from '../../permissions/exam-scope';
+import { flagCtes } from '../flags/flag-log';
 import type { MonitoringLimits } from './limits';
 import { ensureMonitoringPartitions, isMissingPartition } from './partitions';
 
@@ -29,12 +30,68 @@ export interface IngestResult {
   flagged: number;
 }
 
+/** The attempt as the ingestion statement found it, whether it wrote, and what it stored. */
+interface IngestRow {
+  id: string;
+  student_id: string;
+  status: AttemptStatus;
+  started_at: string;
+  visible: boolean;
+  wrote: boolean;
+  accepted: string;
+  flag_seq: string | null;
+}
+
+/*
+ * One statement, committed on its own: it locks the attempt row (batches of one attempt
+ * take turns, so flags stay consistent), decides whether this caller may write its events
+ * now, inserts the whole batch from json_to_recordset (a retried event id is skipped by the
+ * primary key), and, when the new events call for it, flags the attempt and the profile and
+ * appends to the flag log (flagCtes). The decision is made here, in SQL; refusal() only
+ * explains a refusal from the row it returns.
+ */
+const INGEST = `
+  with attempt as (
+    select a.id, a.student_id, a.exam_id, a.status, a.started_at, a.flag_severity, {{visible}} as visible
+      from exam_attempts a join exams e on e.id = a.exam_id
+     where a.id = ? for update of a),
+  incoming as (
+    select * from json_to_recordset(?::json) as e(event_id text, event_type text, severity text, payload jsonb,
+             is_anomaly boolean, anomaly_score real, description text, client_timestamp timestamptz)),
+  writable as (
+    select a.*, (a.student_id = ? or (?::boolean and (?::boolean or a.visible)))
+                and a.status = 'IN_PROGRESS'
+                and (select min(client_timestamp) from incoming) >= a.started_at - ?::int * interval '1 second' as wrote
+      from attempt a),
+  inserted as (
+    insert into monitoring_events (attempt_id, attempt_started_at, student_id, event_id, event_type, severity,
+                                   payload, is_anomaly, anomaly_score, description, client_timestamp)
+    select w.id, w.started_at, w.student_id, i.event_id, i.event_type, i.severity, coalesce(i.payload, '{}'),
+           i.is_anomaly, i.anomaly_score, i.description, i.client_timestamp
+      from incoming i, writable w where w.wrote
+    on conflict do nothing
+    returning severity, is_anomaly),
+  counts as (
+    select count(*) as accepted, count(*) filter (where severity = 'CRITICAL') as critical,
+           count(*) filter (where is_anomaly) as anomalies
+      from inserted),
+  flag as (
+    select w.id as attempt_id, x.reason, x.severity,
+           jsonb_build_object('criticalEvents', c.critical, 'anomalies', c.anomalies) as details
+      from writable w, counts c,
+           lateral (select case when c.critical > 0 then 'CRITICAL_EVENT' else 'ANOMALIES' end as reason,
+                           case when c.critical > 0 then 'CRITICAL' else 'WARNING' end as severity) x
+     where (c.critical > 0 or c.anomalies > ?::int)
+       and array_position(?::text[], x.severity) > coalesce(array_position(?::text[], w.flag_severity), 0)),
+  ${flagCtes('flag')}
+  select w.id, w.student_id, w.status, w.started_at, w.visible, w.wrote, c.accepted,
+         (select seq from flag_event) as flag_seq
+    from writable w, counts c`;
+
 /**
- * Stores a batch of proctoring events in one transaction of a constant number of
- * statements, whatever its size: the attempt row is locked (batches of one attempt take
- * turns, so flags stay consistent), the whole batch is inserted by one INSERT … SELECT
- * from json_to_recordset, duplicates (a retried event id) are skipped by the primary key,
- * and a batch that flags the attempt updates it, the profile and the flag log in one more.
+ * Stores a batch of proctoring events in one statement, whatever its size. A flag is
+ * raised for a critical event (CRITICAL) or for more new anomalies than the threshold
+ * (WARNING), only when it raises the attempt's current flag.
  */
 export class MonitoringIngestService {
   constructor(private readonly limits: MonitoringLimits) {}
@@ -68,65 +125,46 @@ export class MonitoringIngestService {
     });
   }
 
-  private write(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[]): Promise<IngestResult> {
-    return em.transactional(async (tx) => {
-      const attempt = await this.lockAttempt(tx, viewer, attemptId);
-      const earliest = new Date(attempt.started_at).getTime() - this.limits.maxClockSkewSeconds * 1000;
-      const early = events.findIndex((e) => e.clientTimestamp.getTime() < earliest);
-      if (early >= 0) throw badInput(`events[${early}].clientTimestamp: before the attempt started`);
-      const [stored] = await tx.execute<{ accepted: string; critical: string; anomalies: string }[]>(
-        `with incoming as (
-           select * from json_to_recordset(?::json) as e(event_id text, event_type text, severity text, payload jsonb,
-                    is_anomaly boolean, anomaly_score real, description text, client_timestamp timestamptz)),
-         inserted as (
-           insert into monitoring_events (attempt_id, attempt_started_at, student_id, event_id, event_type, severity,
-                                          payload, is_anomaly, anomaly_score, description, client_timestamp)
-           select ?, ?, ?, event_id, event_type, severity, coalesce(payload, '{}'), is_anomaly, anomaly_score, description, client_timestamp
-             from incoming
-           on conflict do nothing
-           returning severity, is_anomaly)
-         select count(*) as accepted, count(*) filter (where severity = 'CRITICAL') as critical,
-                count(*) filter (where is_anomaly) as anomalies
-           from inserted`,
-        [JSON.stringify(events.map(toRecord)), attempt.id, attempt.started_at, attempt.student_id],
-      );
-      const accepted = Number(stored.accepted);
-      const flag = this.flagFor(attempt, Number(stored.critical), Number(stored.anomalies));
-      if (flag) await appendFlag(tx, flag);
-      return { accepted, duplicates: events.length - accepted, flagged: flag ? 1 : 0 };
-    });
+  private async write(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[]): Promise<IngestResult> {
+    const visible = examVisibleSql(viewer, 'e');
+    const [row] = await executeBound<IngestRow>(em, INGEST.replace('{{visible}}', visible.sql), [
+      ...visible.params,
+      attemptId,
+      JSON.stringify(events.map(toRecord)),
+      viewer.user.id,
+      isStaffKey(viewer),
+      seesEveryone(viewer),
+      this.limits.maxClockSkewSeconds,
+      this.limits.anomalyFlagThreshold,
+      FLAG_SEVERITIES,
+      FLAG_SEVERITIES,
+    ]);
+    if (!row?.wrote) throw this.refusal(viewer, row, events);
+    const accepted = Number(row.accepted);
+    return { accepted, duplicates: events.length - accepted, flagged: row.flag_seq === null ? 0 : 1 };
   }
 
   /**
-   * The attempt, locked, if this caller may write its events: its own student while it is in
-   * progress, or a staff account's API key (events:write) that may view its exam. Anyone
-   * else learns nothing: NOT_FOUND, as for an attempt that does not exist.
+   * Why the statement wrote nothing. Events come from the attempt's own student while it is
+   * in progress, or from a staff account's API key (events:write) that may view its exam;
+   * anyone else learns nothing: NOT_FOUND, as for an attempt that does not exist.
    */
-  private async lockAttempt(tx: EntityManager, viewer: Viewer, attemptId: string): Promise<AttemptAccess> {
-    const attempt = await attemptAccess(tx, viewer, attemptId, true);
-    const own = attempt?.student_id === viewer.user.id;
-    if (!attempt || (!own && (viewer.user.role === Role.STUDENT || !(seesEveryone(viewer) || attempt.visible)))) throw notFound('Attempt');
-    if (!own && !(viewer.via === 'apiKey' && hasRole(viewer, Role.TEACHER, Role.ADMIN))) {
-      throw forbidden("Events come from the attempt's student, or from a staff account's API key with the events:write scope");
+  private refusal(viewer: Viewer, row: IngestRow | undefined, events: IncomingEvent[]): Error {
+    const own = row?.student_id === viewer.user.id;
+    if (!row || (!own && (viewer.user.role === Role.STUDENT || !(seesEveryone(viewer) || row.visible)))) return notFound('Attempt');
+    if (!own && !isStaffKey(viewer)) {
+      return forbidden("Events come from the attempt's student, or from a staff account's API key with the events:write scope");
     }
-    if (attempt.status !== AttemptStatus.IN_PROGRESS) {
-      throw badInput(`The attempt is ${attempt.status}; events are accepted only while it is IN_PROGRESS`);
+    if (row.status !== AttemptStatus.IN_PROGRESS) {
+      return badInput(`The attempt is ${row.status}; events are accepted only while it is IN_PROGRESS`);
     }
-    return attempt;
-  }
-
-  /** CRITICAL for a critical event, WARNING for more new anomalies than the threshold; only if it raises the attempt's flag. */
-  private flagFor(attempt: AttemptAccess, critical: number, anomalies: number): Flag | null {
-    const severity = critical > 0 ? MonitoringSeverity.CRITICAL : anomalies > this.limits.anomalyFlagThreshold ? MonitoringSeverity.WARNING : null;
-    if (!severity || !raises(severity, attempt.flag_severity)) return null;
-    return {
-      attemptId: attempt.id,
-      reason: critical > 0 ? FlagReason.CRITICAL_EVENT : FlagReason.ANOMALIES,
-      severity,
-      details: { criticalEvents: critical, anomalies },
-    };
+    const earliest = new Date(row.started_at).getTime() - this.limits.maxClockSkewSeconds * 1000;
+    const early = events.findIndex((e) => e.clientTimestamp.getTime() < earliest);
+    return early >= 0 ? badInput(`events[${early}].clientTimestamp: before the attempt started`) : new Error('Events refused without a reason');
   }
 }
+
+const isStaffKey = (viewer: Viewer) => viewer.via === 'apiKey' && hasRole(viewer, Role.TEACHER, Role.ADMIN);
 
 const toRecord = (e: IncomingEvent) => ({
   event_id: e.eventId,
