@@ -10,6 +10,7 @@ import { Migration20261201010000_exam_attempt_limits } from './Migration20261201
 import { Migration20261201020000_monitoring } from './Migration20261201020000_monitoring';
 import { Migration20261201030000_behavior_analyses } from './Migration20261201030000_behavior_analyses';
 import { Migration20261201040000_analytics_views } from './Migration20261201040000_analytics_views';
+import { Migration20261202000000_flag_events_by_exam } from './Migration20261202000000_flag_events_by_exam';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201020000_monitoring', class: Migration20261201020000_monitoring },
   { name: 'Migration20261201030000_behavior_analyses', class: Migration20261201030000_behavior_analyses },
   { name: 'Migration20261201040000_analytics_views', class: Migration20261201040000_analytics_views },
+  { name: 'Migration20261202000000_flag_events_by_exam', class: Migration20261202000000_flag_events_by_exam },
 ];

@@ -10,4 +10,4 @@ export const SIZES = {
   teachers: Number(process.env.BENCH_TEACHERS ?? 25),
 };
 
-export const benchEmail = (kind: 'student' | 'teacher', n: number) => `bench-${kind}${n}@bench.edu`;
+export const benchEmail = (kind: 'student' | 'teacher' | 'admin', n: number) => `bench-${kind}${n}@bench.edu`;

@@ -52,9 +52,9 @@ export async function generateExamData(databaseUrl: string) {
     // One hash for every bench account: 5,000 argon2 hashes would take minutes and prove nothing here.
     const passwordHash = await hashPassword(BENCH_PASSWORD);
     const now = Date.now();
-    const user = (kind: 'student' | 'teacher', n: number): RequiredEntityData<User> => ({
-      id: uuidFrom(rng), email: benchEmail(kind, n), username: `bench-${kind}${n}`, passwordHash,
-      role: kind === 'student' ? Role.STUDENT : Role.TEACHER, isVerified: true,
+    const roles = { student: Role.STUDENT, teacher: Role.TEACHER, admin: Role.ADMIN };
+    const user = (kind: keyof typeof roles, n: number): RequiredEntityData<User> => ({
+      id: uuidFrom(rng), email: benchEmail(kind, n), username: `bench-${kind}${n}`, passwordHash, role: roles[kind], isVerified: true,
     });
     const teachers = Array.from({ length: SIZES.teachers }, (_, i) => user('teacher', i + 1));
     const students = Array.from({ length: SIZES.students }, (_, i) => user('student', i + 1));
@@ -80,7 +80,7 @@ export async function generateExamData(databaseUrl: string) {
       }
     });
 
-    await timed(`users (${teachers.length + students.length})`, () => insertInChunks(em, User, [...teachers, ...students]));
+    await timed(`users (${teachers.length + students.length + 1})`, () => insertInChunks(em, User, [user('admin', 1), ...teachers, ...students]));
     await timed('profiles', async () => {
       await insertInChunks(em, TeacherProfile, teachers.map((t, i) => ({ id: uuidFrom(rng), user: t.id as string, department: 'Bench', cohortsTaught: [`bench-${i + 1}`] })));
       await insertInChunks(em, StudentProfile, students.map((s, i) => ({ id: uuidFrom(rng), user: s.id as string, enrollmentId: `BENCH-${i + 1}`, cohort: cohortOf(i) })));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 
@@ -17,6 +17,8 @@ export interface LoadOptions {
   /** Calls a second over all connections (autocannon's overallRate); unset: as fast as answered. */
   rate?: number;
   headers?: Record<string, string>;
+  /** With the server's pid, the result says how much CPU the server and PostgreSQL spent per request. */
+  serverPid?: number;
 }
 
 export interface LoadResult {
@@ -28,6 +30,8 @@ export interface LoadResult {
   p50: number;
   p95: number;
   p99: number;
+  serverCpuMsPerRequest?: number;
+  postgresCpuMsPerRequest?: number;
 }
 
 /**
@@ -37,6 +41,7 @@ export interface LoadResult {
  */
 export async function drive(name: string, options: LoadOptions, next: () => LoadRequest): Promise<LoadResult> {
   const times: number[] = [];
+  const cpuBefore = options.serverPid ? { server: cpuSeconds(options.serverPid), postgres: postgresCpuSeconds() } : null;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -59,7 +64,11 @@ export async function drive(name: string, options: LoadOptions, next: () => Load
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
   });
   times.sort((a, b) => a - b);
+  const perRequest = (seconds: number) => Number(((seconds * 1000) / result.requests.total).toFixed(2));
   return {
+    ...(cpuBefore
+      ? { serverCpuMsPerRequest: perRequest(cpuSeconds(options.serverPid!) - cpuBefore.server), postgresCpuMsPerRequest: perRequest(postgresCpuSeconds() - cpuBefore.postgres) }
+      : {}),
     name,
     requests: result.requests.total,
     non2xx: result.non2xx,
@@ -86,4 +95,18 @@ export function machine() {
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds used so far by every PostgreSQL process on this machine (the benchmark's server is local). */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) total += cpuSeconds(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
 }

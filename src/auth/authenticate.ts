@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApiKey, User } from '../entities';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import { isApiScope } from './scopes';
-import { checkSessions, type CredentialProbe } from './credential-probe';
+import { checkSessions, type CredentialProbe, type SessionCheck } from './credential-probe';
 import { TokenError, type AccessClaims, type TokenService } from './tokens';
 import type { Viewer } from './viewer';
 
@@ -50,7 +50,7 @@ async function viaApiKey(em: EntityManager, key: string, probe?: CredentialProbe
 }
 
 async function viaAccessToken(em: EntityManager, tokens: TokenService, token: string, probe?: CredentialProbe): Promise<Authentication> {
-  if (probe?.claims) return viewerOfSession(em, probe.claims);
+  if (probe?.claims && probe.session) return viewerOfSession(em, probe.claims, probe.session);
   let claims;
   try {
     claims = await tokens.verifyAccess(token);
@@ -59,18 +59,19 @@ async function viaAccessToken(em: EntityManager, tokens: TokenService, token: st
   }
   const [check] = await checkSessions(em, [claims]);
   if (!check.live) return refused('Token revoked');
-  return viewerOfSession(em, claims);
+  return viewerOfSession(em, claims, check);
 }
 
-async function viewerOfSession(em: EntityManager, claims: AccessClaims): Promise<Authentication> {
-  const user = await em.findOne(User, { id: claims.userId }, { populate: ['teacherProfile'] });
-  if (!usable(user)) return refused('Account is locked or inactive');
+/** The user comes from the session check's own statement: no second round trip, and the same moment as the revocation check. */
+function viewerOfSession(em: EntityManager, claims: AccessClaims, check: SessionCheck): Authentication {
+  if (!check.usable || !check.user_row) return refused('Account is locked or inactive');
+  const user = em.map(User, check.user_row);
   return {
     viewer: {
       user,
       via: 'session',
       scopes: null,
-      cohortsTaught: user.teacherProfile?.cohortsTaught ?? [],
+      cohortsTaught: check.cohorts_taught ?? [],
       sessionId: claims.sessionId,
       accessJti: claims.jti,
       accessExpiresAt: claims.expiresAt,

@@ -19,8 +19,9 @@ export interface CredentialProbe {
   principal: string;
   /** `pg_current_snapshot()` as text: changes whenever any write transaction commits. */
   snapshot: string;
-  /** Verified access-token claims, so authentication does not check the token twice. */
+  /** Verified access-token claims and what the check read, so authentication repeats neither. */
   claims?: AccessClaims;
+  session?: SessionCheck;
 }
 
 export interface SessionCheck {
@@ -29,16 +30,22 @@ export interface SessionCheck {
   /** The account is active and not locked. */
   usable: boolean;
   snapshot: string;
+  /** The user's row as it was when checked (null: no such user), and the cohorts they teach. */
+  user_row: Record<string, unknown> | null;
+  cohorts_taught: string[] | null;
 }
 
-/** The database side of accepting access tokens, for many at once, in their order. */
+/** The database side of accepting access tokens, for many at once, in their order, with each token's user. */
 export function checkSessions(em: EntityManager, claims: readonly AccessClaims[]): Promise<SessionCheck[]> {
   return em.execute<SessionCheck[]>(
     `select not exists (select 1 from revoked_access_tokens r where r.jti = c.jti)
               and coalesce((select s.revoked_at is null from auth_sessions s where s.id = c.sid and s.user_id = c.uid), false) as live,
-            coalesce((select u.is_active and u.locked_at is null from users u where u.id = c.uid), false) as usable,
-            pg_current_snapshot()::text as snapshot
+            coalesce(u.is_active and u.locked_at is null, false) as usable,
+            pg_current_snapshot()::text as snapshot,
+            to_jsonb(u) as user_row, tp.cohorts_taught
        from unnest(?::uuid[], ?::uuid[], ?::uuid[]) with ordinality as c(jti, sid, uid, i)
+       left join users u on u.id = c.uid
+       left join teacher_profiles tp on tp.user_id = c.uid
       order by c.i`,
     [uuidArray(claims.map((c) => c.jti)), uuidArray(claims.map((c) => c.sessionId)), uuidArray(claims.map((c) => c.userId))],
   );
@@ -96,6 +103,6 @@ export class CredentialProber {
     }
     const check = await this.sessions.load(claims);
     countStatement();
-    return check.live && check.usable ? { principal: `user:${claims.userId}`, snapshot: check.snapshot, claims } : null;
+    return check.live && check.usable ? { principal: `user:${claims.userId}`, snapshot: check.snapshot, claims, session: check } : null;
   }
 }

@@ -1,4 +1,3 @@
-import { rule } from 'graphql-shield';
 import { seesEveryone } from '../auth/viewer';
 import type { Context } from '../context';
 import type { BehaviorAnalysis } from '../entities';
@@ -6,6 +5,7 @@ import type { MonitoringEventRow } from '../entities/monitoring-event.entity';
 import { Role } from '../entities/role';
 import type { FlagAlert, FlaggedStudent } from '../resolvers/types/flag.types';
 import type { MonitoringSummary } from '../resolvers/types/monitoring.types';
+import { rowRule } from './rules';
 
 /*
  * Layer two for proctoring data: rows come from queries scoped to one attempt the viewer
@@ -18,17 +18,16 @@ export const mayViewExam = async (ctx: Context, examId: string) =>
   (seesEveryone(ctx.viewer) || (ctx.viewer.user.role === Role.TEACHER && (await ctx.loaders.examAccess(ctx.viewer).load(examId)).view));
 
 /** Events, payloads and anomaly scores: staff who may view the exam; never a student, not even their own. */
-export const canSeeMonitoringEvent = rule('canSeeMonitoringEvent', { cache: 'no_cache' })((event: MonitoringEventRow, _a, ctx: Context) =>
-  mayViewExam(ctx, event.examId),
-);
+export const canSeeMonitoringEvent = rowRule('canSeeMonitoringEvent', (event: MonitoringEventRow, ctx) => mayViewExam(ctx, event.examId));
 
 /** Counts: the attempt's student too. */
-export const canSeeMonitoringSummary = rule('canSeeMonitoringSummary', { cache: 'no_cache' })(
-  async (summary: MonitoringSummary, _a, ctx: Context) => ctx.viewer?.user.id === summary.studentId || mayViewExam(ctx, summary.examId),
+export const canSeeMonitoringSummary = rowRule(
+  'canSeeMonitoringSummary',
+  async (summary: MonitoringSummary, ctx) => ctx.viewer?.user.id === summary.studentId || mayViewExam(ctx, summary.examId),
 );
 
 /** An analysis: its student (without the fields below) and staff who may view the exam. */
-export const canSeeAnalysis = rule('canSeeAnalysis', { cache: 'no_cache' })(async (analysis: BehaviorAnalysis, _a, ctx: Context) => {
+export const canSeeAnalysis = rowRule('canSeeAnalysis', async (analysis: BehaviorAnalysis, ctx) => {
   if (!ctx.viewer) return false;
   if (analysis.student.id === ctx.viewer.user.id) return true;
   const attempt = await ctx.loaders.attemptById.load(analysis.attempt.id);
@@ -36,9 +35,9 @@ export const canSeeAnalysis = rule('canSeeAnalysis', { cache: 'no_cache' })(asyn
 });
 
 /** A flag: staff who may view its exam. */
-export const canSeeFlag = rule('canSeeFlag', { cache: 'no_cache' })((flag: FlagAlert, _a, ctx: Context) => mayViewExam(ctx, flag.examId));
+export const canSeeFlag = rowRule('canSeeFlag', (flag: FlagAlert, ctx) => mayViewExam(ctx, flag.examId));
 
 /** A flagged student: staff who may view an exam one of the counted flags is in. */
-export const canSeeFlaggedStudent = rule('canSeeFlaggedStudent', { cache: 'no_cache' })(async (flagged: FlaggedStudent, _a, ctx: Context) =>
+export const canSeeFlaggedStudent = rowRule('canSeeFlaggedStudent', async (flagged: FlaggedStudent, ctx) =>
   (await Promise.all(flagged.examIds.map((examId) => mayViewExam(ctx, examId)))).some(Boolean),
 );

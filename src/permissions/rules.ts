@@ -15,6 +15,23 @@ import { canSeeStudentOfCohort } from './scope';
 
 export const allow = rule('allow', { cache: 'no_cache' })(() => true);
 
+/**
+ * A rule about the row itself, answered once per row and request: as a type rule it runs
+ * for every field of the row, and the answer cannot differ between them. Keyed by the row
+ * object, so two rows never share an answer (unlike shield's `contextual` cache), and
+ * without hashing the row (unlike its `strict` cache).
+ */
+export function rowRule<R extends object>(name: string, check: (row: R, ctx: Context) => boolean | Promise<boolean>) {
+  const answers = new WeakMap<Context, WeakMap<R, boolean | Promise<boolean>>>();
+  return rule(name, { cache: 'no_cache' })((row: R, _a, ctx: Context) => {
+    let forRequest = answers.get(ctx);
+    if (!forRequest) answers.set(ctx, (forRequest = new WeakMap()));
+    let answer = forRequest.get(row);
+    if (answer === undefined) forRequest.set(row, (answer = check(row, ctx)));
+    return answer;
+  });
+}
+
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   (_p, _a, ctx: Context) => ctx.viewer !== null || unauthenticated(ctx.authError ?? 'Authentication required'),
 );
