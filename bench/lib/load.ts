@@ -1,5 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
+import { seededRng } from '../../src/db/seed/prng';
 import autocannon from 'autocannon';
 
 /** The p-th percentile of ascending `sorted`, nearest rank. */
@@ -109,4 +111,64 @@ export function postgresCpuSeconds(): number {
     }
   }
   return total;
+}
+
+/** POSTs `body` over `agent`; resolves with the status and whether the answer had GraphQL errors. */
+function post(url: URL, agent: http.Agent, request: LoadRequest): Promise<{ status: number; graphqlErrors: boolean }> {
+  return new Promise((resolve, reject) => {
+    const call = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, graphqlErrors: Buffer.concat(chunks).includes('"errors"') }));
+      response.on('error', reject);
+    });
+    call.on('error', reject);
+    call.end(request.body);
+  });
+}
+
+/**
+ * An open-loop load: requests start at Poisson arrival times averaging `rate` a second
+ * (independent clients, as students' proctoring clients are), whatever the answers' pace,
+ * over up to `connections` keep-alive connections, after `warmup` seconds at the same rate
+ * that are not counted. autocannon's overallRate instead lets each connection send its whole
+ * second's share at once at the start of every second, so its latencies measure those bursts.
+ */
+export async function poisson(
+  name: string,
+  options: { url: string; rate: number; duration: number; warmup: number; connections: number; seed: number },
+  next: () => LoadRequest,
+): Promise<LoadResult> {
+  const rng = seededRng(options.seed);
+  const url = new URL(options.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const times: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const inFlight = new Set<Promise<void>>();
+  const begin = performance.now();
+  const counted = begin + options.warmup * 1000;
+  const end = counted + options.duration * 1000;
+  for (let at = begin; at < end; at += (-Math.log(1 - rng()) * 1000) / options.rate) {
+    const wait = at - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const sent = performance.now();
+    const count = sent >= counted;
+    const call: Promise<void> = post(url, agent, next())
+      .then(({ status, graphqlErrors }) => {
+        if (!count) return;
+        times.push(performance.now() - sent);
+        if (status < 200 || status >= 300) non2xx++;
+        else if (graphqlErrors) errors++;
+      })
+      .catch(() => {
+        if (count) errors++;
+      })
+      .finally(() => inFlight.delete(call));
+    inFlight.add(call);
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  times.sort((a, b) => a - b);
+  return { name, requests: times.length, non2xx, errors, reqPerSec: Math.round(times.length / options.duration), p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
 }

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { BENCH_PASSWORD } from '../exams/common';
-import { cpuSeconds, drive, machine, type LoadResult } from '../lib/load';
+import { cpuSeconds, machine, poisson, postgresCpuSeconds, type LoadResult } from '../lib/load';
 import { startServer, type BenchServer } from '../lib/server';
 import { MONITORING_DATABASE_URL, attemptEvents, type AttemptRef } from './common';
 import { copyEncoded, encodeEvents, type EventRow } from './copy';
@@ -20,7 +20,7 @@ import { copyEncoded, encodeEvents, type EventRow } from './copy';
 const PORT = Number(process.env.BENCH_PORT ?? 4520);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const CLIENTS = 4;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 4);
 const SINGLE_RATE = Number(process.env.BENCH_SINGLE_RATE ?? 500);
 const SINGLE_ATTEMPTS = 50;
 /** Which measurements to run, in this order each round (single-event calls run after the rounds). */
@@ -82,11 +82,13 @@ interface Throughput {
   rowsPerSecond: number;
   /** CPU of the server process per 1,000 rows (GraphQL modes only). */
   serverCpuMsPer1000Rows?: number;
+  postgresCpuMsPer1000Rows: number;
 }
 
 /** Runs `send` in CLIENTS loops for DURATION seconds; each call returns the rows the database took. */
 async function measure(mode: string, send: (lane: number) => Promise<number>, serverPid?: number): Promise<Throughput> {
   const cpuBefore = serverPid ? cpuSeconds(serverPid) : 0;
+  const postgresBefore = postgresCpuSeconds();
   const started = performance.now();
   const until = started + DURATION * 1000;
   const counts = await Promise.all(
@@ -98,8 +100,9 @@ async function measure(mode: string, send: (lane: number) => Promise<number>, se
   );
   const seconds = (performance.now() - started) / 1000;
   const rows = counts.reduce((a, b) => a + b, 0);
-  const result: Throughput = { mode, rows, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds) };
-  if (serverPid) result.serverCpuMsPer1000Rows = Number((((cpuSeconds(serverPid) - cpuBefore) * 1e6) / rows).toFixed(1));
+  const per1000Rows = (cpu: number) => Number(((cpu * 1e6) / rows).toFixed(1));
+  const result: Throughput = { mode, rows, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds), postgresCpuMsPer1000Rows: per1000Rows(postgresCpuSeconds() - postgresBefore) };
+  if (serverPid) result.serverCpuMsPer1000Rows = per1000Rows(cpuSeconds(serverPid) - cpuBefore);
   return result;
 }
 
@@ -153,11 +156,11 @@ async function insertMode(clients: Client[], lanes: Lane[]): Promise<Throughput>
   });
 }
 
-/** Single-event calls at SINGLE_RATE a second over SINGLE_ATTEMPTS students' attempts. */
+/** Single-event calls arriving at SINGLE_RATE a second (Poisson) over SINGLE_ATTEMPTS students' attempts. */
 async function singleEvents(server: BenchServer, lanes: Lane[], db: Client, round: number): Promise<LoadResult & { stored: number }> {
   let n = 0;
   const prefix = `single-${round}-`;
-  const result = await drive(`single-event calls at ${SINGLE_RATE}/s`, { url: server.url, connections: SINGLE_ATTEMPTS, duration: DURATION, rate: SINGLE_RATE }, () => {
+  const result = await poisson(`single-event calls at ${SINGLE_RATE}/s`, { url: server.url, duration: DURATION, warmup: 5, connections: SINGLE_ATTEMPTS, rate: SINGLE_RATE, seed: round }, () => {
     const lane = lanes[n % lanes.length];
     const [event] = sampleEvents(lane.attempt, 1);
     return { token: lane.token, body: JSON.stringify({ query: RECORD, variables: { attemptId: lane.attempt.id, events: [toInput({ ...event, eventId: `${prefix}${n++}` })] } }) };

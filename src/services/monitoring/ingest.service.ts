@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { executeBound } from '../../db/bound-query';
+import { executePrepared } from '../../db/prepared-query';
 import { hasRole, seesEveryone, type Viewer } from '../../auth/viewer';
 import { AttemptStatus } from '../../entities/exam-enums';
 import { FLAG_SEVERITIES, type MonitoringSeverity } from '../../entities/monitoring-enums';
@@ -127,7 +127,7 @@ export class MonitoringIngestService {
 
   private async write(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[]): Promise<IngestResult> {
     const visible = examVisibleSql(viewer, 'e');
-    const [row] = await executeBound<IngestRow>(em, INGEST.replace('{{visible}}', visible.sql), [
+    const [row] = await executePrepared<IngestRow>(em, INGEST.replace('{{visible}}', visible.sql), [
       ...visible.params,
       attemptId,
       JSON.stringify(events.map(toRecord)),
