@@ -99,13 +99,18 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** CPU seconds used so far by every PostgreSQL process on this machine (the benchmark's server is local). */
+/**
+ * CPU seconds used so far by the PostgreSQL processes on this machine (the benchmark's
+ * server is local), leaving out autovacuum workers: they come and go, and one that exits
+ * would take its seconds out of the sum.
+ */
 export function postgresCpuSeconds(): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) total += cpuSeconds(Number(entry));
+      if (!readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) continue;
+      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('autovacuum worker')) total += cpuSeconds(Number(entry));
     } catch {
       // The process ended while we looked.
     }

@@ -5,6 +5,7 @@ import type { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission } fro
 import { Role } from '../entities/role';
 import type { DashboardAlert, StudentDashboard, TeacherDashboard } from '../resolvers/types/dashboard.types';
 import type { ExamAnalytics, ExamAnalyticsStudent } from '../resolvers/types/exam-analytics.types';
+import { rowRule } from './rules';
 import { canSeeStudentOfCohort } from './scope';
 
 /*
@@ -22,9 +23,7 @@ async function seesStudentRecord(ctx: Context, studentId: string): Promise<boole
   return canSeeStudentOfCohort(ctx.viewer, profile?.cohort);
 }
 
-export const canViewExam = rule('canViewExam', { cache: 'no_cache' })(
-  async (exam: Exam, _a, ctx: Context) => ctx.viewer !== null && (await access(ctx, exam.id)).view,
-);
+export const canViewExam = rowRule('canViewExam', async (exam: Exam, ctx) => ctx.viewer !== null && (await access(ctx, exam.id)).view);
 
 /** The rubric's answer key and the grants: for those who may edit the exam, and overseers. */
 export const canReadExamInternals = rule('canReadExamInternals', { cache: 'no_cache' })(
@@ -36,7 +35,7 @@ export const isStaff = rule('isStaff', { cache: 'contextual' })(
   (_p, _a, ctx: Context) => hasRole(ctx.viewer, Role.TEACHER, Role.ADMIN, Role.AUDITOR),
 );
 
-export const canViewAttempt = rule('canViewAttempt', { cache: 'no_cache' })(async (attempt: ExamAttempt, _a, ctx: Context) => {
+export const canViewAttempt = rowRule('canViewAttempt', async (attempt: ExamAttempt, ctx) => {
   if (!ctx.viewer) return false;
   if (seesEveryone(ctx.viewer) || attempt.student.id === ctx.viewer.user.id) return true;
   return ctx.viewer.user.role === Role.TEACHER && (await access(ctx, attempt.exam.id)).view;

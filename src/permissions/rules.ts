@@ -16,20 +16,26 @@ import { canSeeStudentOfCohort } from './scope';
 export const allow = rule('allow', { cache: 'no_cache' })(() => true);
 
 /**
- * A rule about the row itself, answered once per row and request: as a type rule it runs
- * for every field of the row, and the answer cannot differ between them. Keyed by the row
- * object, so two rows never share an answer (unlike shield's `contextual` cache), and
- * without hashing the row (unlike its `strict` cache).
+ * `check` answered once per row object and request. A type rule runs for every field of a
+ * row, and its answer about the row cannot differ between them. Keyed by the row object, so
+ * two rows never share an answer (unlike shield's `contextual` cache), and without hashing
+ * the row (unlike its `strict` cache).
  */
-export function rowRule<R extends object>(name: string, check: (row: R, ctx: Context) => boolean | Promise<boolean>) {
+export function perRow<R extends object>(check: (row: R, ctx: Context) => boolean | Promise<boolean>) {
   const answers = new WeakMap<Context, WeakMap<R, boolean | Promise<boolean>>>();
-  return rule(name, { cache: 'no_cache' })((row: R, _a, ctx: Context) => {
+  return (row: R, ctx: Context) => {
     let forRequest = answers.get(ctx);
     if (!forRequest) answers.set(ctx, (forRequest = new WeakMap()));
     let answer = forRequest.get(row);
     if (answer === undefined) forRequest.set(row, (answer = check(row, ctx)));
     return answer;
-  });
+  };
+}
+
+/** A shield rule about the row itself, answered once per row and request (perRow). */
+export function rowRule<R extends object>(name: string, check: (row: R, ctx: Context) => boolean | Promise<boolean>) {
+  const answer = perRow(check);
+  return rule(name, { cache: 'no_cache' })((row: R, _a, ctx: Context) => answer(row, ctx));
 }
 
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
@@ -78,8 +84,7 @@ function insideAuthPayload(info: GraphQLResolveInfo): boolean {
 }
 
 /** Per-row: a user row is visible to itself, admins, auditors and teachers of the student's cohort. */
-export const canSeeUser = rule('canSeeUser', { cache: 'no_cache' })(async (user: User, _a, ctx: Context, info) => {
-  if (insideAuthPayload(info)) return true;
+const userVisible = perRow(async (user: User, ctx: Context) => {
   if (!ctx.viewer) return false;
   if (isSelf(ctx, user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) return true;
   if (user.role === Role.STUDENT) {
@@ -89,6 +94,10 @@ export const canSeeUser = rule('canSeeUser', { cache: 'no_cache' })(async (user:
   // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
   return hasRole(ctx.viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(ctx.viewer).load(user.id);
 });
+
+export const canSeeUser = rule('canSeeUser', { cache: 'no_cache' })(
+  (user: User, _a, ctx: Context, info) => insideAuthPayload(info) || userVisible(user, ctx),
+);
 
 /** Per-field: private details of an account, for itself, admins and auditors only. */
 export const canSeePrivateUserFields = rule('canSeePrivateUserFields', { cache: 'no_cache' })(
