@@ -128,6 +128,17 @@ describe('the audit log under a flood', () => {
   });
 });
 
+describe('a flood on a locked-out account from an address near its own limit', () => {
+  it("does not use up the address: another account's attempt is still checked", async ({ client }) => {
+    for (let i = 0; i < 5; i++) expect(codeOf(await client.login('student28@example.edu', `wrong-${i}`))).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 2; i++) expect(codeOf(await client.login(`near${i}@example.edu`, 'wrong-password'))).toBe('UNAUTHENTICATED');
+    const flood = Array.from({ length: 30 }, (_, i) => client.login('student28@example.edu', `again-${i}`));
+    const other = client.login('student29@example.edu', 'wrong-password');
+    expect(codes(await Promise.all(flood))).toEqual({ RATE_LIMITED: 30 });
+    expect(codeOf(await other)).toBe('UNAUTHENTICATED');
+  });
+});
+
 describe('registration', () => {
   it('is limited per address before any account is made', async ({ client }) => {
     for (let i = 0; i < 3; i++) expect((await client.register(`self${i}@example.edu`)).errors).toBeUndefined();

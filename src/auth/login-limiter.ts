@@ -101,21 +101,28 @@ export class LoginLimiter {
       outcome = await this.admit(keys, email, ip);
     }
     if ('refused' in outcome) return outcome;
-    return { admitted: { ...keys, finished: this.track([keys.accountKey, keys.addressKey]) } };
+    return { admitted: { ...keys, finished: outcome.admitted } };
   }
 
-  private async admit(keys: Omit<LoginAttempt, 'finished'>, email: string, ip: string): Promise<{ refused: Refusal } | { admitted: true }> {
-    const [account, address] = await Promise.all([take(this.byAccount, keys.accountKey), take(this.byAddress, keys.addressKey)]);
-    if (account instanceof RateLimiterRes) {
-      // A refused attempt is no failure of the address.
-      if (!(address instanceof RateLimiterRes)) await this.byAddress.reward(keys.addressKey, 1);
-      return { refused: refusal(LimitName.LOGIN_ACCOUNT, email, keys.accountKey, account) };
+  /** Admitted, the attempt counts as being checked from the moment it holds the account's point: its end is what it returns. */
+  private async admit(keys: Omit<LoginAttempt, 'finished'>, email: string, ip: string): Promise<Admission<() => void>> {
+    // The account first, and the address only for what the account let through: a flood on one
+    // account would otherwise hold the address's points for a moment and refuse other accounts.
+    const account = await take(this.byAccount, keys.accountKey);
+    if (account) return { refused: refusal(LimitName.LOGIN_ACCOUNT, email, keys.accountKey, account) };
+    const finished = this.track([keys.accountKey, keys.addressKey]);
+    try {
+      const address = await take(this.byAddress, keys.addressKey);
+      if (address && !(await this.trustedPairs.get(keys.pairKey))) {
+        await this.byAccount.reward(keys.accountKey, 1);
+        finished();
+        return { refused: refusal(LimitName.LOGIN_ADDRESS, ip, keys.addressKey, address) };
+      }
+      return { admitted: finished };
+    } catch (error) {
+      finished();
+      throw error;
     }
-    if (address instanceof RateLimiterRes && !(await this.trustedPairs.get(keys.pairKey))) {
-      await this.byAccount.reward(keys.accountKey, 1);
-      return { refused: refusal(LimitName.LOGIN_ADDRESS, ip, keys.addressKey, address) };
-    }
-    return { admitted: true };
   }
 
   private limiterOf(limit: LimitName): RateLimiterAbstract {
