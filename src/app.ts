@@ -1,4 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { embeddedJwtSecret, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
@@ -10,6 +12,7 @@ import { startScheduler } from './jobs/scheduler';
 import { logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createServices } from './services';
+import { FlagFeed } from './services/flags/flag-feed';
 import { ensureCurrentPartitions } from './services/monitoring/partitions';
 
 export interface Database {
@@ -82,25 +85,43 @@ export interface Http {
   stop(): Promise<void>;
 }
 
-/** The HTTP side over a prepared database: services (with Redis when configured) and the GraphQL server. */
+/** Wake-ups between instances: through Redis when configured, else within this process. */
+function livePubSub(redisUrl: string | undefined): PubSubEngine & { close?: () => Promise<unknown> } {
+  if (!redisUrl) return new PubSub();
+  const connect = () => new Redis(redisUrl, { maxRetriesPerRequest: 2 });
+  return new RedisPubSub({ publisher: connect(), subscriber: connect() });
+}
+
+/** The HTTP side over a prepared database: services (with Redis when configured), the live feed and the GraphQL server. */
 export async function startHttp(config: Config, database: Database, jwtSecret: string): Promise<Http> {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
+  const pubsub = livePubSub(config.redisUrl);
+  const connection = database.orm.em.getConnection();
+  const channel = `assay:${new URL(database.url).pathname.slice(1)}`;
+  const feed = new FlagFeed((sql, params) => connection.execute(sql, params), pubsub, { ...config.live, channel });
+  const release = async () => {
+    await feed.stop();
+    await pubsub.close?.();
+    redis?.disconnect();
+  };
   try {
+    await feed.start();
     const services = createServices(
       config,
       jwtSecret,
       redis ? { kind: 'redis', redis } : { kind: 'postgres', knex: database.orm.em.getKnex() },
+      feed,
     );
-    const server = await startServer(config, database.orm, services);
+    const server = await startServer(config, database.orm, services, redis);
     return {
       server,
       stop: async () => {
         await server.stop();
-        redis?.disconnect();
+        await release();
       },
     };
   } catch (error) {
-    redis?.disconnect();
+    await release();
     throw error;
   }
 }

@@ -81,6 +81,8 @@ const schema = z
     MONITORING_PARTITIONS_AHEAD: int(1, 24).default(2),
     MONITORING_RETENTION_DAYS: int(1, 36_500).default(90),
     ARCHIVE_DIR: z.string().min(1).optional(),
+    LIVE_POLL_MS: int(100, 60_000).default(2000),
+    SUBSCRIPTION_MAX_LAG: int(1, 10_000_000).default(10_000),
     JOB_MONITORING_RETENTION_SCHEDULE: cronPattern.default('23 4 * * *'),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
@@ -135,6 +137,12 @@ export interface Config {
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
   jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string; monitoringRetention: string } };
   monitoring: MonitoringLimits;
+  /**
+   * Subscriptions: how often each instance reads the flag log even without a wake-up (a
+   * lost Redis message, a write by the CLI), and how far behind the log's head a live
+   * subscriber may fall before it is closed (it reconnects with its cursor).
+   */
+  live: { pollMs: number; maxLag: number };
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
   backupDir: string;
@@ -190,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       registrationsPerIp: e.REGISTER_MAX_PER_IP,
       registrationWindowSeconds: e.REGISTER_WINDOW_SECONDS,
     },
+    live: { pollMs: e.LIVE_POLL_MS, maxLag: e.SUBSCRIPTION_MAX_LAG },
     redisUrl: e.REDIS_URL,
     demoPassword: e.DEMO_PASSWORD,
     trustProxy: e.TRUST_PROXY,

@@ -2,9 +2,20 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PendingResponse } from './cache/response-cache.middleware';
 import type { Viewer } from './auth/viewer';
 import type { QueryCount } from './db/query-counter';
-import type { Loaders } from './loaders';
+import { createLoaders, type Loaders } from './loaders';
 import type { Services } from './services';
-import type { AuditSource } from './services/audit.service';
+import { sourceOfRequest, type AuditSource } from './services/audit.service';
+
+/** A subscription's WebSocket connection, as its resolvers see it. */
+export interface LiveConnection {
+  /**
+   * A context as of now for delivering the next event: the credential checked again, fresh
+   * loaders. Null once the credential is gone; the connection is then closed with a reason.
+   */
+  refresh(): Promise<Context | null>;
+  /** Closes the connection (graphql-ws close codes; 1013 asks the client to come back later). */
+  close(code: number, reason: string): void;
+}
 
 /** What every resolver and shield rule receives; built fresh for each request. */
 export interface Context {
@@ -22,4 +33,30 @@ export interface Context {
   audit: AuditSource;
   /** Set when this request may store its response in the response cache. */
   responseCache: PendingResponse | null;
+  /** Set for subscriptions, over WebSocket. */
+  live: LiveConnection | null;
+}
+
+export interface RequestState {
+  em: EntityManager;
+  viewer: Viewer | null;
+  authError: string | null;
+  services: Services;
+  requestId: string;
+  queryCount: QueryCount;
+  ip: string;
+  userAgent: string | null;
+  responseCache?: PendingResponse | null;
+  live?: LiveConnection | null;
+}
+
+/** The context of one HTTP request, or of one delivery of a subscription. */
+export function createContext(state: RequestState): Context {
+  return {
+    ...state,
+    loaders: createLoaders(state.em),
+    audit: sourceOfRequest(state.viewer, { requestId: state.requestId, ip: state.ip, userAgent: state.userAgent }),
+    responseCache: state.responseCache ?? null,
+    live: state.live ?? null,
+  };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type PubSub } from 'type-graphql';
 import { permissions } from './permissions/shield';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditLogResolver } from './resolvers/audit-log.resolver';
@@ -26,7 +26,7 @@ import { ExamPermissionResolver } from './resolvers/exam-permission.resolver';
 import { ExamResolver } from './resolvers/exam.resolver';
 import { PerformanceMetricsResolver, UserPerformanceResolver } from './resolvers/performance.resolver';
 import { MonitoringResolver } from './resolvers/monitoring.resolver';
-import { FlagAlertResolver, FlaggedStudentResolver } from './resolvers/flag.resolver';
+import { FlagAlertResolver, FlaggedStudentResolver, StudentFlaggedEventResolver } from './resolvers/flag.resolver';
 import { ExamPerformanceSummaryResolver, StudentRiskSummaryResolver } from './resolvers/analytics-views.resolver';
 import { AttemptAnalysisResolver, BehaviorAnalysisResolver } from './resolvers/behavior-analysis.resolver';
 
@@ -57,13 +57,27 @@ export const resolvers = [
   AttemptAnalysisResolver,
   FlagAlertResolver,
   FlaggedStudentResolver,
+  StudentFlaggedEventResolver,
   ExamPerformanceSummaryResolver,
   StudentRiskSummaryResolver,
 ] as const;
 
+/**
+ * Every subscription brings its own source (the flag log, read from PostgreSQL), never
+ * type-graphql's topics; buildSchema still wants a pubSub once any subscription exists.
+ */
+const noTopics: PubSub = {
+  publish: () => {
+    throw new Error('Assay publishes through its live feed, not type-graphql topics');
+  },
+  subscribe: () => {
+    throw new Error('Assay subscriptions declare their own subscribe function');
+  },
+};
+
 /** The schema as emitted to schema.graphql, without permissions. */
 export const buildBareSchema = (): Promise<GraphQLSchema> =>
-  buildSchema({ resolvers, validate: { forbidUnknownValues: true }, scalarsMap: [{ type: Date, scalar: DateTimeScalar }], emitSchemaFile: false });
+  buildSchema({ resolvers, validate: { forbidUnknownValues: true }, scalarsMap: [{ type: Date, scalar: DateTimeScalar }], emitSchemaFile: false, pubSub: noTopics });
 
 /** The executable schema: every resolver behind graphql-shield. */
 export async function buildAppSchema(): Promise<GraphQLSchema> {

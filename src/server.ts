@@ -11,6 +11,7 @@ import compression from 'compression';
 import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
+import type { Redis } from 'ioredis';
 import { authenticate, credentialFrom } from './auth/authenticate';
 import { type CredentialProbe, CredentialProber } from './auth/credential-probe';
 import { inputErrorStatus } from './http/input-error-status.plugin';
@@ -18,16 +19,15 @@ import { ResponseCache } from './cache/response-cache';
 import { responseCacheLookup, type PendingResponse } from './cache/response-cache.middleware';
 import { responseCacheStore } from './cache/response-cache.plugin';
 import type { Config } from './config';
-import type { Context } from './context';
+import { createContext, type Context } from './context';
 import { pendingMigrations } from './db/migrator';
 import { withQueryCount, type QueryCount } from './db/query-counter';
-import { createLoaders } from './loaders';
 import { errorFormatter } from './http/format-error';
 import { inputGuard, verifyJsonDepth } from './http/input-guard';
+import { startSubscriptions } from './http/subscriptions';
 import { logger } from './logger';
 import { buildAppSchema } from './schema';
 import type { Services } from './services';
-import { sourceOfRequest } from './services/audit.service';
 
 export interface RunningServer {
   url: string;
@@ -45,11 +45,19 @@ const sqlCountHeader: ApolloServerPlugin<Context> = {
   },
 };
 
+const redisAnswers = async (redis: Redis) => {
+  try {
+    return (await Promise.race([redis.ping(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())])) === 'PONG';
+  } catch {
+    return false;
+  }
+};
+
 const requestIdOf = (header: string | string[] | undefined) =>
   typeof header === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(header) ? header : randomUUID();
 
-/** HTTP + GraphQL on one port. The ORM and services are owned by the caller. */
-export async function startServer(config: Config, orm: MikroORM, services: Services): Promise<RunningServer> {
+/** HTTP, GraphQL and its subscriptions on one port. The ORM, services and Redis are owned by the caller. */
+export async function startServer(config: Config, orm: MikroORM, services: Services, redis: Redis | null): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -75,8 +83,10 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   });
   const protection = armor.protect();
 
+  const schema = await buildAppSchema();
+  const subscriptions = startSubscriptions(httpServer, { config, orm, services, schema, validationRules: protection.validationRules });
   const apollo = new ApolloServer<Context>({
-    schema: await buildAppSchema(),
+    schema,
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
@@ -92,6 +102,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       // Assay sets no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
       ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
   });
@@ -108,11 +119,17 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
         res.status(503).json({ status: 'migrations pending', pending });
         return;
       }
-      res.json({ status: 'ready' });
     } catch (error) {
       logger.warn({ err: error }, 'readiness check failed');
       res.status(503).json({ status: 'database unreachable' });
+      return;
     }
+    // Without Redis, logins (their counters) fail and instances wake each other only by polling.
+    if (redis && !(await redisAnswers(redis))) {
+      res.status(503).json({ status: 'redis unreachable' });
+      return;
+    }
+    res.json({ status: 'ready' });
   });
 
   const responseCache =
@@ -143,22 +160,17 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       context: async ({ req, res }): Promise<Context> => {
         const em = orm.em.fork();
         const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers), res.locals.credentialProbe as CredentialProbe | undefined);
-        const request = {
-          requestId: res.locals.requestId as string,
-          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-          userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
-        };
-        return {
+        return createContext({
           em,
           viewer,
           authError,
-          loaders: createLoaders(em),
           services,
+          requestId: res.locals.requestId as string,
           queryCount: res.locals.queryCount as QueryCount,
-          ...request,
-          audit: sourceOfRequest(viewer, request),
+          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
           responseCache: (res.locals.responseCache as PendingResponse | undefined) ?? null,
-        };
+        });
       },
     }),
   );

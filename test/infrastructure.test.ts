@@ -4,23 +4,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { limiterKey } from '../src/auth/login-limiter';
 import { LoginDocument, RegisterDocument } from './generated/graphql';
 import { codeOf, startTestApp, type TestApp } from './support/app';
+import { REDIS_URL, redisReachable } from './support/redis';
 
 const apps: TestApp[] = [];
 afterAll(() => Promise.all(apps.map((a) => a.stop())));
-
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await probe.connect();
-    return (await probe.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 describe('database pool', () => {
   it('cuts off a runaway statement at DB_STATEMENT_TIMEOUT_MS', async () => {

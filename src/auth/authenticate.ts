@@ -90,3 +90,9 @@ export async function authenticate(
   if (!credential) return anonymous;
   return looksLikeApiKey(credential) ? viaApiKey(em, credential, probe) : viaAccessToken(em, tokens, credential, probe);
 }
+
+/** A WebSocket's credential, from graphql-ws `connectionParams`: `authorization` (Bearer …) or `apiKey`. */
+export function credentialFromParams(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return credentialFrom({ authorization: text(params?.authorization), 'x-api-key': text(params?.apiKey) });
+}

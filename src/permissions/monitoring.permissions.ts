@@ -2,11 +2,11 @@ import { and } from 'graphql-shield';
 import { reader } from './common';
 import { canViewAttempt, isStaff } from './exam.rules';
 import type { TypeRules } from './merge-rules';
-import { canSeeAnalysis, canSeeFlag, canSeeFlaggedStudent, canSeeMonitoringEvent, canSeeMonitoringSummary } from './monitoring.rules';
+import { canSeeAnalysis, canSeeAttemptUpdate, canSeeFlag, canSeeFlaggedStudent, canSeeMonitoringEvent, canSeeMonitoringSummary } from './monitoring.rules';
 import { Role } from '../entities/role';
 import { allow, hasAnyRole, isAuthenticated, scope } from './rules';
 
-/** Live proctoring: events in, events and counts out. */
+/** Live proctoring: events in, events, counts and flags out (queried or subscribed). */
 export const monitoringPermissions: TypeRules = {
   Query: {
     attemptMonitoring: and(reader, isStaff),
@@ -18,6 +18,12 @@ export const monitoringPermissions: TypeRules = {
   FlagAlertConnection: allow,
   FlagAlertEdge: allow,
   FlagAlert: canSeeFlag,
+  StudentFlaggedEvent: canSeeFlag,
+  // Checked again on every delivery; the subscription's source authorizes on its own, since shield guards only resolve.
+  Subscription: {
+    studentFlagged: and(isAuthenticated, scope('subscribe'), isStaff),
+    attemptUpdated: and(isAuthenticated, scope('subscribe'), isStaff),
+  },
   FlaggedStudentConnection: allow,
   FlaggedStudentEdge: allow,
   FlaggedStudent: canSeeFlaggedStudent,
@@ -38,6 +44,7 @@ export const monitoringPermissions: TypeRules = {
   MonitoringEventEdge: allow,
   MonitoringEvent: canSeeMonitoringEvent,
   MonitoringSummary: canSeeMonitoringSummary,
+  AttemptUpdate: canSeeAttemptUpdate,
   // Value objects inside a summary whose rule has already passed.
   SeverityCount: isAuthenticated,
   EventTypeCount: isAuthenticated,

@@ -4,7 +4,7 @@ import type { BehaviorAnalysis } from '../entities';
 import type { MonitoringEventRow } from '../entities/monitoring-event.entity';
 import { Role } from '../entities/role';
 import type { FlagAlert, FlaggedStudent } from '../resolvers/types/flag.types';
-import type { MonitoringSummary } from '../resolvers/types/monitoring.types';
+import type { AttemptUpdate, MonitoringSummary } from '../resolvers/types/monitoring.types';
 import { rowRule } from './rules';
 
 /*
@@ -41,3 +41,6 @@ export const canSeeFlag = rowRule('canSeeFlag', (flag: FlagAlert, ctx) => mayVie
 export const canSeeFlaggedStudent = rowRule('canSeeFlaggedStudent', async (flagged: FlaggedStudent, ctx) =>
   (await Promise.all(flagged.examIds.map((examId) => mayViewExam(ctx, examId)))).some(Boolean),
 );
+
+/** A watched attempt's live state: staff who may view its exam. */
+export const canSeeAttemptUpdate = rowRule('canSeeAttemptUpdate', (update: AttemptUpdate, ctx) => mayViewExam(ctx, update.examId));

@@ -1,8 +1,9 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../context';
 import { badInput } from '../errors';
 import { MonitoringEventInput, MonitoringFilter, batchProblem } from './types/monitoring.inputs';
-import { MonitoringEventConnection, MonitoringIngestResult, MonitoringSummary } from './types/monitoring.types';
+import { attemptUpdatesStream } from './monitoring-subscription';
+import { AttemptUpdate, MonitoringEventConnection, MonitoringIngestResult, MonitoringSummary } from './types/monitoring.types';
 
 @Resolver()
 export class MonitoringResolver {
@@ -34,5 +35,14 @@ export class MonitoringResolver {
   @Query(() => MonitoringSummary, { description: "Counts over an attempt's events: for staff who may view its exam, and its student." })
   monitoringSummary(@Arg('attemptId', () => ID) attemptId: string, @Ctx() ctx: Context): Promise<MonitoringSummary> {
     return ctx.services.monitoringRead.summary(ctx.em, ctx.viewer!, attemptId);
+  }
+
+  @Subscription(() => AttemptUpdate, {
+    description:
+      "One attempt, live, for staff who may view its exam (an API key needs subscribe): its state at once, then whenever its events, flag or analysis change.",
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { attemptId: string }, Context>) => attemptUpdatesStream(context, args.attemptId),
+  })
+  attemptUpdated(@Root() update: AttemptUpdate, @Arg('attemptId', () => ID) _attemptId: string): AttemptUpdate {
+    return update;
   }
 }

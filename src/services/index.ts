@@ -14,14 +14,17 @@ import { MonitoringReadService } from './monitoring/read.service';
 import { BehaviorAnalysisService } from './monitoring/analysis.service';
 import { FlagReadService } from './flags/flag-read.service';
 import { AnalyticsSummaryService } from './analytics/summaries.service';
+import type { FlagFeed } from './flags/flag-feed';
 
-/** Long-lived, stateless services shared by every request; the EntityManager comes per call. */
-export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore) {
+/** Long-lived services shared by every request (stateless but for the live feed); the EntityManager comes per call. */
+export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore, live: FlagFeed) {
   const tokens = new TokenService({ ...config.jwt, secret: jwtSecret });
   const limiter = new LoginLimiter(limiterStore, config.loginLimits);
   return {
     config,
     tokens,
+    /** This instance's reader of the flag log and its wake-ups (subscriptions). */
+    live,
     auth: new AuthService(tokens, limiter),
     users: new UserService(limiter),
     apiKeys: new ApiKeyService(),
@@ -30,9 +33,9 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     assessments: new AssessmentService(),
     backups: new BackupService(config.backupDir),
     ...createExamServices(),
-    monitoringIngest: new MonitoringIngestService(config.monitoring),
+    monitoringIngest: new MonitoringIngestService(config.monitoring, live),
     monitoringRead: new MonitoringReadService(),
-    behaviorAnalyses: new BehaviorAnalysisService(),
+    behaviorAnalyses: new BehaviorAnalysisService(live),
     flags: new FlagReadService(),
     analyticsSummaries: new AnalyticsSummaryService(),
   };

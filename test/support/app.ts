@@ -49,21 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const assay = await startAssay(config);
   const url = `http://127.0.0.1:${assay.server.port}/graphql`;
 
-  async function gql<T, V>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, auth: Credentials = {}) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...auth.headers };
-    if (auth.token) headers.authorization = `Bearer ${auth.token}`;
-    if (auth.apiKey) headers['x-api-key'] = auth.apiKey;
-    const query = typeof document === 'string' ? document : print(document);
-    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as Omit<GqlResult<T>, 'status' | 'headers' | 'statements'>;
-    return {
-      status: response.status,
-      headers: response.headers,
-      data: body.data ?? null,
-      errors: body.errors,
-      statements: Number(response.headers.get('x-sql-statements') ?? Number.NaN),
-    };
-  }
+  const gql = gqlClient(url);
 
   async function login(email: string, password = DEMO_PASSWORD): Promise<string> {
     const result = await gql<{ login: { accessToken: string } }, unknown>(
@@ -89,3 +75,22 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 
 /** The first error's code, for assertions. */
 export const codeOf = (result: GqlResult<unknown>) => result.errors?.[0]?.extensions?.code;
+
+/** A typed GraphQL-over-HTTP client for one server's /graphql. */
+export function gqlClient(url: string) {
+  return async function gql<T, V>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, auth: Credentials = {}) {
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...auth.headers };
+    if (auth.token) headers.authorization = `Bearer ${auth.token}`;
+    if (auth.apiKey) headers['x-api-key'] = auth.apiKey;
+    const query = typeof document === 'string' ? document : print(document);
+    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json()) as Omit<GqlResult<T>, 'status' | 'headers' | 'statements'>;
+    return {
+      status: response.status,
+      headers: response.headers,
+      data: body.data ?? null,
+      errors: body.errors,
+      statements: Number(response.headers.get('x-sql-statements') ?? Number.NaN),
+    };
+  };
+}

@@ -26,6 +26,12 @@ export class FlagAlert {
   examId!: string;
 }
 
+@ObjectType({ description: 'A flag delivered by studentFlagged: a row of the flag log, with the cursor to resume after it.' })
+export class StudentFlaggedEvent extends FlagAlert {
+  @Field({ description: 'Pass it as `after` when reconnecting to receive exactly what came after this event.' })
+  cursor!: string;
+}
+
 @ObjectType('FlagAlertConnection')
 export class FlagAlertConnection extends Connection(FlagAlert) {}
 

@@ -1,5 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { MonitoringEvent } from '../../entities/monitoring-event.entity';
+import { AttemptStatus } from '../../entities/exam-enums';
 import { MonitoringSeverity } from '../../entities/monitoring-enums';
 import { Connection } from './connection';
 
@@ -62,4 +63,38 @@ export class MonitoringSummary {
 
   @Field(() => Date, { nullable: true })
   lastEventAt!: Date | null;
+}
+
+@ObjectType({ description: "An attempt as a teacher watching it live sees it: sent when the subscription starts, then whenever it changes." })
+export class AttemptUpdate {
+  @Field(() => ID)
+  attemptId!: string;
+
+  /** For the row rule: whose attempt, of which exam. */
+  studentId!: string;
+  examId!: string;
+
+  @Field(() => AttemptStatus)
+  status!: AttemptStatus;
+
+  @Field(() => Int)
+  totalEvents!: number;
+
+  @Field(() => [SeverityCount], { description: 'Every severity, zeros included.' })
+  bySeverity!: SeverityCount[];
+
+  @Field(() => MonitoringSeverity, { nullable: true, description: 'The severity of the latest event (by client timestamp).' })
+  latestSeverity!: MonitoringSeverity | null;
+
+  @Field(() => Date, { nullable: true })
+  lastEventAt!: Date | null;
+
+  @Field()
+  flagged!: boolean;
+
+  @Field(() => MonitoringSeverity, { nullable: true })
+  flagSeverity!: MonitoringSeverity | null;
+
+  @Field({ description: 'Whether the behaviour analysis of the attempt has arrived.' })
+  analysisArrived!: boolean;
 }

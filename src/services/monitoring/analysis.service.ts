@@ -7,6 +7,7 @@ import { Role } from '../../entities/role';
 import { forbidden, notFound } from '../../errors';
 import { refreshStudentAggregates } from '../exams/aggregates';
 import { existingId } from '../exams/ids';
+import type { LiveAnnouncer } from '../flags/flag-feed';
 import { appendFlag } from '../flags/flag-log';
 import { attemptAccess } from './attempt-access';
 
@@ -27,6 +28,8 @@ export interface AnalysisResult {
 }
 
 export class BehaviorAnalysisService {
+  constructor(private readonly live: LiveAnnouncer) {}
+
   /**
    * Upserts the attempt's analysis and, in the same transaction, carries its integrity, LMI
    * and dropout label onto the attempt, recomputes the student's profile and metrics, and
@@ -35,7 +38,7 @@ export class BehaviorAnalysisService {
    */
   async save(em: EntityManager, viewer: Viewer, input: AnalysisResult): Promise<BehaviorAnalysis> {
     existingId(input.attemptId, 'Attempt');
-    return em.transactional(async (tx) => {
+    const { analysis, flagged } = await em.transactional(async (tx) => {
       const attempt = await this.lockAttempt(tx, viewer, input.attemptId);
       const [counts] = await tx.execute<{ total: string; anomalies: string; critical: string }[]>(
         `select count(*) as total, count(*) filter (where is_anomaly) as anomalies, count(*) filter (where severity = 'CRITICAL') as critical
@@ -82,8 +85,11 @@ export class BehaviorAnalysisService {
         });
       }
       await refreshStudentAggregates(tx, [attempt.student_id]);
-      return analysis;
+      return { analysis, flagged: needsAttentionNow };
     });
+    this.live.announceAttempt(input.attemptId);
+    if (flagged) this.live.announceFlag();
+    return analysis;
   }
 
   /** Admins, and teachers' API keys (analysis:write) for exams they may view; others learn nothing. */

@@ -7,6 +7,7 @@ import { Role } from '../../entities/role';
 import { badInput, forbidden, notFound } from '../../errors';
 import { existingId } from '../exams/ids';
 import { examVisibleSql } from '../../permissions/exam-scope';
+import type { LiveAnnouncer } from '../flags/flag-feed';
 import { flagCtes } from '../flags/flag-log';
 import type { MonitoringLimits } from './limits';
 import { ensureMonitoringPartitions, isMissingPartition } from './partitions';
@@ -94,7 +95,10 @@ const INGEST = `
  * (WARNING), only when it raises the attempt's current flag.
  */
 export class MonitoringIngestService {
-  constructor(private readonly limits: MonitoringLimits) {}
+  constructor(
+    private readonly limits: MonitoringLimits,
+    private readonly live: LiveAnnouncer,
+  ) {}
 
   async record(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[]): Promise<IngestResult> {
     existingId(attemptId, 'Attempt');
@@ -141,7 +145,10 @@ export class MonitoringIngestService {
     ]);
     if (!row?.wrote) throw this.refusal(viewer, row, events);
     const accepted = Number(row.accepted);
-    return { accepted, duplicates: events.length - accepted, flagged: row.flag_seq === null ? 0 : 1 };
+    const flagged = row.flag_seq === null ? 0 : 1;
+    if (accepted > 0) this.live.announceAttempt(attemptId);
+    if (flagged) this.live.announceFlag();
+    return { accepted, duplicates: events.length - accepted, flagged };
   }
 
   /**

@@ -5,7 +5,8 @@ import { MonitoringSeverity } from '../../entities/monitoring-enums';
 import { Role } from '../../entities/role';
 import { badInput, notFound } from '../../errors';
 import type { Page } from '../../resolvers/types/connection';
-import type { MonitoringSummary } from '../../resolvers/types/monitoring.types';
+import type { AttemptUpdate, MonitoringSummary } from '../../resolvers/types/monitoring.types';
+import type { AttemptStatus } from '../../entities/exam-enums';
 import { existingId } from '../exams/ids';
 import { pageSize, toPage, type PageArgs } from '../pagination';
 import { attemptAccess, type AttemptAccess } from './attempt-access';
@@ -119,6 +120,40 @@ export class MonitoringReadService {
       byType: row.by_type ?? [],
       firstEventAt: row.first ? new Date(row.first) : null,
       lastEventAt: row.last ? new Date(row.last) : null,
+    };
+  }
+  /** An attempt's live state in one statement, whoever asks: the caller checks who may see it. */
+  async liveState(em: EntityManager, attemptId: string): Promise<AttemptUpdate | null> {
+    const [row] = await em.execute<
+      { id: string; student_id: string; exam_id: string; status: AttemptStatus; flagged: boolean; flag_severity: MonitoringSeverity | null;
+        by_severity: Record<string, number> | null; latest: MonitoringSeverity | null; last_at: Date | null; analysed: boolean }[]
+    >(
+      `select a.id, a.student_id, a.exam_id, a.status, a.flagged, a.flag_severity,
+              (select json_object_agg(severity, n) from (select severity, count(*) as n from monitoring_events
+                 where attempt_id = a.id and attempt_started_at = a.started_at group by severity) s) as by_severity,
+              latest.severity as latest, latest.client_timestamp as last_at,
+              exists (select 1 from behavior_analyses b where b.attempt_id = a.id) as analysed
+         from exam_attempts a
+         left join lateral (select severity, client_timestamp from monitoring_events
+                             where attempt_id = a.id and attempt_started_at = a.started_at
+                             order by client_timestamp desc, server_timestamp desc limit 1) latest on true
+        where a.id = ?`,
+      [attemptId],
+    );
+    if (!row) return null;
+    const bySeverity = Object.values(MonitoringSeverity).map((severity) => ({ severity, count: Number(row.by_severity?.[severity] ?? 0) }));
+    return {
+      attemptId: row.id,
+      studentId: row.student_id,
+      examId: row.exam_id,
+      status: row.status,
+      totalEvents: bySeverity.reduce((sum, s) => sum + s.count, 0),
+      bySeverity,
+      latestSeverity: row.latest,
+      lastEventAt: row.last_at ? new Date(row.last_at) : null,
+      flagged: row.flagged,
+      flagSeverity: row.flag_severity,
+      analysisArrived: row.analysed,
     };
   }
 }

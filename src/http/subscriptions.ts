@@ -1,0 +1,183 @@
+import type http from 'node:http';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import {
+  createSourceEventStream,
+  execute,
+  GraphQLError,
+  getOperationAST,
+  OperationTypeNode,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
+import { CloseCode, type Context as WsContext } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { authenticate, credentialFromParams } from '../auth/authenticate';
+import { hasScope, type Viewer } from '../auth/viewer';
+import type { Config } from '../config';
+import { createContext, type Context, type LiveConnection } from '../context';
+import type { Services } from '../services';
+import type { Delivery } from '../services/live/abortable';
+import { errorFormatter } from './format-error';
+
+/** What graphql-ws keeps per connection: its socket, and the credential it proved at connect. */
+interface Connection {
+  [key: PropertyKey]: unknown;
+  socket: WebSocket;
+  request: http.IncomingMessage;
+  credential?: string;
+  expiry?: NodeJS.Timeout;
+}
+
+export interface SubscriptionOptions {
+  config: Config;
+  orm: MikroORM;
+  services: Services;
+  schema: GraphQLSchema;
+  /** The same document limits as HTTP (depth, aliases, cost). */
+  validationRules: ValidationRule[];
+}
+
+const requestError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+
+/**
+ * Runs a subscription's source stream and resolves each delivery in the context it came
+ * with: graphql-js would resolve every event in the one context made at subscribe time, so
+ * loaders would cache across events and row rules would answer from the first event's state.
+ */
+async function subscribePerDelivery(args: ExecutionArgs) {
+  const source = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in source)) return source;
+  const iterator = source[Symbol.asyncIterator]();
+  const mapped: AsyncGenerator<ExecutionResult> = {
+    next: async () => {
+      const next = await iterator.next();
+      if (next.done) return next;
+      const delivery = next.value as Delivery<unknown, Context>;
+      return { done: false, value: await execute({ ...args, rootValue: delivery.payload, contextValue: delivery.context }) };
+    },
+    return: async () => {
+      await iterator.return?.();
+      return { done: true, value: undefined };
+    },
+    throw: async (error) => {
+      await iterator.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => mapped,
+  };
+  return mapped;
+}
+
+/**
+ * graphql-ws on the HTTP server's port and path. A connection proves who it is in
+ * `connectionParams` (4401 when it cannot, 4403 for an API key without `subscribe`) and is
+ * closed when its access token expires; every delivery re-authenticates (LiveConnection).
+ * Only subscriptions run here: queries and mutations go over HTTP, with its limits.
+ */
+export function startSubscriptions(httpServer: http.Server, options: SubscriptionOptions): { dispose(): Promise<void> } {
+  const { config, orm, services, schema } = options;
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 64 * 1024 });
+  const format = errorFormatter(config.production);
+  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => format(e.toJSON(), e));
+
+  const close = (connection: Connection, code: number, reason: string) => {
+    if (connection.expiry) clearTimeout(connection.expiry);
+    connection.socket.close(code, reason.slice(0, 120));
+  };
+
+  const contextFor = (ctx: WsContext<Record<string, unknown>, Connection>, viewer: Viewer | null, authError: string | null, em = orm.em.fork()): Context => {
+    const connection = ctx.extra;
+    const live: LiveConnection = {
+      refresh: async () => {
+        const fresh = orm.em.fork();
+        const auth = await authenticate(fresh, services.tokens, connection.credential ?? null);
+        if (!auth.viewer) {
+          close(connection, CloseCode.Unauthorized, auth.authError ?? 'Credential no longer valid');
+          return null;
+        }
+        return contextFor(ctx, auth.viewer, null, fresh);
+      },
+      close: (code, reason) => close(connection, code, reason),
+    };
+    return createContext({
+      em,
+      viewer,
+      authError,
+      services,
+      requestId: `ws:${connection.request.headers['sec-websocket-key'] ?? 'unknown'}`,
+      queryCount: { statements: 0 },
+      ip: connection.request.socket.remoteAddress ?? 'unknown',
+      userAgent: connection.request.headers['user-agent']?.slice(0, 512) ?? null,
+      live,
+    });
+  };
+
+  const server = useServer<Record<string, unknown>, Connection>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const connection = ctx.extra;
+        const credential = credentialFromParams(ctx.connectionParams);
+        if (!credential) {
+          close(connection, CloseCode.Unauthorized, 'Send an access token (authorization) or an API key (apiKey) in connectionParams');
+          return false;
+        }
+        const { viewer, authError } = await authenticate(orm.em.fork(), services.tokens, credential);
+        if (!viewer) {
+          close(connection, CloseCode.Unauthorized, authError ?? 'Invalid credential');
+          return false;
+        }
+        if (!hasScope(viewer, 'subscribe')) {
+          close(connection, CloseCode.Forbidden, 'This API key lacks the subscribe scope');
+          return false;
+        }
+        connection.credential = credential;
+        if (viewer.accessExpiresAt) {
+          const left = viewer.accessExpiresAt.getTime() - Date.now();
+          connection.expiry = setTimeout(() => close(connection, CloseCode.Unauthorized, 'Token expired'), Math.max(left, 0));
+          connection.expiry.unref();
+        }
+        return true;
+      },
+      onClose: (ctx) => {
+        if (ctx.extra.expiry) clearTimeout(ctx.extra.expiry);
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: config.limits.tokens });
+        } catch (error) {
+          return [requestError(error instanceof GraphQLError ? error.message : 'The document does not parse')];
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [requestError('Name the operation to run')];
+        if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return [requestError('Only subscriptions run over WebSocket; send queries and mutations over HTTP')];
+        const problems = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+        if (problems.length) return problems.map((p) => requestError(p.message));
+        const { viewer, authError } = await authenticate(orm.em.fork(), services.tokens, ctx.extra.credential ?? null);
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: contextFor(ctx, viewer, authError),
+        };
+      },
+      subscribe: subscribePerDelivery,
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+    },
+    wsServer,
+  );
+  return {
+    dispose: async () => {
+      await server.dispose();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { validate } from 'class-validator';
+import { CloseCode } from 'graphql-ws';
+import { hasRole, hasScope, seesEveryone, type Viewer } from '../auth/viewer';
+import type { Context } from '../context';
+import { Role } from '../entities/role';
+import { badInput, forbidden, unauthenticated } from '../errors';
+import { decodeFlagCursor, flagStream } from '../services/flags/flag-stream';
+import { FlaggedStudentFilter } from './types/flag.types';
+
+export interface StudentFlaggedArgs {
+  filter?: FlaggedStudentFilter | null;
+  after?: string | null;
+}
+
+/** graphql-ws asks a client closed with this code to come back later (it reconnects). */
+const TRY_AGAIN_LATER = 1013;
+
+const mayFollowFlags = (viewer: Viewer) => hasRole(viewer, Role.ADMIN, Role.AUDITOR, Role.TEACHER);
+
+async function checkedFilter(filter: FlaggedStudentFilter | null | undefined): Promise<FlaggedStudentFilter> {
+  const checked = Object.assign(new FlaggedStudentFilter(), filter ?? {});
+  const [problem] = await validate(checked);
+  if (problem) throw badInput(`filter.${problem.property}: ${Object.values(problem.constraints ?? {})[0] ?? 'is not valid'}`);
+  return checked;
+}
+
+/**
+ * studentFlagged's source: authorized here (shield guards only the per-event resolve), then
+ * the flag log from the cursor on, each page re-authorized as it is delivered.
+ */
+export async function studentFlaggedStream(ctx: Context, args: StudentFlaggedArgs) {
+  const { live, viewer } = ctx;
+  if (!live) throw badInput('Subscriptions run over WebSocket (graphql-ws) at /graphql');
+  if (!viewer) throw unauthenticated(ctx.authError ?? 'Authentication required');
+  if (!hasScope(viewer, 'subscribe')) throw forbidden('This API key lacks the subscribe scope');
+  if (!mayFollowFlags(viewer)) throw forbidden('Flag updates are for teachers, admins and auditors');
+  const filter = await checkedFilter(args.filter);
+  return flagStream(ctx.services.live, {
+    after: decodeFlagCursor(args.after),
+    filter,
+    access: async (examIds) => {
+      const fresh = await live.refresh();
+      if (!fresh) return null;
+      const now = fresh.viewer!;
+      if (!mayFollowFlags(now)) {
+        live.close(CloseCode.Forbidden, 'Flag updates are for teachers, admins and auditors');
+        return null;
+      }
+      if (seesEveryone(now)) return { context: fresh, visibleExams: 'all' };
+      const access = await fresh.loaders.examAccess(now).loadMany(examIds);
+      return { context: fresh, visibleExams: new Set(examIds.filter((_id, i) => { const a = access[i]; return !(a instanceof Error) && a.view; })) };
+    },
+    tooFarBehind: () => live.close(TRY_AGAIN_LATER, 'Too far behind the flag log: reconnect with your last cursor'),
+  });
+}

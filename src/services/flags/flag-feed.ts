@@ -1,0 +1,232 @@
+import type { PubSubEngine } from 'graphql-subscriptions';
+import type { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
+import { logger } from '../../logger';
+
+/** One row of `student_flag_events`, with the student's cohort as it is now. */
+export interface FlagLogEntry {
+  seq: number;
+  studentId: string;
+  attemptId: string;
+  examId: string;
+  reason: FlagReason;
+  severity: MonitoringSeverity;
+  details: Record<string, unknown>;
+  at: Date;
+  cohort: string | null;
+}
+
+/** What writers tell the live side after their transaction committed. */
+export interface LiveAnnouncer {
+  announceFlag(): void;
+  announceAttempt(attemptId: string): void;
+}
+
+export type Query = <T>(sql: string, params: unknown[]) => Promise<T[]>;
+
+/** A live reader of the feed: where it is, so the feed can close one that falls too far behind. */
+export interface FeedReader {
+  cursor: number;
+  tooFarBehind(): void;
+}
+
+const PAGE = 500;
+
+interface Row {
+  seq: string;
+  student_id: string;
+  attempt_id: string;
+  exam_id: string;
+  reason: FlagReason;
+  severity: MonitoringSeverity;
+  details: Record<string, unknown>;
+  created_at: Date | string;
+  cohort: string | null;
+}
+
+const entry = (r: Row): FlagLogEntry => ({
+  seq: Number(r.seq),
+  studentId: r.student_id,
+  attemptId: r.attempt_id,
+  examId: r.exam_id,
+  reason: r.reason,
+  severity: r.severity,
+  details: r.details,
+  at: new Date(r.created_at),
+  cohort: r.cohort,
+});
+
+/**
+ * This instance's view of the flag log. PostgreSQL is the record: the feed reads "every row
+ * after seq N" from it when woken (a pub/sub message from any instance, in-process or through
+ * Redis) and every `pollMs` regardless, so a lost message or a write by another process is
+ * caught up within a poll. It keeps the newest rows in memory, so live subscribers read them
+ * without a statement each; one further behind reads its page from the log. Nothing is
+ * queued per subscriber: each reads from the log at its own pace.
+ */
+export class FlagFeed implements LiveAnnouncer {
+  private head = 0;
+  private recent: FlagLogEntry[] = [];
+  private waiters = new Set<{ seq: number; done: () => void }>();
+  private readers = new Set<FeedReader>();
+  private attemptWatchers = new Map<string, Set<() => void>>();
+  private reading: Promise<void> | null = null;
+  private readAgain = false;
+  private timer: NodeJS.Timeout | null = null;
+  private subscriptions: number[] = [];
+
+  constructor(
+    private readonly query: Query,
+    private readonly pubsub: PubSubEngine,
+    private readonly options: {
+      pollMs: number;
+      maxLag: number;
+      /** Names this database's channels, so deployments sharing a Redis do not wake each other. */
+      channel: string;
+      keep?: number;
+    },
+  ) {}
+
+  private get flagTopic() {
+    return `${this.options.channel}:flag-log`;
+  }
+
+  private get attemptTopic() {
+    return `${this.options.channel}:attempt-updated`;
+  }
+
+  async start(): Promise<void> {
+    const [row] = await this.query<{ seq: string }>('select seq from student_flag_log_head', []);
+    this.head = Number(row?.seq ?? 0);
+    this.subscriptions = await Promise.all([
+      this.pubsub.subscribe(this.flagTopic, () => this.wake(), {}),
+      this.pubsub.subscribe(this.attemptTopic, (message: { attemptId: string }) => this.attemptChanged(message.attemptId), {}),
+    ]);
+    this.timer = setInterval(() => {
+      this.wake();
+      for (const id of this.attemptWatchers.keys()) this.attemptChanged(id);
+    }, this.options.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const id of this.subscriptions) this.pubsub.unsubscribe(id);
+    this.subscriptions = [];
+    for (const waiter of [...this.waiters]) waiter.done();
+    await this.reading;
+  }
+
+  /** The newest seq this instance has read. */
+  get latest(): number {
+    return this.head;
+  }
+
+  /** Tells every instance the log grew; call it after the appending transaction committed. */
+  announceFlag(): void {
+    this.publish(this.flagTopic, { at: Date.now() });
+  }
+
+  /** Tells every instance an attempt's events, flag or analysis changed (after the commit). */
+  announceAttempt(attemptId: string): void {
+    this.publish(this.attemptTopic, { attemptId });
+  }
+
+  private publish(topic: string, payload: object) {
+    // A lost wake-up costs at most one poll: the log, not the message, is the record.
+    this.pubsub.publish(topic, payload).catch((error: unknown) => logger.warn({ err: error, topic }, 'live wake-up not published'));
+  }
+
+  /** Up to `limit` rows after `seq`, in order: from memory when they are recent, else from the log. */
+  async after(seq: number, limit: number): Promise<FlagLogEntry[]> {
+    if (seq >= this.head) return [];
+    const first = this.recent[0];
+    if (first && seq >= first.seq - 1) {
+      const from = this.recent.findIndex((e) => e.seq > seq);
+      return from < 0 ? [] : this.recent.slice(from, from + limit);
+    }
+    return (await this.read(seq, Math.min(limit, this.head - seq))).map(entry);
+  }
+
+  /** Resolves once the log holds a row after `seq`, or when `signal` aborts. */
+  waitBeyond(seq: number, signal: AbortSignal): Promise<void> {
+    if (seq < this.head || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiter = {
+        seq,
+        done: () => {
+          this.waiters.delete(waiter);
+          signal.removeEventListener('abort', waiter.done);
+          resolve();
+        },
+      };
+      this.waiters.add(waiter);
+      signal.addEventListener('abort', waiter.done, { once: true });
+    });
+  }
+
+  /** A live reader is closed when it falls more than maxLag rows behind the head. */
+  register(reader: FeedReader): () => void {
+    this.readers.add(reader);
+    return () => this.readers.delete(reader);
+  }
+
+  /** Calls `changed` whenever the attempt may have changed (a wake-up, or every poll). */
+  watchAttempt(attemptId: string, changed: () => void): () => void {
+    let watchers = this.attemptWatchers.get(attemptId);
+    if (!watchers) this.attemptWatchers.set(attemptId, (watchers = new Set()));
+    watchers.add(changed);
+    return () => {
+      watchers.delete(changed);
+      if (watchers.size === 0) this.attemptWatchers.delete(attemptId);
+    };
+  }
+
+  private attemptChanged(attemptId: string) {
+    for (const changed of this.attemptWatchers.get(attemptId) ?? []) changed();
+  }
+
+  /** Reads what the log gained; one read at a time, and one more if woken meanwhile. */
+  private wake(): void {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = this.catchUp()
+      .catch((error: unknown) => logger.warn({ err: error }, 'flag log not read; next poll retries'))
+      .finally(() => {
+        this.reading = null;
+        if (this.readAgain) {
+          this.readAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const rows = await this.read(this.head, PAGE);
+      if (rows.length === 0) return;
+      const entries = rows.map(entry);
+      this.recent.push(...entries);
+      const keep = this.options.keep ?? 10_000;
+      if (this.recent.length > keep) this.recent = this.recent.slice(-keep);
+      this.head = entries[entries.length - 1].seq;
+      this.releaseWaiters();
+      for (const reader of this.readers) if (this.head - reader.cursor > this.options.maxLag) reader.tooFarBehind();
+      if (rows.length < PAGE) return;
+    }
+  }
+
+  private releaseWaiters() {
+    for (const waiter of [...this.waiters]) if (waiter.seq < this.head) waiter.done();
+  }
+
+  private read(after: number, limit: number): Promise<Row[]> {
+    return this.query<Row>(
+      `select f.seq, f.student_id, f.attempt_id, f.exam_id, f.reason, f.severity, f.details, f.created_at, sp.cohort
+         from student_flag_events f left join student_profiles sp on sp.user_id = f.student_id
+        where f.seq > ? order by f.seq limit ?`,
+      [after, limit],
+    );
+  }
+}

@@ -1,0 +1,79 @@
+import { MonitoringSeverity } from '../../entities/monitoring-enums';
+import { badInput } from '../../errors';
+import { abortable, type Delivery } from '../live/abortable';
+import type { FlagFeed, FlagLogEntry } from './flag-feed';
+
+export interface FlagStreamFilter {
+  examId?: string;
+  cohort?: string;
+  minSeverity?: MonitoringSeverity;
+}
+
+/** What one check of the subscriber's rights, just before a page is delivered, says. */
+export interface PageAccess<C> {
+  context: C;
+  /** Exams among the page's that the subscriber may view now. */
+  visibleExams: ReadonlySet<string> | 'all';
+}
+
+export interface FlagStreamOptions<C> {
+  /** The seq after which to start (the client's cursor), or null for what comes next. */
+  after: number | null;
+  filter: FlagStreamFilter;
+  /** Checks the credential and exam access again; null when the credential is gone (the stream ends). */
+  access: (examIds: string[]) => Promise<PageAccess<C> | null>;
+  /** Called when the subscriber falls too far behind the log's head. */
+  tooFarBehind: () => void;
+}
+
+const PAGE = 100;
+
+export const encodeFlagCursor = (seq: number) => Buffer.from(`flag:${seq}`).toString('base64url');
+
+export function decodeFlagCursor(cursor: string | null | undefined): number | null {
+  if (cursor == null) return null;
+  const match = /^flag:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw badInput('after is not a cursor from studentFlagged');
+  return Number(match[1]);
+}
+
+const matches = (entry: FlagLogEntry, filter: FlagStreamFilter) =>
+  (!filter.examId || entry.examId === filter.examId) &&
+  (!filter.cohort || entry.cohort === filter.cohort) &&
+  (filter.minSeverity !== MonitoringSeverity.CRITICAL || entry.severity === MonitoringSeverity.CRITICAL);
+
+/**
+ * Every flag after the cursor, from the log, in order, then live ones as the log grows: one
+ * loop over "rows after my cursor", so replay and live meet with no gap and no duplicate.
+ * Rights are checked again for every page, at the moment of delivery; what the subscriber
+ * may not see is skipped (the cursor moves past it), and a gone credential ends the stream.
+ */
+export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): AsyncGenerator<Delivery<FlagLogEntry & { cursor: string }, C>> {
+  return abortable(async function* (signal) {
+    const reader = { cursor: options.after ?? feed.latest, tooFarBehind: options.tooFarBehind };
+    let unregister: (() => void) | null = null;
+    try {
+      while (!signal.aborted) {
+        const page = (await feed.after(reader.cursor, PAGE)).filter((e) => e.seq > reader.cursor);
+        if (page.length === 0) {
+          // Caught up: from here on the feed watches how far behind this reader falls.
+          unregister ??= feed.register(reader);
+          await feed.waitBeyond(reader.cursor, signal);
+          continue;
+        }
+        const wanted = page.filter((e) => matches(e, options.filter));
+        const access = wanted.length ? await options.access([...new Set(wanted.map((e) => e.examId))]) : null;
+        if (wanted.length && !access) return;
+        for (const entry of page) {
+          if (signal.aborted) return;
+          reader.cursor = entry.seq;
+          if (!access || !wanted.includes(entry)) continue;
+          if (access.visibleExams !== 'all' && !access.visibleExams.has(entry.examId)) continue;
+          yield { payload: { ...entry, cursor: encodeFlagCursor(entry.seq) }, context: access.context };
+        }
+      }
+    } finally {
+      unregister?.();
+    }
+  });
+}

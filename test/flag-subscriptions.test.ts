@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, describe, expect, it as base } from 'vitest';
+import { startAssay } from '../src/app';
+import { loadConfig } from '../src/config';
+import { FlagReason, MonitoringSeverity, type FlagSeverity } from '../src/entities/monitoring-enums';
+import { appendFlag } from '../src/services/flags/flag-log';
+import {
+  CreateApiKeyDocument,
+  CreateExamDocument,
+  FlagFeedDocument,
+  GrantExamPermissionDocument,
+  LockUserDocument,
+  PublishExamDocument,
+  RecordEventsDocument,
+  StartExamAttemptDocument,
+  RevokeExamPermissionDocument,
+  type FlagFeedSubscription,
+} from './generated/graphql';
+import { gqlClient, startTestApp, type TestApp } from './support/app';
+import { TEST_JWT_SECRET } from './support/constants';
+import { examInput, userIds } from './support/exams';
+import { REDIS_URL, redisReachable } from './support/redis';
+import { subscribe, type Subscriber } from './support/subscriptions';
+
+/*
+ * studentFlagged through a real graphql-ws client against a real server. Flags are appended
+ * with the flag log's own appendFlag on the demo data's completed attempts (one transaction
+ * each, as the services do) and reach subscribers through the feed's poll (LIVE_POLL_MS).
+ */
+let app: TestApp;
+let ids: Record<string, string>;
+let tokens: Record<'admin' | 'teacher1' | 'teacher2' | 'student1', string>;
+
+beforeAll(async () => {
+  app = await startTestApp({ LIVE_POLL_MS: '100' });
+  ids = await userIds(app);
+  const [admin, teacher1, teacher2, student1] = await Promise.all(
+    ['admin', 'teacher1', 'teacher2', 'student1'].map((name) => app.login(`${name}@example.edu`)),
+  );
+  tokens = { admin, teacher1, teacher2, student1 };
+});
+afterAll(() => app?.stop());
+
+type Flag = FlagFeedSubscription['studentFlagged'];
+
+/** Completed demo attempts on exams created by `teacher`. */
+const attemptsOf = async (teacher: string, count: number) =>
+  (
+    await app.db.sql(
+      `select a.id, a.exam_id from exam_attempts a join exams e on e.id = a.exam_id join users u on u.id = e.creator_id
+        where u.username = '${teacher}' order by a.id limit ${count}`,
+    )
+  ).map((r) => ({ id: r.id as string, examId: r.exam_id as string }));
+
+const raise = async (attemptId: string, severity: FlagSeverity = MonitoringSeverity.WARNING): Promise<number> => {
+  const em = app.assay.database.orm.em.fork();
+  return em.transactional((tx) => appendFlag(tx, { attemptId, reason: FlagReason.ANOMALIES, severity, details: { test: true } }));
+};
+
+interface Fixtures {
+  follow: (params: Record<string, unknown>, variables?: { after?: string; filter?: Record<string, unknown> }) => Subscriber<{ studentFlagged: Flag }>;
+}
+
+const it = base.extend<Fixtures>({
+  follow: async ({ task: _task }, use) => {
+    const opened: Subscriber<unknown>[] = [];
+    await use((params, variables = {}) => {
+      const subscriber = subscribe(app.url, FlagFeedDocument, variables, params);
+      opened.push(subscriber);
+      return subscriber;
+    });
+    await Promise.all(opened.map((s) => s.stop()));
+  },
+});
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+const seqs = (events: { studentFlagged: Flag }[]) => events.map((e) => e.studentFlagged.seq);
+
+describe('who receives a flag', () => {
+  it('a teacher gets flags of exams they may view and not of others; an admin gets both', async ({ follow }) => {
+    const [mine] = await attemptsOf('teacher1', 1);
+    const [theirs] = await attemptsOf('teacher2', 1);
+    const teacher = follow(bearer(tokens.teacher1));
+    const admin = follow(bearer(tokens.admin));
+    await Promise.all([teacher.connected, admin.connected]);
+    await new Promise((r) => setTimeout(r, 200));
+    const other = await raise(theirs.id);
+    const own = await raise(mine.id, MonitoringSeverity.CRITICAL);
+    const [received] = await teacher.received(1);
+    expect(received.studentFlagged).toMatchObject({ seq: own, severity: 'CRITICAL', reason: 'ANOMALIES', exam: { id: mine.examId }, attempt: { id: mine.id } });
+    expect(received.studentFlagged.student?.id).toBeTruthy();
+    expect(seqs(await admin.received(2))).toEqual([other, own]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seqs(teacher.events)).toEqual([own]);
+    expect(teacher.errors).toEqual([]);
+  });
+
+  it('a student is refused and receives nothing', async ({ follow }) => {
+    const student = follow(bearer(tokens.student1));
+    await student.connected;
+    const [attempt] = await attemptsOf('teacher1', 1);
+    await raise(attempt.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(student.events).toEqual([]);
+    expect(student.errors[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('the filter narrows by exam and severity', async ({ follow }) => {
+    const [a, b] = await attemptsOf('teacher1', 40).then((rows) => [rows[0], rows.find((r) => r.examId !== rows[0].examId)!]);
+    const critical = follow(bearer(tokens.teacher1), { filter: { examId: a.examId, minSeverity: 'CRITICAL' } });
+    await critical.connected;
+    await new Promise((r) => setTimeout(r, 200));
+    await raise(a.id, MonitoringSeverity.WARNING);
+    await raise(b.id, MonitoringSeverity.CRITICAL);
+    const wanted = await raise(a.id, MonitoringSeverity.CRITICAL);
+    expect(seqs(await critical.received(1))).toEqual([wanted]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(critical.events).toHaveLength(1);
+  });
+});
+
+describe('credentials', () => {
+  it('a connection without credentials, or with a bad token, is closed with 4401 and a reason', async ({ follow }) => {
+    const none = await follow({}).closed;
+    expect(none.code).toBe(4401);
+    expect(none.reason).toMatch(/connectionParams/);
+    const bad = await follow(bearer('not-a-token')).closed;
+    expect(bad.code).toBe(4401);
+  });
+
+  it('an API key needs the subscribe scope (4403 without it)', async ({ follow }) => {
+    const create = (scopes: string[]) => app.gql(CreateApiKeyDocument, { input: { name: `feed ${scopes.join(',')}`, scopes } }, { token: tokens.teacher1 });
+    const readOnly = (await create(['read'])).data!.createApiKey.key;
+    const refused = await follow({ apiKey: readOnly }).closed;
+    expect(refused).toMatchObject({ code: 4403, reason: expect.stringMatching(/subscribe/) });
+
+    const withScope = (await create(['read', 'subscribe'])).data!.createApiKey.key;
+    const keyed = follow({ apiKey: withScope });
+    await keyed.connected;
+    await new Promise((r) => setTimeout(r, 200));
+    const [attempt] = await attemptsOf('teacher1', 1);
+    const seq = await raise(attempt.id);
+    expect(seqs(await keyed.received(1))).toEqual([seq]);
+  });
+
+  it('a locked account is cut off at the next event', async ({ follow }) => {
+    const teacher3 = await app.login('teacher3@example.edu');
+    const stream = follow(bearer(teacher3));
+    await stream.connected;
+    await new Promise((r) => setTimeout(r, 200));
+    const [attempt] = await attemptsOf('teacher3', 1);
+    await raise(attempt.id);
+    await stream.received(1);
+    await app.gql(LockUserDocument, { userId: ids.teacher3 }, { token: tokens.admin });
+    await raise(attempt.id, MonitoringSeverity.CRITICAL);
+    expect((await stream.closed).code).toBe(4401);
+    expect(stream.events).toHaveLength(1);
+  });
+
+  it('a revoked exam grant stops that exam, and only that exam', async ({ follow }) => {
+    const [granted] = await attemptsOf('teacher2', 1);
+    const [own] = await attemptsOf('teacher1', 1);
+    const grant = { teacherId: ids.teacher1, examId: granted.examId };
+    await app.gql(GrantExamPermissionDocument, { ...grant, canView: true }, { token: tokens.teacher2 });
+    const stream = follow(bearer(tokens.teacher1));
+    await stream.connected;
+    await new Promise((r) => setTimeout(r, 200));
+    const first = await raise(granted.id);
+    expect(seqs(await stream.received(1))).toEqual([first]);
+    await app.gql(RevokeExamPermissionDocument, grant, { token: tokens.teacher2 });
+    await raise(granted.id, MonitoringSeverity.CRITICAL);
+    const mine = await raise(own.id);
+    expect(seqs(await stream.received(2))).toEqual([first, mine]);
+  });
+});
+
+describe('cursor replay', () => {
+  it('after a cursor, exactly the events that followed it, in order, then live ones, with no gap or duplicate at the seam', async ({ follow }) => {
+    const attempts = await attemptsOf('teacher1', 7);
+    const first = follow(bearer(tokens.admin));
+    await first.connected;
+    await new Promise((r) => setTimeout(r, 200));
+    const raised = [await raise(attempts[0].id), await raise(attempts[1].id)];
+    const seen = await first.received(2);
+    expect(seqs(seen)).toEqual(raised);
+    await first.stop();
+
+    // Missed while disconnected, then raised while the reconnected client replays.
+    for (const a of attempts.slice(2, 5)) raised.push(await raise(a.id));
+    const resumed = follow(bearer(tokens.admin), { after: seen[1].studentFlagged.cursor });
+    const during = Promise.all([raise(attempts[5].id), raise(attempts[6].id)]);
+    raised.push(...(await during).sort((x, y) => x - y));
+    const expected = raised.slice(2);
+    expect(seqs(await resumed.received(expected.length))).toEqual(expected);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seqs(resumed.events)).toEqual(expected);
+  });
+
+  it('a cursor that is not one is refused as BAD_USER_INPUT', async ({ follow }) => {
+    const stream = follow(bearer(tokens.admin), { after: 'garbage' });
+    await stream.connected;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(stream.errors[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+/** Another server process on the test database (its own pool, feed and wake-ups). */
+async function startInstance(env: Record<string, string>) {
+  const assay = await startAssay(
+    loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: app.db.url, JWT_SECRET: TEST_JWT_SECRET, DB_POOL_MAX: '3', JOBS_ENABLED: 'false', ...env }),
+  );
+  return { url: `http://127.0.0.1:${assay.server.port}/graphql`, stop: () => assay.stop() };
+}
+
+describe('falling behind', () => {
+  it('a live subscriber more than SUBSCRIPTION_MAX_LAG flags behind is closed with 1013 and told to reconnect with its cursor', async ({ follow: _follow }) => {
+    const strict = await startInstance({ SUBSCRIPTION_MAX_LAG: '3', LIVE_POLL_MS: '100' });
+    const stream = subscribe(strict.url, FlagFeedDocument, {}, bearer(tokens.admin));
+    try {
+      await stream.connected;
+      await new Promise((r) => setTimeout(r, 300));
+      const attempts = await attemptsOf('teacher1', 10);
+      // Ten flags in one transaction: the feed reads them at once, ten ahead of the subscriber.
+      await app.assay.database.orm.em.fork().transactional(async (tx) => {
+        for (const a of attempts) await appendFlag(tx, { attemptId: a.id, reason: FlagReason.ANOMALIES, severity: MonitoringSeverity.WARNING, details: {} });
+      });
+      expect(await stream.closed).toMatchObject({ code: 1013, reason: expect.stringMatching(/cursor/) });
+    } finally {
+      await stream.stop();
+      await strict.stop();
+    }
+  });
+});
+
+describe('across instances (Redis)', async () => {
+  const available = await redisReachable();
+  if (!available) console.info(`[flag-subscriptions] Redis not reachable at ${REDIS_URL}: the cross-instance tests do not run here`);
+
+  it.runIf(available)('a flag raised through instance A reaches a subscriber on instance B, woken through Redis (no poll within the test)', async () => {
+    const env = { REDIS_URL, LIVE_POLL_MS: '60000' };
+    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    const stream = subscribe(b.url, FlagFeedDocument, {}, bearer(tokens.teacher1));
+    try {
+      const exam = await app.gql(CreateExamDocument, { input: examInput({ title: 'Across instances' }) }, { token: tokens.teacher1 });
+      const examId = exam.data!.createExam.id;
+      await app.gql(PublishExamDocument, { id: examId }, { token: tokens.teacher1 });
+      const student = await app.login('student6@example.edu');
+      const attemptId = (await app.gql(StartExamAttemptDocument, { examId }, { token: student })).data!.startAttempt.id;
+      await stream.connected;
+      await new Promise((r) => setTimeout(r, 300));
+      const recorded = await gqlClient(a.url)(
+        RecordEventsDocument,
+        { attemptId, events: [{ eventId: 'x1', eventType: 'face_detection', severity: 'CRITICAL', clientTimestamp: new Date().toISOString() }] },
+        { token: student },
+      );
+      expect(recorded.data!.recordMonitoringEvents.flagged).toBe(1);
+      const [event] = await stream.received(1, 5000);
+      expect(event.studentFlagged).toMatchObject({ attempt: { id: attemptId }, exam: { id: examId }, severity: 'CRITICAL' });
+    } finally {
+      await stream.stop();
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
