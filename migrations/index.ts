@@ -11,6 +11,7 @@ import { Migration20261201020000_monitoring } from './Migration20261201020000_mo
 import { Migration20261201030000_behavior_analyses } from './Migration20261201030000_behavior_analyses';
 import { Migration20261201040000_analytics_views } from './Migration20261201040000_analytics_views';
 import { Migration20261202000000_flag_events_by_exam } from './Migration20261202000000_flag_events_by_exam';
+import { Migration20261202100000_webhooks } from './Migration20261202100000_webhooks';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201030000_behavior_analyses', class: Migration20261201030000_behavior_analyses },
   { name: 'Migration20261201040000_analytics_views', class: Migration20261201040000_analytics_views },
   { name: 'Migration20261202000000_flag_events_by_exam', class: Migration20261202000000_flag_events_by_exam },
+  { name: 'Migration20261202100000_webhooks', class: Migration20261202100000_webhooks },
 ];

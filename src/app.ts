@@ -13,6 +13,7 @@ import { logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createServices } from './services';
 import { FlagFeed } from './services/flags/flag-feed';
+import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher';
 import { ensureCurrentPartitions } from './services/monitoring/partitions';
 
 export interface Database {
@@ -92,20 +93,25 @@ function livePubSub(redisUrl: string | undefined): PubSubEngine & { close?: () =
   return new RedisPubSub({ publisher: connect(), subscriber: connect() });
 }
 
-/** The HTTP side over a prepared database: services (with Redis when configured), the live feed and the GraphQL server. */
+/** The HTTP side over a prepared database: services (with Redis when configured), the live feed, webhook deliveries and the GraphQL server. */
 export async function startHttp(config: Config, database: Database, jwtSecret: string): Promise<Http> {
   const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
   const pubsub = livePubSub(config.redisUrl);
   const connection = database.orm.em.getConnection();
   const channel = `assay:${new URL(database.url).pathname.slice(1)}`;
   const feed = new FlagFeed((sql, params) => connection.execute(sql, params), pubsub, { ...config.live, channel });
+  const dispatcher = new WebhookDispatcher(database.orm, config.webhooks);
+  const stopKicking = feed.onGrowth(() => dispatcher.kick());
   const release = async () => {
+    stopKicking();
+    await dispatcher.stop();
     await feed.stop();
     await pubsub.close?.();
     redis?.disconnect();
   };
   try {
     await feed.start();
+    dispatcher.start();
     const services = createServices(
       config,
       jwtSecret,

@@ -83,6 +83,13 @@ const schema = z
     ARCHIVE_DIR: z.string().min(1).optional(),
     LIVE_POLL_MS: int(100, 60_000).default(2000),
     SUBSCRIPTION_MAX_LAG: int(1, 10_000_000).default(10_000),
+    WEBHOOK_RETRY_SCHEDULE: z
+      .string()
+      .regex(/^\d{1,6}(,\d{1,6}){0,29}$/, 'must be seconds between tries, comma-separated (e.g. 5,30,120)')
+      .default('5,30,120,600,1800,3600,10800,21600,43200'),
+    WEBHOOK_TIMEOUT_MS: int(100, 60_000).default(5000),
+    WEBHOOK_POLL_MS: int(50, 60_000).default(1000),
+    WEBHOOK_ALLOW_PRIVATE_URLS: bool.optional(),
     JOB_MONITORING_RETENTION_SCHEDULE: cronPattern.default('23 4 * * *'),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
@@ -143,6 +150,12 @@ export interface Config {
    * subscriber may fall before it is closed (it reconnects with its cursor).
    */
   live: { pollMs: number; maxLag: number };
+  /**
+   * Webhook deliveries: seconds to wait before each retry (then it is given up), how long a
+   * receiver may take, how often each instance looks for due work, and whether URLs may name
+   * loopback and private addresses (off in production unless WEBHOOK_ALLOW_PRIVATE_URLS).
+   */
+  webhooks: { retrySchedule: number[]; timeoutMs: number; pollMs: number; allowPrivateUrls: boolean };
   retention: { llmTrailDays: number; batchSize: number };
   /** Where createBackup writes; never chosen by a caller. */
   backupDir: string;
@@ -199,6 +212,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       registrationWindowSeconds: e.REGISTER_WINDOW_SECONDS,
     },
     live: { pollMs: e.LIVE_POLL_MS, maxLag: e.SUBSCRIPTION_MAX_LAG },
+    webhooks: {
+      retrySchedule: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      pollMs: e.WEBHOOK_POLL_MS,
+      allowPrivateUrls: e.WEBHOOK_ALLOW_PRIVATE_URLS ?? e.NODE_ENV !== 'production',
+    },
     redisUrl: e.REDIS_URL,
     demoPassword: e.DEMO_PASSWORD,
     trustProxy: e.TRUST_PROXY,

@@ -29,6 +29,7 @@ import { MonitoringResolver } from './resolvers/monitoring.resolver';
 import { FlagAlertResolver, FlaggedStudentResolver, StudentFlaggedEventResolver } from './resolvers/flag.resolver';
 import { ExamPerformanceSummaryResolver, StudentRiskSummaryResolver } from './resolvers/analytics-views.resolver';
 import { AttemptAnalysisResolver, BehaviorAnalysisResolver } from './resolvers/behavior-analysis.resolver';
+import { WebhookResolver } from './resolvers/webhook.resolver';
 
 const examResolvers = [
   ExamResolver, ExamPermissionResolver, AttemptResolver, ExamAnalyticsResolver, ExamAnalyticsStudentResolver,
@@ -60,6 +61,7 @@ export const resolvers = [
   StudentFlaggedEventResolver,
   ExamPerformanceSummaryResolver,
   StudentRiskSummaryResolver,
+  WebhookResolver,
 ] as const;
 
 /**

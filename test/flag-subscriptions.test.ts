@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it as base } from 'vitest';
-import { startAssay } from '../src/app';
-import { loadConfig } from '../src/config';
 import { FlagReason, MonitoringSeverity, type FlagSeverity } from '../src/entities/monitoring-enums';
 import { appendFlag } from '../src/services/flags/flag-log';
+import { attemptsOf as attemptsOfTeacher, raiseFlag } from './support/flags';
 import {
   CreateApiKeyDocument,
   CreateExamDocument,
@@ -15,8 +14,7 @@ import {
   RevokeExamPermissionDocument,
   type FlagFeedSubscription,
 } from './generated/graphql';
-import { gqlClient, startTestApp, type TestApp } from './support/app';
-import { TEST_JWT_SECRET } from './support/constants';
+import { gqlClient, startInstance, startTestApp, type TestApp } from './support/app';
 import { examInput, userIds } from './support/exams';
 import { REDIS_URL, redisReachable } from './support/redis';
 import { subscribe, type Subscriber } from './support/subscriptions';
@@ -42,19 +40,8 @@ afterAll(() => app?.stop());
 
 type Flag = FlagFeedSubscription['studentFlagged'];
 
-/** Completed demo attempts on exams created by `teacher`. */
-const attemptsOf = async (teacher: string, count: number) =>
-  (
-    await app.db.sql(
-      `select a.id, a.exam_id from exam_attempts a join exams e on e.id = a.exam_id join users u on u.id = e.creator_id
-        where u.username = '${teacher}' order by a.id limit ${count}`,
-    )
-  ).map((r) => ({ id: r.id as string, examId: r.exam_id as string }));
-
-const raise = async (attemptId: string, severity: FlagSeverity = MonitoringSeverity.WARNING): Promise<number> => {
-  const em = app.assay.database.orm.em.fork();
-  return em.transactional((tx) => appendFlag(tx, { attemptId, reason: FlagReason.ANOMALIES, severity, details: { test: true } }));
-};
+const attemptsOf = (teacher: string, count: number) => attemptsOfTeacher(app, teacher, count);
+const raise = (attemptId: string, severity?: FlagSeverity) => raiseFlag(app, attemptId, severity);
 
 interface Fixtures {
   follow: (params: Record<string, unknown>, variables?: { after?: string; filter?: Record<string, unknown> }) => Subscriber<{ studentFlagged: Flag }>;
@@ -203,17 +190,9 @@ describe('cursor replay', () => {
   });
 });
 
-/** Another server process on the test database (its own pool, feed and wake-ups). */
-async function startInstance(env: Record<string, string>) {
-  const assay = await startAssay(
-    loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: app.db.url, JWT_SECRET: TEST_JWT_SECRET, DB_POOL_MAX: '3', JOBS_ENABLED: 'false', ...env }),
-  );
-  return { url: `http://127.0.0.1:${assay.server.port}/graphql`, stop: () => assay.stop() };
-}
-
 describe('falling behind', () => {
   it('a live subscriber more than SUBSCRIPTION_MAX_LAG flags behind is closed with 1013 and told to reconnect with its cursor', async ({ follow: _follow }) => {
-    const strict = await startInstance({ SUBSCRIPTION_MAX_LAG: '3', LIVE_POLL_MS: '100' });
+    const strict = await startInstance(app.db.url, { SUBSCRIPTION_MAX_LAG: '3', LIVE_POLL_MS: '100' });
     const stream = subscribe(strict.url, FlagFeedDocument, {}, bearer(tokens.admin));
     try {
       await stream.connected;
@@ -237,7 +216,7 @@ describe('across instances (Redis)', async () => {
 
   it.runIf(available)('a flag raised through instance A reaches a subscriber on instance B, woken through Redis (no poll within the test)', async () => {
     const env = { REDIS_URL, LIVE_POLL_MS: '60000' };
-    const [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+    const [a, b] = await Promise.all([startInstance(app.db.url, env), startInstance(app.db.url, env)]);
     const stream = subscribe(b.url, FlagFeedDocument, {}, bearer(tokens.teacher1));
     try {
       const exam = await app.gql(CreateExamDocument, { input: examInput({ title: 'Across instances' }) }, { token: tokens.teacher1 });

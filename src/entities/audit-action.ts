@@ -35,6 +35,9 @@ export enum AuditAction {
   MONITORING_ARCHIVED = 'MONITORING_ARCHIVED',
   /** An archived month of monitoring events dropped as a whole partition. */
   MONITORING_PRUNED = 'MONITORING_PRUNED',
+  WEBHOOK_CREATED = 'WEBHOOK_CREATED',
+  WEBHOOK_UPDATED = 'WEBHOOK_UPDATED',
+  WEBHOOK_DELETED = 'WEBHOOK_DELETED',
 }
 
 export enum AuditActorKind {

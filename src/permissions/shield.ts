@@ -9,11 +9,12 @@ import { mergeRules } from './merge-rules';
 import { monitoringPermissions } from './monitoring.permissions';
 import { analyticsViewPermissions } from './analytics-views.permissions';
 import { questPermissions } from './quest.permissions';
+import { webhookPermissions } from './webhook.permissions';
 import { allow } from './rules';
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
 export const permissions = shield(
-  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions),
+  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions, webhookPermissions),
   {
     fallbackRule: deny,
     allowExternalErrors: false,

@@ -15,6 +15,7 @@ import { BehaviorAnalysisService } from './monitoring/analysis.service';
 import { FlagReadService } from './flags/flag-read.service';
 import { AnalyticsSummaryService } from './analytics/summaries.service';
 import type { FlagFeed } from './flags/flag-feed';
+import { WebhookService } from './webhooks/webhook.service';
 
 /** Long-lived services shared by every request (stateless but for the live feed); the EntityManager comes per call. */
 export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore, live: FlagFeed) {
@@ -38,6 +39,7 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     behaviorAnalyses: new BehaviorAnalysisService(live),
     flags: new FlagReadService(),
     analyticsSummaries: new AnalyticsSummaryService(),
+    webhooks: new WebhookService({ allowPrivateUrls: config.webhooks.allowPrivateUrls }),
   };
 }
 

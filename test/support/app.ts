@@ -94,3 +94,11 @@ export function gqlClient(url: string) {
     };
   };
 }
+
+/** Another server process on an existing test database (its own pool, feed, wake-ups and webhook dispatcher). */
+export async function startInstance(databaseUrl: string, env: Record<string, string> = {}) {
+  const assay = await startAssay(
+    loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, DB_POOL_MAX: '3', JOBS_ENABLED: 'false', ...env }),
+  );
+  return { url: `http://127.0.0.1:${assay.server.port}/graphql`, stop: () => assay.stop() };
+}

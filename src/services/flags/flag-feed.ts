@@ -73,6 +73,7 @@ export class FlagFeed implements LiveAnnouncer {
   private readAgain = false;
   private timer: NodeJS.Timeout | null = null;
   private subscriptions: number[] = [];
+  private growthListeners = new Set<() => void>();
 
   constructor(
     private readonly query: Query,
@@ -170,6 +171,12 @@ export class FlagFeed implements LiveAnnouncer {
     return () => this.readers.delete(reader);
   }
 
+  /** Calls `grew` whenever this instance read new rows of the log. */
+  onGrowth(grew: () => void): () => void {
+    this.growthListeners.add(grew);
+    return () => this.growthListeners.delete(grew);
+  }
+
   /** Calls `changed` whenever the attempt may have changed (a wake-up, or every poll). */
   watchAttempt(attemptId: string, changed: () => void): () => void {
     let watchers = this.attemptWatchers.get(attemptId);
@@ -213,6 +220,7 @@ export class FlagFeed implements LiveAnnouncer {
       this.head = entries[entries.length - 1].seq;
       this.releaseWaiters();
       for (const reader of this.readers) if (this.head - reader.cursor > this.options.maxLag) reader.tooFarBehind();
+      for (const grew of this.growthListeners) grew();
       if (rows.length < PAGE) return;
     }
   }

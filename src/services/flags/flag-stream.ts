@@ -37,10 +37,11 @@ export function decodeFlagCursor(cursor: string | null | undefined): number | nu
   return Number(match[1]);
 }
 
-const matches = (entry: FlagLogEntry, filter: FlagStreamFilter) =>
-  (!filter.examId || entry.examId === filter.examId) &&
-  (!filter.cohort || entry.cohort === filter.cohort) &&
-  (filter.minSeverity !== MonitoringSeverity.CRITICAL || entry.severity === MonitoringSeverity.CRITICAL);
+/** Whether a flag passes a subscriber's or webhook's filter (rights are checked apart). */
+export const flagMatches = (flag: { examId: string; cohort: string | null; severity: MonitoringSeverity }, filter: FlagStreamFilter) =>
+  (!filter.examId || flag.examId === filter.examId) &&
+  (!filter.cohort || flag.cohort === filter.cohort) &&
+  (filter.minSeverity !== MonitoringSeverity.CRITICAL || flag.severity === MonitoringSeverity.CRITICAL);
 
 /**
  * Every flag after the cursor, from the log, in order, then live ones as the log grows: one
@@ -61,7 +62,7 @@ export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): As
           await feed.waitBeyond(reader.cursor, signal);
           continue;
         }
-        const wanted = page.filter((e) => matches(e, options.filter));
+        const wanted = page.filter((e) => flagMatches(e, options.filter));
         const access = wanted.length ? await options.access([...new Set(wanted.map((e) => e.examId))]) : null;
         if (wanted.length && !access) return;
         for (const entry of page) {
