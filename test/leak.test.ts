@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchema, getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLSchema } from 'graphql';
+import { buildSchema, getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType, parse, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
+import { raiseFlag } from './support/flags';
+import { subscribe, type Subscriber } from './support/subscriptions';
 import { buildLeakFixture, type LeakFixture } from './leak/fixture';
 import { Oracle, type LeakViewer } from './leak/oracle';
 import { enumLiteral, fieldAtPath, sampleInput, selectionOf, UnsuppliedArgument, type ArgSupplier } from './leak/walker';
@@ -22,6 +24,8 @@ const USER_ARGS = /^(user|student|teacher|actor|creator|owner|applicant|particip
 /** JSON keys that carry raw proctoring data or answer keys: never in a student's response. */
 const STUDENT_FORBIDDEN_JSON_KEYS = ['proctoring', 'clientIp', 'rubric'];
 const CANDIDATES_PER_ENTITY = 4;
+/** Rows of the flag log, named by their seq: visible with the exam they are in. */
+const FLAG_TYPES = new Set(['FlagAlert', 'StudentFlaggedEvent']);
 
 let app: TestApp;
 let fixture: LeakFixture;
@@ -37,13 +41,12 @@ interface Finding {
 beforeAll(async () => {
   // The generated documents select everything reachable: far past the limits a client
   // gets, which are not what this test is about.
-  app = await startTestApp({ GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_TOKENS: '100000', GRAPHQL_MAX_DEPTH: '40' });
+  app = await startTestApp({ GRAPHQL_MAX_COST: '10000000', GRAPHQL_MAX_TOKENS: '100000', GRAPHQL_MAX_DEPTH: '40', LIVE_POLL_MS: '100' });
   fixture = await buildLeakFixture(app);
   oracle = new Oracle(app.assay.database.orm, app.db.sql);
   candidates = new Map();
   for (const entity of oracle.entities()) {
-    const table = app.assay.database.orm.getMetadata().find(entity)!.tableName;
-    const others = await app.db.sql(`select id::text from ${table} order by id limit ${CANDIDATES_PER_ENTITY}`);
+    const others = await app.db.sql(`select id::text from ${oracle.tableOf(entity)} order by id limit ${CANDIDATES_PER_ENTITY}`);
     candidates.set(entity, [...new Set([...(fixture.created[entity] ?? []), ...others.map((r) => r.id as string)])]);
   }
 }, 120_000);
@@ -118,7 +121,7 @@ function inspect(data: unknown, typeName: string | null, out: { ids: { type: str
     const field = type.getFields()[key];
     if (!field || value === null || value === undefined) continue;
     const named = getNamedType(field.type);
-    if (named.name === 'ID') {
+    if (named.name === 'ID' || (key === 'seq' && FLAG_TYPES.has(type.name))) {
       for (const v of Array.isArray(value) ? value : [value]) out.ids.push({ type: type.name, field: key, value: String(v) });
     } else if (/reasoning/i.test(key)) {
       out.sensitive.push(`${type.name}.${key} is not null`);
@@ -136,6 +139,13 @@ async function judge(viewer: LeakViewer, query: string, data: unknown, rootType:
   inspect(data, rootType, out);
   const findings: Finding[] = [];
   for (const { type, field, value } of out.ids) {
+    if (field === 'seq') {
+      const [flag] = await app.db.sql(`select exam_id from student_flag_events where seq = ${Number(value)}`);
+      if (!flag || !(await oracle.allows(viewer, 'Exam', String(flag.exam_id)))) {
+        findings.push({ viewer: viewer.label, query, detail: `${type}.seq = ${value}: a flag of an exam outside the caller's rights` });
+      }
+      continue;
+    }
     const entity = field === 'id' && oracle.entities().includes(type) ? type : await oracle.ownerOf(value);
     if (!entity) {
       findings.push({ viewer: viewer.label, query, detail: `${type}.${field} = ${value} names no row the oracle knows` });
@@ -197,6 +207,41 @@ describe('no row outside the caller’s rights comes back, on any query', () => 
     for (const entity of reachable) if ((await oracle.rowCount(entity)) > 0) populated.push(entity);
     expect(populated.filter((e) => !seenTypes.has(e)), 'types with rows that no query ever returned').toEqual([]);
   }, 300_000);
+
+  it('every subscription, as every kind of caller, delivers only rows within the caller\'s rights', async () => {
+    const fields = Object.values(schema.getSubscriptionType()!.getFields());
+    const streams: { viewer: (typeof fixture.viewers)[number]; label: string; field: string; type: string; subscriber: Subscriber<Record<string, unknown>> }[] = [];
+    for (const viewer of fixture.viewers) {
+      const params = viewer.auth.token ? { authorization: `Bearer ${viewer.auth.token}` } : viewer.auth.apiKey ? { apiKey: viewer.auth.apiKey } : {};
+      for (const field of fields) {
+        const type = getNamedType(field.type);
+        const selection = selectionOf(schema, type, nestedArgs, ['Subscription']);
+        const attemptArg = field.args.find((a) => a.name === 'attemptId');
+        for (const attemptId of attemptArg ? fixture.created.ExamAttempt : [null]) {
+          const args = attemptId ? `(attemptId: "${attemptId}")` : '';
+          const document = parse(`subscription Leak { ${field.name}${args} ${selection} }`);
+          streams.push({ viewer, label: `${field.name}${args}`, field: field.name, type: type.name, subscriber: subscribe(app.url, document, {}, params) });
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const raised = await Promise.all(fixture.created.ExamAttempt.map((attemptId) => raiseFlag(app, attemptId)));
+    const everything = streams.find((s) => s.viewer.role === 'ADMIN' && s.field === 'studentFlagged')!;
+    await everything.subscriber.received(raised.length);
+    await new Promise((r) => setTimeout(r, 500));
+    const findings: Finding[] = [];
+    const delivered = new Set<string>();
+    for (const { viewer, label, field, type, subscriber } of streams) {
+      for (const event of subscriber.events) {
+        delivered.add(field);
+        findings.push(...(await judge(viewer, label, event[field], type)));
+      }
+      expect(subscriber.errors.filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR'), `${viewer.label} ${label}`).toEqual([]);
+      await subscriber.stop();
+    }
+    expect(findings.length, `rows outside the caller’s rights, first ones: ${JSON.stringify(findings.slice(0, 10), null, 1)}`).toBe(0);
+    expect(fields.map((f) => f.name).filter((f) => !delivered.has(f)), 'subscriptions that delivered to no caller').toEqual([]);
+  }, 120_000);
 
   it('the checker itself flags a row outside the rights, a computed id and a student seeing proctoring data', async () => {
     const student = fixture.viewers.find((v) => v.label === 'student A1')!;

@@ -3,6 +3,7 @@ import {
   CreateExamDocument,
   CreateUserDocument,
   GrantExamPermissionDocument,
+  NewWebhookDocument,
   PublishExamDocument,
   RecordEventsDocument,
   SaveAnalysisDocument,
@@ -26,7 +27,8 @@ export interface LeakFixture {
  * Two teachers with a cohort each (leak-a, leak-b), a third with no cohort who only holds
  * a grant, two students per cohort, four exams (one unpublished) and partial grants:
  * TA → TB canView on EA1; TA → TC canView + canViewAnalytics on EA2. Attempts completed
- * and in progress on both sides. All built through the API, on top of the demo data.
+ * and in progress on both sides, and a webhook each for the admin and teacher B. All built
+ * through the API, on top of the demo data.
  */
 export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
   const admin = await app.login('admin@example.edu');
@@ -91,7 +93,12 @@ export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
   await take(b1, eb1, true);
   await take(b2, eb1, false);
 
-  const key = ok(await app.gql(CreateApiKeyDocument, { input: { name: 'leak', scopes: ['read'] } }, { token: tb })).createApiKey.key;
+  const key = ok(await app.gql(CreateApiKeyDocument, { input: { name: 'leak', scopes: ['read', 'subscribe'] } }, { token: tb })).createApiKey.key;
+  // Webhooks of an admin and of teacher B (through the key); nothing listens on port 9.
+  const hooks = [
+    ok(await app.gql(NewWebhookDocument, { input: { url: 'http://127.0.0.1:9/leak-admin' } }, { token: admin })).createWebhook.webhook.id,
+    ok(await app.gql(NewWebhookDocument, { input: { url: 'http://127.0.0.1:9/leak-b' } }, { apiKey: key })).createWebhook.webhook.id,
+  ];
   const auditor = await app.login('auditor@example.edu');
   const [adminRow] = await app.db.sql(`select id from users where username = 'admin'`);
   const [auditorRow] = await app.db.sql(`select id from users where username = 'auditor'`);
@@ -107,6 +114,6 @@ export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
       { label: 'student A1', id: ids.a1, role: 'STUDENT', auth: { token: a1 } },
       { label: 'student B1', id: ids.b1, role: 'STUDENT', auth: { token: b1 } },
     ],
-    created: { User: Object.values(ids), Exam: [ea1, ea2, ea3, eb1], ExamAttempt: attempts },
+    created: { User: Object.values(ids), Exam: [ea1, ea2, ea3, eb1], ExamAttempt: attempts, Webhook: hooks },
   };
 }

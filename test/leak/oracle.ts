@@ -38,6 +38,9 @@ const QUEST_PEOPLE = `
   union select user_id from (${VISIBLE_PARTICIPANTS}) p`;
 const TAUGHT_STUDENTS = `select sp.user_id from student_profiles sp join teacher_profiles tp on sp.cohort = any (tp.cohorts_taught) where tp.user_id = $V`;
 
+/** Tables behind GraphQL types that are no MikroORM entity (written in SQL by their services). */
+const SQL_TABLES: Table[] = [{ entity: 'Webhook', table: 'webhooks', references: [{ column: 'owner_id', target: 'User' }] }];
+
 /** Known rules: the ids of `entity` the viewer may see, as one SQL query ($V is the viewer id). */
 const RULES: Record<string, Partial<Record<'TEACHER' | 'STUDENT', string>>> = {
   Exam: {
@@ -108,6 +111,8 @@ const RULES: Record<string, Partial<Record<'TEACHER' | 'STUDENT', string>>> = {
     STUDENT: `select id from api_keys where owner_id = $V`,
   },
   AuditLog: { TEACHER: `select id from audit_logs where false`, STUDENT: `select id from audit_logs where false` },
+  // Webhooks: their owners (and admins).
+  Webhook: { TEACHER: `select id from webhooks where owner_id = $V`, STUDENT: `select id from webhooks where owner_id = $V` },
   // Proctoring events: staff who may view the exam; never a student, not even their own.
   MonitoringEvent: {
     TEACHER: `select m.id from monitoring_events m join exam_attempts a on a.id = m.attempt_id where a.exam_id in (
@@ -136,7 +141,12 @@ export class Oracle {
         references: Object.values(m.properties)
           .filter((p) => (p.kind === ReferenceKind.MANY_TO_ONE || (p.kind === ReferenceKind.ONE_TO_ONE && p.owner)) && keyed.has(p.type))
           .map((p) => ({ column: p.fieldNames[0], target: p.type })),
-      }));
+      }))
+      .concat(SQL_TABLES);
+  }
+
+  tableOf(entity: string): string {
+    return this.tables.find((t) => t.entity === entity)!.table;
   }
 
   entities(): string[] {
