@@ -87,26 +87,40 @@ export interface Http {
 }
 
 /** Wake-ups between instances: through Redis when configured, else within this process. */
-function livePubSub(redisUrl: string | undefined): PubSubEngine & { close?: () => Promise<unknown> } {
-  if (!redisUrl) return new PubSub();
-  const connect = () => new Redis(redisUrl, { maxRetriesPerRequest: 2 });
-  return new RedisPubSub({ publisher: connect(), subscriber: connect() });
+function livePubSub(redisUrl: string | undefined): { pubsub: PubSubEngine; close: () => void } {
+  if (!redisUrl) return { pubsub: new PubSub(), close: () => undefined };
+  // Commands wait for Redis to come back (maxRetriesPerRequest: null): meanwhile the poll
+  // carries the flags, and the subscription is made once Redis answers again.
+  const connect = (role: string) =>
+    new Redis(redisUrl, { maxRetriesPerRequest: null }).on('error', (error: Error) => logger.warn({ err: error, role }, 'redis (live wake-ups) unavailable'));
+  const publisher = connect('publisher');
+  const subscriber = connect('subscriber');
+  return {
+    pubsub: new RedisPubSub({ publisher, subscriber }),
+    // Not quit(): with Redis gone it would wait for it forever.
+    close: () => {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
 }
 
 /** The HTTP side over a prepared database: services (with Redis when configured), the live feed, webhook deliveries and the GraphQL server. */
 export async function startHttp(config: Config, database: Database, jwtSecret: string): Promise<Http> {
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : null;
-  const pubsub = livePubSub(config.redisUrl);
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }).on('error', (error: Error) => logger.warn({ err: error }, 'redis unavailable'))
+    : null;
+  const live = livePubSub(config.redisUrl);
   const connection = database.orm.em.getConnection();
   const channel = `assay:${new URL(database.url).pathname.slice(1)}`;
-  const feed = new FlagFeed((sql, params) => connection.execute(sql, params), pubsub, { ...config.live, channel });
+  const feed = new FlagFeed((sql, params) => connection.execute(sql, params), live.pubsub, { ...config.live, channel });
   const dispatcher = new WebhookDispatcher(database.orm, config.webhooks);
   const stopKicking = feed.onGrowth(() => dispatcher.kick());
   const release = async () => {
     stopKicking();
     await dispatcher.stop();
     await feed.stop();
-    await pubsub.close?.();
+    live.close();
     redis?.disconnect();
   };
   try {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it as base } from 'vitest';
 import { FlagReason, MonitoringSeverity, type FlagSeverity } from '../src/entities/monitoring-enums';
+import { TokenService } from '../src/auth/tokens';
 import { appendFlag } from '../src/services/flags/flag-log';
 import { attemptsOf as attemptsOfTeacher, raiseFlag } from './support/flags';
 import {
@@ -15,6 +16,7 @@ import {
   type FlagFeedSubscription,
 } from './generated/graphql';
 import { gqlClient, startInstance, startTestApp, type TestApp } from './support/app';
+import { TEST_JWT_SECRET } from './support/constants';
 import { examInput, userIds } from './support/exams';
 import { REDIS_URL, redisReachable } from './support/redis';
 import { subscribe, type Subscriber } from './support/subscriptions';
@@ -127,6 +129,16 @@ describe('credentials', () => {
     const [attempt] = await attemptsOf('teacher1', 1);
     const seq = await raise(attempt.id);
     expect(seqs(await keyed.received(1))).toEqual([seq]);
+  });
+
+  it('a connection is closed with 4401 when its access token expires', async ({ follow }) => {
+    const login = await app.login('teacher4@example.edu');
+    const claims = JSON.parse(Buffer.from(login.split('.')[1], 'base64url').toString('utf8')) as { sub: string; sid: string };
+    const shortLived = new TokenService({ secret: TEST_JWT_SECRET, issuer: 'assay', audience: 'assay-api', accessTtlSeconds: 1, refreshTtlSeconds: 300 });
+    const { token } = await shortLived.signAccess(claims.sub, claims.sid);
+    const stream = follow(bearer(token));
+    await stream.connected;
+    expect(await stream.closed).toEqual({ code: 4401, reason: 'Token expired' });
   });
 
   it('a locked account is cut off at the next event', async ({ follow }) => {

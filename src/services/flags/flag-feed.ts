@@ -30,6 +30,8 @@ export interface FeedReader {
 }
 
 const PAGE = 500;
+/** How long start-up waits for the wake-up subscription before serving on the poll alone. */
+const SUBSCRIBE_WAIT_MS = 2000;
 
 interface Row {
   seq: string;
@@ -98,10 +100,24 @@ export class FlagFeed implements LiveAnnouncer {
   async start(): Promise<void> {
     const [row] = await this.query<{ seq: string }>('select seq from student_flag_log_head', []);
     this.head = Number(row?.seq ?? 0);
-    this.subscriptions = await Promise.all([
+    const subscribed = Promise.all([
       this.pubsub.subscribe(this.flagTopic, () => this.wake(), {}),
       this.pubsub.subscribe(this.attemptTopic, (message: { attemptId: string }) => this.attemptChanged(message.attemptId), {}),
-    ]);
+    ]).then(
+      (ids) => {
+        this.subscriptions = ids;
+        // What was published before the subscription took is in the log.
+        this.wake();
+        return true;
+      },
+      (error: unknown) => {
+        logger.warn({ err: error }, 'live wake-ups not subscribed; reading the flag log every LIVE_POLL_MS');
+        return false;
+      },
+    );
+    // Redis down at start-up: serve on the poll, and take wake-ups once it is back.
+    const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), SUBSCRIBE_WAIT_MS).unref());
+    if ((await Promise.race([subscribed, timeout])) === null) logger.warn('live wake-ups not subscribed yet; reading the flag log every LIVE_POLL_MS meanwhile');
     this.timer = setInterval(() => {
       this.wake();
       for (const id of this.attemptWatchers.keys()) this.attemptChanged(id);
