@@ -22,10 +22,14 @@ export function attemptStream<T, C>(feed: FlagFeed, attemptId: string, read: () 
       while (!signal.aborted) {
         if (!changed) {
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            signal.addEventListener('abort', () => resolve(), { once: true });
+            const done = () => {
+              signal.removeEventListener('abort', done);
+              wake = null;
+              resolve();
+            };
+            wake = done;
+            signal.addEventListener('abort', done, { once: true });
           });
-          wake = null;
           continue;
         }
         changed = false;
