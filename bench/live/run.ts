@@ -142,7 +142,7 @@ async function main() {
       });
     }
     latencies.sort((a, b) => a - b);
-    await Promise.all(subscribers.map((s) => s.client.dispose()));
+    for (const s of subscribers) void s.client.dispose();
     await Promise.all(writers.map((w) => w.end()));
 
     const webhook = await webhookThroughput(servers[0], db, attempts.map((a) => a.id));
