@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -48,7 +49,8 @@ async function main() {
   await db.connect();
   const channel = `assay:${new URL(MONITORING_DATABASE_URL).pathname.slice(1)}:flag-log`;
   const redis = new Redis(REDIS_URL);
-  const env = { REDIS_URL, NODE_ENV: 'production', DB_POOL_MAX: '20', WEBHOOK_POLL_MS: '1000' };
+  // One secret for both instances, so a token from one is good on the other.
+  const env = { REDIS_URL, NODE_ENV: 'production', DB_POOL_MAX: '20', WEBHOOK_POLL_MS: '1000', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', JWT_SECRET: randomBytes(48).toString('base64') };
   const servers: BenchServer[] = [];
   for (const port of PORTS) servers.push(await startServer({ databaseUrl: MONITORING_DATABASE_URL, port, env }));
   try {
