@@ -119,6 +119,17 @@ describe('managing webhooks', () => {
     expect(codeOf(await app.gql(MyWebhooksDocument, {}, { token: teacher }))).toBe('FORBIDDEN');
   });
 
+  it("another owner's webhook is NOT_FOUND to a staff key: not listed, no deliveries, no changes", async ({ receiver }) => {
+    const { webhook } = (await create(receiver.url, admin)).data!.createWebhook;
+    const teacher = await app.login('teacher3@example.edu');
+    const key = (await app.gql(CreateApiKeyDocument, { input: { name: 'other hooks', scopes: ['subscribe'] } }, { token: teacher })).data!.createApiKey.key;
+    expect((await app.gql(MyWebhooksDocument, {}, { apiKey: key })).data!.webhooks.map((w) => w.id)).not.toContain(webhook.id);
+    expect(codeOf(await app.gql(DeliveriesOfDocument, { webhookId: webhook.id }, { apiKey: key }))).toBe('NOT_FOUND');
+    expect(codeOf(await app.gql(ChangeWebhookDocument, { id: webhook.id, input: { active: false } }, { apiKey: key }))).toBe('NOT_FOUND');
+    expect(codeOf(await app.gql(RemoveWebhookDocument, { id: webhook.id }, { apiKey: key }))).toBe('NOT_FOUND');
+    expect((await app.gql(MyWebhooksDocument, {}, { token: admin })).data!.webhooks.find((w) => w.id === webhook.id)).toMatchObject({ active: true });
+  });
+
   it('refuses URLs that are not http(s) or carry credentials, naming the field', async () => {
     for (const url of ['ftp://example.org/x', 'https://user:pw@example.org/x', 'not a url']) {
       const refused = await create(url, admin);

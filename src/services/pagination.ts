@@ -7,6 +7,16 @@ import { isStorableDate } from '../resolvers/types/date-time.scalar';
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
+/** Cursors of lists ordered by a log's seq (flags, webhook deliveries). */
+export const encodeSeqCursor = (seq: number) => Buffer.from(String(seq)).toString('base64url');
+
+export function decodeSeqCursor(cursor: string | null | undefined): number | null {
+  if (cursor == null) return null;
+  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!Number.isSafeInteger(seq) || seq < 1) throw badInput('after is not a cursor returned by this connection');
+  return seq;
+}
+
 interface Keyed {
   id: string;
   createdAt: Date;

@@ -1,6 +1,7 @@
 import type { PubSubEngine } from 'graphql-subscriptions';
 import type { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
 import { logger } from '../../logger';
+import { Coalesced } from '../live/coalesced';
 
 /** One row of `student_flag_events`, with the student's cohort as it is now. */
 export interface FlagLogEntry {
@@ -71,8 +72,10 @@ export class FlagFeed implements LiveAnnouncer {
   private waiters = new Set<{ seq: number; done: () => void }>();
   private readers = new Set<FeedReader>();
   private attemptWatchers = new Map<string, Set<() => void>>();
-  private reading: Promise<void> | null = null;
-  private readAgain = false;
+  private readonly logReads = new Coalesced(
+    () => this.catchUp(),
+    (error: unknown) => logger.warn({ err: error }, 'flag log not read; next poll retries'),
+  );
   private timer: NodeJS.Timeout | null = null;
   private subscriptions: number[] = [];
   private growthListeners = new Set<() => void>();
@@ -130,7 +133,7 @@ export class FlagFeed implements LiveAnnouncer {
     for (const id of this.subscriptions) this.pubsub.unsubscribe(id);
     this.subscriptions = [];
     for (const waiter of [...this.waiters]) waiter.done();
-    await this.reading;
+    await this.logReads.settled();
   }
 
   /** The newest seq this instance has read. */
@@ -210,19 +213,7 @@ export class FlagFeed implements LiveAnnouncer {
 
   /** Reads what the log gained; one read at a time, and one more if woken meanwhile. */
   private wake(): void {
-    if (this.reading) {
-      this.readAgain = true;
-      return;
-    }
-    this.reading = this.catchUp()
-      .catch((error: unknown) => logger.warn({ err: error }, 'flag log not read; next poll retries'))
-      .finally(() => {
-        this.reading = null;
-        if (this.readAgain) {
-          this.readAgain = false;
-          this.wake();
-        }
-      });
+    this.logReads.request();
   }
 
   private async catchUp(): Promise<void> {

@@ -1,11 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
-import { badInput } from '../../errors';
 import { examVisibleSql } from '../../permissions/exam-scope';
 import type { Page } from '../../resolvers/types/connection';
 import type { FlagAlert, FlaggedStudent } from '../../resolvers/types/flag.types';
-import { pageSize, toPage, type PageArgs } from '../pagination';
+import { decodeSeqCursor, encodeSeqCursor, pageSize, toPage, type PageArgs } from '../pagination';
 
 export interface FlaggedStudentQuery {
   examId?: string;
@@ -13,21 +12,14 @@ export interface FlaggedStudentQuery {
   minSeverity?: MonitoringSeverity;
 }
 
-const encode = (row: { seq: number } | { lastSeq: number }) => Buffer.from(String('seq' in row ? row.seq : row.lastSeq)).toString('base64url');
-
-function decode(cursor: string | null | undefined): number | null {
-  if (cursor == null) return null;
-  const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(seq) || seq < 1) throw badInput('after is not a cursor returned by this connection');
-  return seq;
-}
+const encode = (row: { seq: number } | { lastSeq: number }) => encodeSeqCursor('seq' in row ? row.seq : row.lastSeq);
 
 /** Reads of the flag log, scoped to the exams the viewer may view (one predicate with exams and attempts). */
 export class FlagReadService {
   /** Flags newest first, one page per statement. */
   async alerts(em: EntityManager, viewer: Viewer, args: PageArgs): Promise<Page<FlagAlert>> {
     const first = pageSize(args);
-    const after = decode(args.after);
+    const after = decodeSeqCursor(args.after);
     const visible = examVisibleSql(viewer, 'e');
     const where = `${visible.sql}${after ? ' and f.seq < ?' : ''}`;
     const params = [...visible.params, ...(after ? [after] : [])];
@@ -60,7 +52,7 @@ export class FlagReadService {
   /** Students flagged for review now, by their latest flag in the viewer's exams, newest first. */
   async flaggedStudents(em: EntityManager, viewer: Viewer, filter: FlaggedStudentQuery, args: PageArgs): Promise<Page<FlaggedStudent>> {
     const first = pageSize(args);
-    const after = decode(args.after);
+    const after = decodeSeqCursor(args.after);
     const visible = examVisibleSql(viewer, 'e');
     const conditions = [visible.sql, 'sp.flagged_for_review'];
     const params: unknown[] = [...visible.params];

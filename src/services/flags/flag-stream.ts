@@ -62,13 +62,13 @@ export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): As
           await feed.waitBeyond(reader.cursor, signal);
           continue;
         }
-        const wanted = page.filter((e) => flagMatches(e, options.filter));
-        const access = wanted.length ? await options.access([...new Set(wanted.map((e) => e.examId))]) : null;
-        if (wanted.length && !access) return;
+        const wanted = new Set(page.filter((e) => flagMatches(e, options.filter)));
+        const access = wanted.size ? await options.access([...new Set([...wanted].map((e) => e.examId))]) : null;
+        if (wanted.size && !access) return;
         for (const entry of page) {
           if (signal.aborted) return;
           reader.cursor = entry.seq;
-          if (!access || !wanted.includes(entry)) continue;
+          if (!access || !wanted.has(entry)) continue;
           if (access.visibleExams !== 'all' && !access.visibleExams.has(entry.examId)) continue;
           yield { payload: { ...entry, cursor: encodeFlagCursor(entry.seq) }, context: access.context };
         }

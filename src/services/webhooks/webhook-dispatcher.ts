@@ -5,6 +5,7 @@ import type { FlagReason, MonitoringSeverity } from '../../entities/monitoring-e
 import { logger } from '../../logger';
 import { examVisibleSql } from '../../permissions/exam-scope';
 import { encodeFlagCursor, flagMatches, type FlagStreamFilter } from '../flags/flag-stream';
+import { Coalesced } from '../live/coalesced';
 import { signWebhook } from './signature';
 
 export interface DispatcherOptions {
@@ -52,8 +53,10 @@ const OWNER_PAUSE_SECONDS = 60;
  */
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly turns = new Coalesced(
+    () => this.turn(),
+    (error: unknown) => logger.warn({ err: error }, 'webhook turn failed; the next poll retries'),
+  );
   private stopped = false;
 
   constructor(
@@ -69,25 +72,12 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.turns.settled();
   }
 
   /** Looks for due work now (the log grew, or the poll came round); one turn at a time. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.turn()
-      .catch((error: unknown) => logger.warn({ err: error }, 'webhook turn failed; the next poll retries'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    if (!this.stopped) this.turns.request();
   }
 
   private async turn(): Promise<void> {
@@ -102,7 +92,7 @@ export class WebhookDispatcher {
       [leaseSeconds, LEASE_BATCH],
     );
     await Promise.all(leased.map((webhook) => this.work(webhook)));
-    if (leased.length === LEASE_BATCH) this.again = true;
+    if (leased.length === LEASE_BATCH) this.kick();
   }
 
   /** The owner as a viewer, with their rights as of now; null when the account cannot act. */
@@ -224,6 +214,6 @@ export class WebhookDispatcher {
         [done, tries, delay, webhook.id],
       );
     });
-    if (result.next === 'now') this.again = true;
+    if (result.next === 'now') this.kick();
   }
 }

@@ -9,7 +9,7 @@ import type { Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../reso
 import { appendAudit, type AuditSource } from '../audit.service';
 import { existingId } from '../exams/ids';
 import type { FlagStreamFilter } from '../flags/flag-stream';
-import { pageSize, toPage, type PageArgs } from '../pagination';
+import { decodeSeqCursor, encodeSeqCursor, pageSize, toPage, type PageArgs } from '../pagination';
 import { newWebhookSecret } from './signature';
 import { checkedWebhookUrl } from './webhook-url';
 
@@ -128,8 +128,7 @@ export class WebhookService {
   async deliveries(em: EntityManager, viewer: Viewer, webhookId: string, args: PageArgs): Promise<Page<WebhookDelivery>> {
     const webhook = await this.owned(em, viewer, webhookId);
     const first = pageSize(args);
-    const after = args.after == null ? null : Number(Buffer.from(args.after, 'base64url').toString('utf8'));
-    if (after !== null && !Number.isSafeInteger(after)) throw badInput('after is not a cursor returned by this connection');
+    const after = decodeSeqCursor(args.after);
     const rows = await em.execute<{ seq: string; status: WebhookDeliveryStatus; tries: number; last_status_code: number | null; last_error: string | null; first_tried_at: Date; last_tried_at: Date; delivered_at: Date | null }[]>(
       `select seq, status, tries, last_status_code, last_error, first_tried_at, last_tried_at, delivered_at
          from webhook_deliveries where webhook_id = ?${after !== null ? ' and seq < ?' : ''} order by seq desc limit ?`,
@@ -148,6 +147,6 @@ export class WebhookService {
       deliveredAt: r.delivered_at ? new Date(r.delivered_at) : null,
     }));
     const count = async () => Number((await em.execute<{ n: string }[]>('select count(*) as n from webhook_deliveries where webhook_id = ?', [webhookId]))[0].n);
-    return toPage(deliveries, first, after !== null, (d) => Buffer.from(String(d.seq)).toString('base64url'), count);
+    return toPage(deliveries, first, after !== null, (d) => encodeSeqCursor(d.seq), count);
   }
 }
