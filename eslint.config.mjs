@@ -28,6 +28,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+      // Vitest reads a fixture's dependencies from its destructured first argument: `{}` means none.
+      'no-empty-pattern': 'off',
     },
   },
   {

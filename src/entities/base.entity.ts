@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { PRECISE_RUNTIME_TYPE, PreciseTimestampType } from './precise-timestamp';
 
 @ObjectType()
 export abstract class BaseEntity<Optional = never> {
@@ -11,7 +12,7 @@ export abstract class BaseEntity<Optional = never> {
   id: string = randomUUID();
 
   @Field()
-  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  @Property({ type: PreciseTimestampType, runtimeType: PRECISE_RUNTIME_TYPE, defaultRaw: 'now()' })
   createdAt: Date = new Date();
 
   @Field()

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
+import { raw, type EntityName, type FilterQuery, type FindOptions } from '@mikro-orm/core';
 import { badInput } from '../errors';
 import type { Page } from '../resolvers/types/connection';
 import { isStorableDate } from '../resolvers/types/date-time.scalar';
+import { microsOf } from '../entities/precise-timestamp';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -22,14 +23,23 @@ interface Keyed {
   createdAt: Date;
 }
 
-const encode = (row: Keyed) => Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+interface Position {
+  micros: bigint;
+  id: string;
+}
 
-function decode(cursor: string): { createdAt: Date; id: string } {
+/** [created_at in microseconds since the epoch, id]: exact, whatever the timestamps. */
+const encode = (row: Keyed) => Buffer.from(JSON.stringify([String(microsOf(row.createdAt)), row.id])).toString('base64url');
+
+function decode(cursor: string): Position {
   try {
-    const [iso, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const createdAt = new Date(iso);
-    if (!isStorableDate(createdAt) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
-    return { createdAt, id };
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof id !== 'string' || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error();
+    if (typeof at === 'string' && /^\d{1,17}$/.test(at)) return { micros: BigInt(at), id };
+    // Cursors handed out before microseconds carried an ISO string.
+    const createdAt = new Date(at as string);
+    if (typeof at !== 'string' || !isStorableDate(createdAt)) throw new Error();
+    return { micros: BigInt(createdAt.getTime()) * 1000n, id };
   } catch {
     throw badInput('after is not a cursor returned by this connection');
   }
@@ -64,6 +74,8 @@ export function toPage<T>(rows: T[], first: number, afterGiven: boolean, encode:
   };
 }
 
+const at = (after: Position): unknown => raw(`(timestamptz 'epoch' + ?::bigint * interval '1 microsecond')`, [String(after.micros)]);
+
 /**
  * Keyset pagination, newest first, ordered by (created_at, id) so cursors stay stable
  * while rows are added. One statement for the page; the count runs only if requested.
@@ -77,9 +89,8 @@ export async function paginate<T extends Keyed>(
 ): Promise<Page<T>> {
   const first = pageSize(args);
   const after = args.after ? decode(args.after) : null;
-  const keyset = after
-    ? { $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }] }
-    : {};
+  // Two raw fragments: MikroORM consumes a raw value when it renders it.
+  const keyset = after ? { $or: [{ createdAt: { $lt: at(after) } }, { createdAt: at(after), id: { $lt: after.id } }] } : {};
   const rows = await em.find(entity, { $and: [where, keyset] } as FilterQuery<T>, {
     ...options,
     orderBy: { createdAt: 'desc', id: 'desc' } as FindOptions<T>['orderBy'],
