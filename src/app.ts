@@ -12,6 +12,7 @@ import { startScheduler } from './jobs/scheduler';
 import { logger } from './logger';
 import { startServer, type RunningServer } from './server';
 import { createServices } from './services';
+import { AccessRegistry } from './auth/access-registry';
 import { FlagFeed } from './services/flags/flag-feed';
 import { WebhookDispatcher } from './services/webhooks/webhook-dispatcher';
 import { ensureCurrentPartitions } from './services/monitoring/partitions';
@@ -116,8 +117,10 @@ export async function startHttp(config: Config, database: Database, jwtSecret: s
   const feed = new FlagFeed((sql, params) => connection.execute(sql, params), live.pubsub, { ...config.live, channel });
   const dispatcher = new WebhookDispatcher(database.orm, config.webhooks);
   const stopKicking = feed.onGrowth(() => dispatcher.kick());
+  const access = new AccessRegistry({ databaseUrl: database.url });
   const release = async () => {
     stopKicking();
+    await access.stop();
     await dispatcher.stop();
     await feed.stop();
     live.close();
@@ -125,12 +128,14 @@ export async function startHttp(config: Config, database: Database, jwtSecret: s
   };
   try {
     await feed.start();
+    await access.start();
     dispatcher.start();
     const services = createServices(
       config,
       jwtSecret,
       redis ? { kind: 'redis', redis } : { kind: 'postgres', knex: database.orm.em.getKnex() },
       feed,
+      access,
     );
     const server = await startServer(config, database.orm, services, redis);
     return {

@@ -12,7 +12,7 @@ import cors from 'cors';
 import express from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
-import { authenticate, credentialFrom } from './auth/authenticate';
+import { credentialFrom } from './auth/authenticate';
 import { type CredentialProbe, CredentialProber } from './auth/credential-probe';
 import { inputErrorStatus } from './http/input-error-status.plugin';
 import { ResponseCache } from './cache/response-cache';
@@ -159,7 +159,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
         const em = orm.em.fork();
-        const { viewer, authError } = await authenticate(em, services.tokens, credentialFrom(req.headers), res.locals.credentialProbe as CredentialProbe | undefined);
+        const { viewer, authError } = await services.authenticator.authenticate(em, credentialFrom(req.headers), res.locals.credentialProbe as CredentialProbe | undefined);
         return createContext({
           em,
           viewer,

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ApiKey, User } from '../entities';
+import { User } from '../entities';
+import type { AccessRegistry } from './access-registry';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import { isApiScope } from './scopes';
-import { checkSessions, type CredentialProbe, type SessionCheck } from './credential-probe';
+import { checkSessions, type CredentialProbe } from './credential-probe';
 import { TokenError, type AccessClaims, type TokenService } from './tokens';
 import type { Viewer } from './viewer';
 
@@ -23,72 +24,121 @@ export function credentialFrom(headers: { authorization?: string; 'x-api-key'?: 
   return match ? match[1] : null;
 }
 
-const usable = (user: User | null): user is User => user != null && user.isActive && !user.isLocked;
-
-async function viaApiKey(em: EntityManager, key: string, probe?: CredentialProbe): Promise<Authentication> {
-  const apiKey = await em.findOne(ApiKey, { keyHash: hashApiKey(key) }, { populate: ['owner.teacherProfile'] });
-  if (!apiKey || apiKey.revokedAt) return refused('Invalid API key');
-  if (apiKey.expiresAt && apiKey.expiresAt.getTime() <= Date.now()) return refused('API key expired');
-  if (!usable(apiKey.owner)) return refused('Account is locked or inactive');
-  // Throttled so a busy notebook does not turn every read into a write; a probe has done it already.
-  if (!probe) {
-    await em.execute(
-      `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
-      [apiKey.id],
-    );
-  }
-  return {
-    viewer: {
-      user: apiKey.owner,
-      via: 'apiKey',
-      scopes: new Set(apiKey.scopes.filter(isApiScope)),
-      cohortsTaught: apiKey.owner.teacherProfile?.cohortsTaught ?? [],
-      apiKeyId: apiKey.id,
-    },
-    authError: null,
-  };
+interface KeyCheck {
+  id: string;
+  owner_id: string;
+  scopes: string[];
+  expires_at: string | null;
+  usable: boolean;
+  user_row: Record<string, unknown>;
+  cohorts_taught: string[] | null;
 }
 
-async function viaAccessToken(em: EntityManager, tokens: TokenService, token: string, probe?: CredentialProbe): Promise<Authentication> {
-  if (probe?.claims && probe.session) return viewerOfSession(em, probe.claims, probe.session);
-  let claims;
-  try {
-    claims = await tokens.verifyAccess(token);
-  } catch (error) {
-    return refused(error instanceof TokenError ? error.message : 'Invalid token');
-  }
-  const [check] = await checkSessions(em, [claims]);
-  if (!check.live) return refused('Token revoked');
-  return viewerOfSession(em, claims, check);
+/** A live key and its owner, in one statement; null when there is no such key or it was revoked. */
+async function checkApiKey(em: EntityManager, key: string): Promise<KeyCheck | null> {
+  const [row] = await em.execute<KeyCheck[]>(
+    `select k.id, k.owner_id, k.scopes, k.expires_at, coalesce(u.is_active and u.locked_at is null, false) as usable,
+            to_jsonb(u) as user_row, tp.cohorts_taught
+       from api_keys k join users u on u.id = k.owner_id left join teacher_profiles tp on tp.user_id = u.id
+      where k.key_hash = ? and k.revoked_at is null`,
+    [hashApiKey(key)],
+  );
+  return row ?? null;
 }
 
-/** The user comes from the session check's own statement: no second round trip, and the same moment as the revocation check. */
-function viewerOfSession(em: EntityManager, claims: AccessClaims, check: SessionCheck): Authentication {
-  if (!check.usable || !check.user_row) return refused('Account is locked or inactive');
-  const user = em.map(User, check.user_row);
+const KEY_USE_INTERVAL_MS = 60_000;
+
+/**
+ * Accepts or refuses credentials. A credential the database accepted is remembered by the
+ * access registry until a change to it is announced, so most requests cost no statement.
+ */
+export class Authenticator {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly registry: AccessRegistry,
+  ) {}
+
+  /** A probe (credential-probe.ts) already made for this credential saves the revocation check. */
+  async authenticate(em: EntityManager, credential: string | null, probe?: CredentialProbe): Promise<Authentication> {
+    if (!credential) return anonymous;
+    return looksLikeApiKey(credential) ? this.viaApiKey(em, credential, probe) : this.viaAccessToken(em, credential, probe);
+  }
+
+  private async viaApiKey(em: EntityManager, key: string, probe?: CredentialProbe): Promise<Authentication> {
+    const remembered = `key:${hashApiKey(key)}`;
+    let accepted = this.registry.recall(remembered);
+    if (!accepted) {
+      const ticket = this.registry.ticket();
+      const check = await checkApiKey(em, key);
+      if (!check) return refused('Invalid API key');
+      if (!check.usable) return refused('Account is locked or inactive');
+      accepted = {
+        userId: check.owner_id,
+        apiKeyId: check.id,
+        userRow: check.user_row,
+        cohortsTaught: check.cohorts_taught ?? [],
+        scopes: check.scopes,
+        expiresAt: check.expires_at ? new Date(check.expires_at) : null,
+        // A probe has recorded the use already.
+        touchedAt: probe ? Date.now() : 0,
+      };
+      this.registry.remember(remembered, accepted, ticket);
+    }
+    if (accepted.expiresAt && accepted.expiresAt.getTime() <= Date.now()) return refused('API key expired');
+    if (Date.now() - accepted.touchedAt! >= KEY_USE_INTERVAL_MS) {
+      accepted.touchedAt = Date.now();
+      await em.execute(
+        `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')`,
+        [accepted.apiKeyId],
+      );
+    }
+    return {
+      viewer: {
+        user: em.map(User, { ...accepted.userRow }),
+        via: 'apiKey',
+        scopes: new Set(accepted.scopes!.filter(isApiScope)),
+        cohortsTaught: accepted.cohortsTaught,
+        apiKeyId: accepted.apiKeyId,
+      },
+      authError: null,
+    };
+  }
+
+  private async viaAccessToken(em: EntityManager, token: string, probe?: CredentialProbe): Promise<Authentication> {
+    if (probe?.claims && probe.session?.user_row) return viewerOfSession(em, probe.claims, probe.session.user_row, probe.session.cohorts_taught ?? []);
+    let claims;
+    try {
+      claims = await this.tokens.verifyAccess(token);
+    } catch (error) {
+      return refused(error instanceof TokenError ? error.message : 'Invalid token');
+    }
+    const remembered = `jti:${claims.jti}`;
+    const accepted = this.registry.recall(remembered);
+    if (accepted) return viewerOfSession(em, claims, accepted.userRow, accepted.cohortsTaught);
+    const ticket = this.registry.ticket();
+    const [check] = await checkSessions(em, [claims]);
+    if (!check.live) return refused('Token revoked');
+    if (!check.usable || !check.user_row) return refused('Account is locked or inactive');
+    const cohortsTaught = check.cohorts_taught ?? [];
+    this.registry.remember(remembered, { userId: claims.userId, sessionId: claims.sessionId, userRow: check.user_row, cohortsTaught }, ticket);
+    return viewerOfSession(em, claims, check.user_row, cohortsTaught);
+  }
+}
+
+function viewerOfSession(em: EntityManager, claims: AccessClaims, userRow: Record<string, unknown>, cohortsTaught: readonly string[]): Authentication {
   return {
     viewer: {
-      user,
+      // A copy: the remembered row serves many requests, and mapping may convert values in place.
+      user: em.map(User, { ...userRow }),
       via: 'session',
       scopes: null,
-      cohortsTaught: check.cohorts_taught ?? [],
+      cohortsTaught,
       sessionId: claims.sessionId,
       accessJti: claims.jti,
       accessExpiresAt: claims.expiresAt,
     },
     authError: null,
   };
-}
-
-/** A probe (credential-probe.ts) already made for this credential saves the revocation check. */
-export async function authenticate(
-  em: EntityManager,
-  tokens: TokenService,
-  credential: string | null,
-  probe?: CredentialProbe,
-): Promise<Authentication> {
-  if (!credential) return anonymous;
-  return looksLikeApiKey(credential) ? viaApiKey(em, credential, probe) : viaAccessToken(em, tokens, credential, probe);
 }
 
 /** A WebSocket's credential, from graphql-ws `connectionParams`: `authorization` (Bearer …) or `apiKey`. */

@@ -17,7 +17,7 @@ import {
 import { CloseCode, type Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { authenticate, credentialFromParams } from '../auth/authenticate';
+import { credentialFromParams } from '../auth/authenticate';
 import { hasScope, type Viewer } from '../auth/viewer';
 import type { Config } from '../config';
 import { createContext, type Context, type LiveConnection } from '../context';
@@ -96,7 +96,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
     const live: LiveConnection = {
       refresh: async () => {
         const fresh = orm.em.fork();
-        const auth = await authenticate(fresh, services.tokens, connection.credential ?? null);
+        const auth = await services.authenticator.authenticate(fresh, connection.credential ?? null);
         if (!auth.viewer) {
           close(connection, CloseCode.Unauthorized, auth.authError ?? 'Credential no longer valid');
           return null;
@@ -128,7 +128,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
           close(connection, CloseCode.Unauthorized, 'Send an access token (authorization) or an API key (apiKey) in connectionParams');
           return false;
         }
-        const { viewer, authError } = await authenticate(orm.em.fork(), services.tokens, credential);
+        const { viewer, authError } = await services.authenticator.authenticate(orm.em.fork(), credential);
         if (!viewer) {
           close(connection, CloseCode.Unauthorized, authError ?? 'Invalid credential');
           return false;
@@ -160,7 +160,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
         if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return [requestError('Only subscriptions run over WebSocket; send queries and mutations over HTTP')];
         const problems = validate(schema, document, [...specifiedRules, ...options.validationRules]);
         if (problems.length) return problems.map((p) => requestError(p.message));
-        const { viewer, authError } = await authenticate(orm.em.fork(), services.tokens, ctx.extra.credential ?? null);
+        const { viewer, authError } = await services.authenticator.authenticate(orm.em.fork(), ctx.extra.credential ?? null);
         return {
           schema,
           document,

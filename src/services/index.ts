@@ -1,6 +1,8 @@
 import type { Config } from '../config';
 import { LoginLimiter, type LimiterStore } from '../auth/login-limiter';
 import { TokenService } from '../auth/tokens';
+import type { AccessRegistry } from '../auth/access-registry';
+import { Authenticator } from '../auth/authenticate';
 import { ApiKeyService } from './api-key.service';
 import { AuthService } from './auth.service';
 import { QuestConsistencyService } from './quest-consistency/quest-consistency.service';
@@ -18,12 +20,13 @@ import type { FlagFeed } from './flags/flag-feed';
 import { WebhookService } from './webhooks/webhook.service';
 
 /** Long-lived services shared by every request (stateless but for the live feed); the EntityManager comes per call. */
-export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore, live: FlagFeed) {
+export function createServices(config: Config, jwtSecret: string, limiterStore: LimiterStore, live: FlagFeed, access: AccessRegistry) {
   const tokens = new TokenService({ ...config.jwt, secret: jwtSecret });
   const limiter = new LoginLimiter(limiterStore, config.loginLimits);
   return {
     config,
     tokens,
+    authenticator: new Authenticator(tokens, access),
     /** This instance's reader of the flag log and its wake-ups (subscriptions). */
     live,
     auth: new AuthService(tokens, limiter),
