@@ -19,6 +19,14 @@ export default tseslint.config(
     },
   },
   {
+    // Imports run downwards: only the resolvers themselves and the schema that collects them import resolvers.
+    files: ['src/**/*.ts'],
+    ignores: ['src/resolvers/**', 'src/schema.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/resolvers/**', '**/resolvers'], message: 'Only the GraphQL edge imports resolvers.' }] }],
+    },
+  },
+  {
     // Tests and benchmarks read JSON answers and rows whose shape the assertions check.
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

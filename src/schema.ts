@@ -10,7 +10,7 @@ import { AssessmentResolver } from './resolvers/assessment.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { JobRunResolver } from './resolvers/job-run.resolver';
 import { LlmAuditTrailResolver } from './resolvers/llm-audit-trail.resolver';
-import { DateTimeScalar } from './resolvers/types/date-time.scalar';
+import { DateTimeScalar } from './types/date-time.scalar';
 import { ProjectResolver } from './resolvers/project.resolver';
 import { UserActivityResolver } from './resolvers/user-activity.resolver';
 import { QuestApplicationResolver } from './resolvers/quest-application.resolver';

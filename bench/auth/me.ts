@@ -12,11 +12,7 @@
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
-import { migrate } from '../../src/db/migrator';
-import { ormConfig } from '../../src/db/orm-config';
-import { seedDemoData } from '../../src/db/seed';
+import { DEMO_PASSWORD, prepareDemoDatabase } from '../lib/demo-database';
 import { drive, machine, rotate, type LoadResult } from '../lib/load';
 import { startServer } from '../lib/server';
 
@@ -24,26 +20,6 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const DEMO_PASSWORD = 'assay-demo';
-
-async function prepareDatabase() {
-  const url = new URL(DATABASE_URL);
-  const name = url.pathname.slice(1);
-  const admin = new Client({ connectionString: Object.assign(new URL(DATABASE_URL), { pathname: '/postgres' }).toString() });
-  await admin.connect();
-  const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount! > 0;
-  if (!exists) await admin.query(`create database ${name}`);
-  await admin.end();
-  const orm = await MikroORM.init(ormConfig({ clientUrl: DATABASE_URL }));
-  try {
-    await migrate(orm);
-    const [{ n }] = await orm.em.getConnection().execute<{ n: string }[]>('select count(*) as n from users');
-    if (Number(n) === 0) await seedDemoData(orm.em.fork(), DEMO_PASSWORD);
-  } finally {
-    await orm.close(true);
-  }
-}
-
 async function startPlainApollo(port: number) {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.resolve(__dirname, 'plain-apollo.ts')], {
     env: { ...process.env, PORT: String(port), NODE_ENV: 'production' },
@@ -54,7 +30,7 @@ async function startPlainApollo(port: number) {
 }
 
 async function main() {
-  await prepareDatabase();
+  await prepareDemoDatabase(DATABASE_URL);
   const assay = await startServer({ databaseUrl: DATABASE_URL, port: 4310, env: { RESPONSE_CACHE_MB: '0' } });
   const plain = await startPlainApollo(4311);
   try {

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { DecimalScalar } from '../resolvers/types/decimal.scalar';
+import { DecimalScalar } from '../types/decimal.scalar';
 
 @ObjectType({ description: 'Token counts of one model call.' })
 export class TokenUsage {

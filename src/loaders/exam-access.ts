@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import { seesEveryone, type Viewer } from '../auth/viewer';
 import { uuidArray } from '../db/pg-array';
 import { Role } from '../entities/role';
-import { examVisibleSql } from '../permissions/exam-scope';
+import { examVisibleSql } from '../permissions/exam.scope';
 
 /** What the viewer may do with one exam. The creator holds all three rights. */
 export interface ExamAccess {

@@ -3,7 +3,7 @@ import { AuditLog, Project, StudentProfile, TeacherProfile, User } from '../enti
 import { loaderByColumn } from './by-column';
 import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
-import { createExamLoaders } from './exam-loaders';
+import { createExamLoaders } from './exam.loaders';
 import { createMonitoringLoaders } from './monitoring.loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */

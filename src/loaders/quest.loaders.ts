@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer';
 import { Quest, QuestApplication, QuestParticipant } from '../entities';
-import { visibleApplications } from '../permissions/quest-scope';
+import { visibleApplications } from '../permissions/quest.scope';
 import { loaderByColumn } from './by-column';
 import { loaderGroupedByColumn } from './grouped-by-column';
 

@@ -1,5 +1,5 @@
 import { seesEveryone } from '../auth/viewer';
-import type { ExamPerformanceSummary, StudentRiskSummary } from '../resolvers/types/analytics-views.types';
+import type { ExamPerformanceSummary, StudentRiskSummary } from '../types/analytics-views.types';
 import { mayViewExam } from './monitoring.rules';
 import { rowRule } from './rules';
 import { canSeeStudentOfCohort } from './scope';

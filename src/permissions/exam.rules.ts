@@ -3,8 +3,8 @@ import { hasRole, seesEveryone } from '../auth/viewer';
 import type { Context } from '../context';
 import type { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission } from '../entities';
 import { Role } from '../entities/role';
-import type { DashboardAlert, StudentDashboard, TeacherDashboard } from '../resolvers/types/dashboard.types';
-import type { ExamAnalytics, ExamAnalyticsStudent } from '../resolvers/types/exam-analytics.types';
+import type { DashboardAlert, StudentDashboard, TeacherDashboard } from '../types/dashboard.types';
+import type { ExamAnalytics, ExamAnalyticsStudent } from '../types/exam-analytics.types';
 import { rowRule } from './rules';
 import { canSeeStudentOfCohort } from './scope';
 

@@ -3,8 +3,8 @@ import type { Context } from '../context';
 import type { BehaviorAnalysis } from '../entities';
 import type { MonitoringEventRow } from '../entities/monitoring-event.entity';
 import { Role } from '../entities/role';
-import type { FlagAlert, FlaggedStudent } from '../resolvers/types/flag.types';
-import type { AttemptUpdate, MonitoringSummary } from '../resolvers/types/monitoring.types';
+import type { FlagAlert, FlaggedStudent } from '../types/flag.types';
+import type { AttemptUpdate, MonitoringSummary } from '../types/monitoring.types';
 import { rowRule } from './rules';
 
 /*

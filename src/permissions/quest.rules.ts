@@ -5,7 +5,7 @@ import type { Quest, QuestApplication, QuestParticipant } from '../entities';
 import { OPEN_STATUSES } from '../entities/quest-enums';
 
 /*
- * Per-row rules for quests (layer two). They mirror the scopes in quest-scope.ts and
+ * Per-row rules for quests (layer two). They mirror the scopes in quest.scope.ts and
  * read through the request's loaders, so checking a page of rows costs one statement
  * per relation. All use `no_cache`: they depend on the parent row.
  */

@@ -1,7 +1,7 @@
 import { rule } from 'graphql-shield';
 import type { Context } from '../context';
 import { forbidden } from '../errors';
-import type { Webhook, WebhookDelivery } from '../resolvers/types/webhook.types';
+import type { Webhook, WebhookDelivery } from '../types/webhook.types';
 import { rowRule } from './rules';
 import { managesWebhooks, seesWebhookOf } from './webhook.scope';
 

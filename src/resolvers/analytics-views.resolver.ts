@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 't
 import type { Context } from '../context';
 import { Exam, User } from '../entities';
 import { refreshAnalyticsViews } from '../services/analytics/views';
-import { AnalyticsRefresh, ExamPerformanceReport, ExamPerformanceSummary, StudentRiskReport, StudentRiskSummary } from './types/analytics-views.types';
+import { AnalyticsRefresh, ExamPerformanceReport, ExamPerformanceSummary, StudentRiskReport, StudentRiskSummary } from '../types/analytics-views.types';
 
 @Resolver(() => ExamPerformanceSummary)
 export class ExamPerformanceSummaryResolver {

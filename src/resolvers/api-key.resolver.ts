@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { ApiKey, User } from '../entities';
-import { CreateApiKeyInput, CreatedApiKey } from './types/api-key.types';
+import { CreateApiKeyInput, CreatedApiKey } from '../types/api-key.types';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {

@@ -2,7 +2,7 @@ import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { badInput } from '../errors';
 import { verifyAssessments } from '../services/integrity.service';
-import { Backup, IntegrityReport } from './types/assessment-operations.types';
+import { Backup, IntegrityReport } from '../types/assessment-operations.types';
 
 /** Operations over the whole assessment store: integrity checks and backups. */
 @Resolver()

@@ -7,8 +7,8 @@ import { notFound } from '../errors';
 import { assessmentWhere } from '../services/assessment.service';
 import { paginate } from '../services/pagination';
 import { assertUuid } from '../services/uuid';
-import { AddEvidenceInput, AssessmentFilter, CreateAssessmentInput } from './types/assessment.inputs';
-import { SkillAssessmentConnection, SkillCount, StudentSkillSummary } from './types/assessment.types';
+import { AddEvidenceInput, AssessmentFilter, CreateAssessmentInput } from '../types/assessment.inputs';
+import { SkillAssessmentConnection, SkillCount, StudentSkillSummary } from '../types/assessment.types';
 
 /** Writes answer with the row as read back from the database, not the objects that were written. */
 async function readBack(ctx: Context, id: string): Promise<SkillAssessment> {

@@ -5,13 +5,13 @@ import type { Context } from '../context';
 import { Exam, ExamAttempt, User } from '../entities';
 import { AttemptStatus } from '../entities/exam-enums';
 import { notFound } from '../errors';
-import { visibleAttempts } from '../permissions/exam-scope';
+import { visibleAttempts } from '../permissions/exam.scope';
 import { questionsOf } from '../services/exams/exam.service';
 import { existingId } from '../services/exams/ids';
 import { reviewResponses, type Response } from '../services/exams/scoring';
 import { paginate } from '../services/pagination';
-import { AttemptFilter, SubmissionInput } from './types/exam.inputs';
-import { ExamAttemptConnection, QuestionResult } from './types/exam.types';
+import { AttemptFilter, SubmissionInput } from '../types/exam.inputs';
+import { ExamAttemptConnection, QuestionResult } from '../types/exam.types';
 
 function attemptWhere(ctx: Context, filter: AttemptFilter | undefined, own: FilterQuery<ExamAttempt>): FilterQuery<ExamAttempt> {
   const where: FilterQuery<ExamAttempt>[] = [visibleAttempts(ctx.viewer!), own];

@@ -5,8 +5,8 @@ import { AuditLog, User } from '../entities';
 import { badInput } from '../errors';
 import { verifyAuditChain } from '../services/audit-verify.service';
 import { paginateBySeq } from '../services/seq-pagination';
-import { AuditLogFilter, AuditVerification, VerifyAuditLogArgs } from './types/audit-log.types';
-import { Connection } from './types/connection';
+import { AuditLogFilter, AuditVerification, VerifyAuditLogArgs } from '../types/audit-log.types';
+import { Connection } from '../types/connection';
 
 @ObjectType()
 export class AuditLogConnection extends Connection(AuditLog) {}

@@ -3,8 +3,8 @@ import type { Context } from '../context';
 import { User } from '../entities';
 import { AuditAction } from '../entities/audit-action';
 import { Role } from '../entities/role';
-import { AuthPayload } from './types/auth-payload';
-import { RegisterInput } from './types/user.inputs';
+import { AuthPayload } from '../types/auth-payload';
+import { RegisterInput } from '../types/user.inputs';
 
 @Resolver()
 export class AuthResolver {

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { BehaviorAnalysis, ExamAttempt } from '../entities';
-import { BehaviorAnalysisInput } from './types/behavior-analysis.inputs';
+import { BehaviorAnalysisInput } from '../types/behavior-analysis.inputs';
 
 @Resolver(() => BehaviorAnalysis)
 export class BehaviorAnalysisResolver {

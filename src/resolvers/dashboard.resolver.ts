@@ -7,7 +7,7 @@ import { badInput, notFound } from '../errors';
 import { visibleUsers } from '../permissions/scope';
 import { integrityStatusOf, recommendationsFor } from '../services/exams/dashboard.service';
 import { existingId } from '../services/exams/ids';
-import { DashboardAlert, StudentDashboard, TeacherDashboard } from './types/dashboard.types';
+import { DashboardAlert, StudentDashboard, TeacherDashboard } from '../types/dashboard.types';
 
 const MAX_HISTORY = 50;
 

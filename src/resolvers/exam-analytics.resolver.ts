@@ -6,7 +6,7 @@ import { Exam, User } from '../entities';
 import { forbidden, notFound } from '../errors';
 import { examAnalytics } from '../services/exams/analytics.service';
 import { existingId } from '../services/exams/ids';
-import { ExamAnalytics, ExamAnalyticsStudent } from './types/exam-analytics.types';
+import { ExamAnalytics, ExamAnalyticsStudent } from '../types/exam-analytics.types';
 
 @Resolver(() => ExamAnalytics)
 export class ExamAnalyticsResolver {

@@ -5,12 +5,12 @@ import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Exam, ExamAttempt, TeacherExamPermission, User } from '../entities';
 import { badInput, notFound } from '../errors';
-import { availableExams, visibleExams } from '../permissions/exam-scope';
+import { availableExams, visibleExams } from '../permissions/exam.scope';
 import { questionsOf } from '../services/exams/exam.service';
 import { existingId } from '../services/exams/ids';
 import { paginate } from '../services/pagination';
-import { CreateExamInput, ExamFilter, UpdateExamInput } from './types/exam.inputs';
-import { ExamConnection, ExamPermissions, ExamQuestion } from './types/exam.types';
+import { CreateExamInput, ExamFilter, UpdateExamInput } from '../types/exam.inputs';
+import { ExamConnection, ExamPermissions, ExamQuestion } from '../types/exam.types';
 
 const MAX_NESTED_ATTEMPTS = 100;
 

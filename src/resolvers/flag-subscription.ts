@@ -5,7 +5,7 @@ import type { Context } from '../context';
 import { Role } from '../entities/role';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import { decodeFlagCursor, flagStream } from '../services/flags/flag-stream';
-import { FlaggedStudentFilter } from './types/flag.types';
+import { FlaggedStudentFilter } from '../types/flag.types';
 
 export interface StudentFlaggedArgs {
   filter?: FlaggedStudentFilter | null;

@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root, Subscription, type ClassType, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../context';
 import { Exam, ExamAttempt, User } from '../entities';
-import { FlagAlert, FlagAlertConnection, FlaggedStudent, FlaggedStudentConnection, FlaggedStudentFilter, StudentFlaggedEvent } from './types/flag.types';
+import { FlagAlert, FlagAlertConnection, FlaggedStudent, FlaggedStudentConnection, FlaggedStudentFilter, StudentFlaggedEvent } from '../types/flag.types';
 import { studentFlaggedStream, type StudentFlaggedArgs } from './flag-subscription';
 
 /** The attempt, exam and student of a flag-log row, through the request's loaders (and so its row rules). */

@@ -2,7 +2,7 @@ import { Arg, Ctx, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { JobRun } from '../entities';
 import { paginate } from '../services/pagination';
-import { Connection } from './types/connection';
+import { Connection } from '../types/connection';
 
 @ObjectType()
 export class JobRunConnection extends Connection(JobRun) {}

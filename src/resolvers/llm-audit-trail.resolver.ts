@@ -4,10 +4,10 @@ import { LlmAuditTrail, Project, User } from '../entities';
 import { costAnalytics } from '../services/cost-analytics.service';
 import { recordLlmCall, updateLlmCall } from '../services/llm-trail.service';
 import { paginate } from '../services/pagination';
-import { Connection } from './types/connection';
-import { CostAnalytics, CostAnalyticsArgs } from './types/cost-analytics.types';
-import { checkedId } from './types/ids';
-import { LlmCallPatch, RecordLlmCallInput } from './types/llm-trail.types';
+import { Connection } from '../types/connection';
+import { CostAnalytics, CostAnalyticsArgs } from '../types/cost-analytics.types';
+import { checkedId } from '../types/ids';
+import { LlmCallPatch, RecordLlmCallInput } from '../types/llm-trail.types';
 
 @ObjectType()
 export class LlmAuditTrailConnection extends Connection(LlmAuditTrail) {}

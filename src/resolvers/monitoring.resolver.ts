@@ -1,9 +1,9 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { Context } from '../context';
 import { badInput } from '../errors';
-import { MonitoringEventInput, MonitoringFilter, batchProblem } from './types/monitoring.inputs';
+import { MonitoringEventInput, MonitoringFilter, batchProblem } from '../types/monitoring.inputs';
 import { attemptUpdatesStream } from './monitoring-subscription';
-import { AttemptUpdate, MonitoringEventConnection, MonitoringIngestResult, MonitoringSummary } from './types/monitoring.types';
+import { AttemptUpdate, MonitoringEventConnection, MonitoringIngestResult, MonitoringSummary } from '../types/monitoring.types';
 
 @Resolver()
 export class MonitoringResolver {

@@ -2,8 +2,8 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
 import { Project } from '../entities';
 import { createProject, deleteProject, updateProject } from '../services/project.service';
-import { checkedId } from './types/ids';
-import { CreateProjectInput, UpdateProjectInput } from './types/project.types';
+import { checkedId } from '../types/ids';
+import { CreateProjectInput, UpdateProjectInput } from '../types/project.types';
 
 @Resolver(() => Project)
 export class ProjectResolver {

@@ -1,7 +1,7 @@
 import { Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { Quest, QuestApplication, User } from '../entities';
-import { ApplyToQuestArgs, IdArgs, RejectApplicationArgs } from './types/quest.types';
+import { ApplyToQuestArgs, IdArgs, RejectApplicationArgs } from '../types/quest.types';
 
 @Resolver(() => QuestApplication)
 export class QuestApplicationResolver {

@@ -4,7 +4,7 @@ import type { Context } from '../context';
 import { User } from '../entities';
 import { badInput, notFound } from '../errors';
 import type { ConsistencyReport, NamedFinding } from '../services/quest-consistency/quest-consistency.service';
-import { QuestConsistencyFinding, QuestConsistencyReport, QuestRepairResult } from './types/quest-consistency.types';
+import { QuestConsistencyFinding, QuestConsistencyReport, QuestRepairResult } from '../types/quest-consistency.types';
 
 const toFinding = (f: NamedFinding): QuestConsistencyFinding => ({ ...f, repairAction: f.repair.action });
 const toReport = (r: ConsistencyReport): QuestConsistencyReport => ({ ...r, findings: r.findings.map(toFinding) });

@@ -4,10 +4,10 @@ import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
 import { notFound } from '../errors';
-import { visibleQuests } from '../permissions/quest-scope';
+import { visibleQuests } from '../permissions/quest.scope';
 import { paginate } from '../services/pagination';
-import { Connection } from './types/connection';
-import { CreateQuestInput, IdArgs, QuestFilter, UpdateQuestArgs } from './types/quest.types';
+import { Connection } from '../types/connection';
+import { CreateQuestInput, IdArgs, QuestFilter, UpdateQuestArgs } from '../types/quest.types';
 
 @ObjectType()
 export class QuestConnection extends Connection(Quest) {}

@@ -2,7 +2,7 @@ import { Args, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { User } from '../entities';
 import { userActivity } from '../services/user-activity.service';
-import { UserActivity, UserActivityArgs } from './types/user-activity.types';
+import { UserActivity, UserActivityArgs } from '../types/user-activity.types';
 
 @Resolver(() => UserActivity)
 export class UserActivityResolver {

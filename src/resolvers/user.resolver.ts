@@ -7,8 +7,8 @@ import { Role } from '../entities/role';
 import { notFound } from '../errors';
 import { visibleUsers } from '../permissions/scope';
 import { paginate } from '../services/pagination';
-import { Connection } from './types/connection';
-import { CreateUserInput, UserFilter } from './types/user.inputs';
+import { Connection } from '../types/connection';
+import { CreateUserInput, UserFilter } from '../types/user.inputs';
 
 @ObjectType()
 export class UserConnection extends Connection(User) {}

@@ -1,6 +1,6 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../context';
-import { CreatedWebhook, CreateWebhookInput, UpdateWebhookInput, Webhook, WebhookDeliveryConnection } from './types/webhook.types';
+import { CreatedWebhook, CreateWebhookInput, UpdateWebhookInput, Webhook, WebhookDeliveryConnection } from '../types/webhook.types';
 
 @Resolver(() => Webhook)
 export class WebhookResolver {

@@ -5,9 +5,9 @@ import { AuditLog, User, WorkflowExecution } from '../entities';
 import { badInput } from '../errors';
 import { paginate } from '../services/pagination';
 import { finishWorkflow, startWorkflow, workflowSuccessRates } from '../services/workflow.service';
-import { Connection } from './types/connection';
-import { checkedId } from './types/ids';
-import { FinishWorkflowInput, StartWorkflowInput, TimeRangeArgs, WorkflowExecutionFilter, WorkflowSuccessRate } from './types/workflow.types';
+import { Connection } from '../types/connection';
+import { checkedId } from '../types/ids';
+import { FinishWorkflowInput, StartWorkflowInput, TimeRangeArgs, WorkflowExecutionFilter, WorkflowSuccessRate } from '../types/workflow.types';
 
 @ObjectType()
 export class WorkflowExecutionConnection extends Connection(WorkflowExecution) {}

@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { raw, type EntityName, type FilterQuery, type FindOptions } from '@mikro-orm/core';
 import { badInput } from '../errors';
-import type { Page } from '../resolvers/types/connection';
-import { isStorableDate } from '../resolvers/types/date-time.scalar';
+import type { Page } from '../types/connection';
+import { isStorableDate } from '../types/date-time.scalar';
 import { microsOf } from '../entities/precise-timestamp';
 
 export const DEFAULT_PAGE_SIZE = 20;

@@ -6,7 +6,7 @@ import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
 import { AuditAction } from '../entities/audit-action';
 import { isClosed, LIVE_APPLICATION_STATUSES, QuestApplicationStatus, QuestStatus } from '../entities/quest-enums';
 import { badInput, conflict, forbidden, notFound } from '../errors';
-import { decidesFor, visibleQuests } from '../permissions/quest-scope';
+import { decidesFor, visibleQuests } from '../permissions/quest.scope';
 import { appendAudit, type AuditSource } from './audit.service';
 import { mapUniqueViolation } from './unique-violation';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
 import { badInput } from '../errors';
-import type { Page } from '../resolvers/types/connection';
+import type { Page } from '../types/connection';
 import { pageSize, toPage, type PageArgs } from './pagination';
 
 interface Sequenced {

@@ -3,8 +3,8 @@ import { seesEveryone, type Viewer } from '../../auth/viewer';
 import type { DropoutLabel } from '../../entities/exam-enums';
 import { Role } from '../../entities/role';
 import { badInput } from '../../errors';
-import { examVisibleSql } from '../../permissions/exam-scope';
-import type { ExamPerformanceReport, StudentRiskReport } from '../../resolvers/types/analytics-views.types';
+import { examVisibleSql } from '../../permissions/exam.scope';
+import type { ExamPerformanceReport, StudentRiskReport } from '../../types/analytics-views.types';
 import { isUuid } from '../uuid';
 import { lastRefresh } from './views';
 

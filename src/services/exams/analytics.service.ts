@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DropoutLabel } from '../../entities/exam-enums';
-import type { ExamAnalytics } from '../../resolvers/types/exam-analytics.types';
+import type { ExamAnalytics } from '../../types/exam-analytics.types';
 
 interface Row {
   summary: {

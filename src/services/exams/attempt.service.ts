@@ -4,7 +4,7 @@ import type { Viewer } from '../../auth/viewer';
 import { Exam, ExamAttempt, StudentProfile } from '../../entities';
 import { AttemptStatus } from '../../entities/exam-enums';
 import { conflict, notFound } from '../../errors';
-import { examForStudentSql } from '../../permissions/exam-scope';
+import { examForStudentSql } from '../../permissions/exam.scope';
 import { mapUniqueViolation } from '../unique-violation';
 import { refreshStudentAggregates } from './aggregates';
 import { questionsOf } from './exam.service';

@@ -4,8 +4,8 @@ import type { Viewer } from '../../auth/viewer';
 import { Exam, ExamAttempt, PerformanceMetrics, type StudentProfile } from '../../entities';
 import { AttemptStatus, DropoutLabel } from '../../entities/exam-enums';
 import type { Loaders } from '../../loaders';
-import { visibleAttempts, visibleExams } from '../../permissions/exam-scope';
-import { AlertKind, IntegrityLevel, type DashboardAlert, type IntegrityStatus, type TeacherDashboard } from '../../resolvers/types/dashboard.types';
+import { visibleAttempts, visibleExams } from '../../permissions/exam.scope';
+import { AlertKind, IntegrityLevel, type DashboardAlert, type IntegrityStatus, type TeacherDashboard } from '../../types/dashboard.types';
 import { FLAG_BELOW_INTEGRITY } from './scoring';
 
 export function integrityStatusOf(profile: StudentProfile | null): IntegrityStatus {

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
-import { examVisibleSql } from '../../permissions/exam-scope';
-import type { Page } from '../../resolvers/types/connection';
-import type { FlagAlert, FlaggedStudent } from '../../resolvers/types/flag.types';
+import { examVisibleSql } from '../../permissions/exam.scope';
+import type { Page } from '../../types/connection';
+import type { FlagAlert, FlaggedStudent } from '../../types/flag.types';
 import { decodeSeqCursor, encodeSeqCursor, pageSize, toPage, type PageArgs } from '../pagination';
 
 export interface FlaggedStudentQuery {

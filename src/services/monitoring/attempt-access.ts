@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import type { AttemptStatus } from '../../entities/exam-enums';
 import type { FlagSeverity } from '../../entities/monitoring-enums';
-import { examVisibleSql } from '../../permissions/exam-scope';
+import { examVisibleSql } from '../../permissions/exam.scope';
 
 /** An attempt with what proctoring reads and writes need, and whether the viewer may view its exam. */
 export interface AttemptAccess {

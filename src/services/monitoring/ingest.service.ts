@@ -6,7 +6,7 @@ import { FLAG_SEVERITIES, type MonitoringSeverity } from '../../entities/monitor
 import { Role } from '../../entities/role';
 import { badInput, forbidden, notFound } from '../../errors';
 import { existingId } from '../exams/ids';
-import { examVisibleSql } from '../../permissions/exam-scope';
+import { examVisibleSql } from '../../permissions/exam.scope';
 import type { LiveAnnouncer } from '../flags/flag-feed';
 import { flagCtes } from '../flags/flag-log';
 import type { MonitoringLimits } from './limits';

@@ -4,8 +4,8 @@ import type { MonitoringEventRow } from '../../entities/monitoring-event.entity'
 import { MonitoringSeverity } from '../../entities/monitoring-enums';
 import { Role } from '../../entities/role';
 import { badInput, notFound } from '../../errors';
-import type { Page } from '../../resolvers/types/connection';
-import type { AttemptUpdate, MonitoringSummary } from '../../resolvers/types/monitoring.types';
+import type { Page } from '../../types/connection';
+import type { AttemptUpdate, MonitoringSummary } from '../../types/monitoring.types';
 import type { AttemptStatus } from '../../entities/exam-enums';
 import { existingId } from '../exams/ids';
 import { pageSize, toPage, type PageArgs } from '../pagination';

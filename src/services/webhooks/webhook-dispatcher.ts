@@ -3,7 +3,7 @@ import type { Viewer } from '../../auth/viewer';
 import { User } from '../../entities';
 import type { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
 import { logger } from '../../logger';
-import { examVisibleSql } from '../../permissions/exam-scope';
+import { examVisibleSql } from '../../permissions/exam.scope';
 import { encodeFlagCursor, flagMatches, type FlagStreamFilter } from '../flags/flag-stream';
 import { Coalesced } from '../live/coalesced';
 import { signWebhook } from './signature';

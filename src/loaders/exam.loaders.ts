@@ -4,7 +4,7 @@ import type { Viewer } from '../auth/viewer';
 import { LoadStrategy } from '@mikro-orm/core';
 import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, TeacherExamPermission, User } from '../entities';
 import { uuidArray } from '../db/pg-array';
-import { attemptVisibleSql } from '../permissions/exam-scope';
+import { attemptVisibleSql } from '../permissions/exam.scope';
 import { loaderByColumn } from './by-column';
 import { examAccessLoader, examLinkedUsersLoader, type ExamAccess } from './exam-access';
 import { reviewOpenLoader } from './exam-review';

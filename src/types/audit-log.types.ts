@@ -1,7 +1,7 @@
 import { IsOptional, IsUUID, Length, Matches, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { AuditAction } from '../../entities/audit-action';
-import { AuditChainProblem, type AuditVerification as Verification } from '../../services/audit-verify.service';
+import { AuditAction } from '../entities/audit-action';
+import { AuditChainProblem, type AuditVerification as Verification } from '../services/audit-verify.service';
 
 @InputType({ description: 'Every given field must match; from is inclusive, to exclusive (on createdAt).' })
 export class AuditLogFilter {

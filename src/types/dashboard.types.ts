@@ -1,6 +1,6 @@
 import { Field, Float, ObjectType, registerEnumType } from 'type-graphql';
-import { DropoutLabel } from '../../entities/exam-enums';
-import type { ExamAttempt, PerformanceMetrics } from '../../entities';
+import { DropoutLabel } from '../entities/exam-enums';
+import type { ExamAttempt, PerformanceMetrics } from '../entities';
 
 export enum IntegrityLevel {
   GOOD = 'GOOD',

@@ -1,6 +1,6 @@
 import { Field, Float, ObjectType } from 'type-graphql';
-import { Exam, ExamAttempt } from '../../entities';
-import type { QuestionReview } from '../../services/exams/scoring';
+import { Exam, ExamAttempt } from '../entities';
+import type { QuestionReview } from '../services/exams/scoring';
 import { Connection } from './connection';
 
 @ObjectType({ description: 'A rubric question as students see it: without the answer.' })

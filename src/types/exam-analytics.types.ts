@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { DropoutLabel } from '../../entities/exam-enums';
+import { DropoutLabel } from '../entities/exam-enums';
 
 @ObjectType({ description: 'Completed attempts whose percentage falls in [from, to) (the last bucket includes 100).' })
 export class ScoreBucket {

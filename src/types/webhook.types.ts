@@ -1,6 +1,6 @@
 import { IsOptional, IsUrl, MaxLength, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { MonitoringSeverity } from '../../entities/monitoring-enums';
+import { MonitoringSeverity } from '../entities/monitoring-enums';
 import { Connection } from './connection';
 import { FlaggedStudentFilter } from './flag.types';
 

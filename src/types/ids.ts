@@ -1,5 +1,5 @@
 import { isUUID } from 'class-validator';
-import { badInput } from '../../errors';
+import { badInput } from '../errors';
 
 /** IDs are UUIDs: anything else is the caller's mistake, not a database error. */
 export function checkedId(id: string, name: string): string {

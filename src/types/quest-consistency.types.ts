@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { QuestFindingCategory, QuestRepairAction } from '../../services/quest-consistency/categories';
+import { QuestFindingCategory, QuestRepairAction } from '../services/quest-consistency/categories';
 
 @ObjectType({ description: 'One drift in the quest data and the repair that fixes it.' })
 export class QuestConsistencyFinding {

@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import { User } from '../../entities';
+import { User } from '../entities';
 
 @ObjectType()
 export class AuthPayload {

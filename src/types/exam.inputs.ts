@@ -12,7 +12,7 @@ import {
 } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
-import { AttemptStatus } from '../../entities/exam-enums';
+import { AttemptStatus } from '../entities/exam-enums';
 
 const SUBJECT = /^[\p{L}\p{N} _.&-]{1,64}$/u;
 const QUESTION_ID = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
-import { DropoutLabel } from '../../entities/exam-enums';
+import { DropoutLabel } from '../entities/exam-enums';
 
 @ObjectType({ description: 'One row of exam_performance_summary: completed attempts of an exam, as of the last refresh.' })
 export class ExamPerformanceSummary {

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { IntegrityCheck } from '../../services/integrity.service';
+import { IntegrityCheck } from '../services/integrity.service';
 
 @ObjectType({ description: 'One row that fails a check.' })
 export class IntegrityFinding {

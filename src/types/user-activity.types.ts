@@ -1,6 +1,6 @@
 import { IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
-import type { UserActivity as Activity } from '../../services/user-activity.service';
+import type { UserActivity as Activity } from '../services/user-activity.service';
 
 @ObjectType({ description: "One account's activity over the requested window." })
 export class UserActivity implements Activity {

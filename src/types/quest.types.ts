@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { QuestStatus } from '../../entities/quest-enums';
+import { QuestStatus } from '../entities/quest-enums';
 
 const NOT_BLANK = /\S/;
 

@@ -11,9 +11,9 @@ import {
 } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, InputType } from 'type-graphql';
-import { AssessmentSource, EvidenceKind, SkillType } from '../../entities/skill';
-import { MAX_EVIDENCE_PER_ASSESSMENT } from '../../services/assessment.service';
-import { featureImportanceProblem, isUnitScore, UNIT_SCORE_RULE } from '../../services/unit-interval';
+import { AssessmentSource, EvidenceKind, SkillType } from '../entities/skill';
+import { MAX_EVIDENCE_PER_ASSESSMENT } from '../services/assessment.service';
+import { featureImportanceProblem, isUnitScore, UNIT_SCORE_RULE } from '../services/unit-interval';
 const NOT_BLANK = /\S/;
 
 function IsUnitScore(options?: ValidationOptions): PropertyDecorator {

@@ -1,8 +1,8 @@
 import { IsDate, IsIn, IsOptional, Length, Matches } from 'class-validator';
 import { GraphQLJSON } from 'graphql-scalars';
 import { ArgsType, Field, Float, InputType, Int, ObjectType } from 'type-graphql';
-import { WorkflowStatus } from '../../entities/workflow-status';
-import type { WorkflowSuccessRate as Rate } from '../../services/workflow.service';
+import { WorkflowStatus } from '../entities/workflow-status';
+import type { WorkflowSuccessRate as Rate } from '../services/workflow.service';
 
 const WORKFLOW_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 const FINISHED = [WorkflowStatus.COMPLETED, WorkflowStatus.FAILED, WorkflowStatus.CANCELLED];

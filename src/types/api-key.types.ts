@@ -1,7 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsIn, IsOptional, Length, Matches } from 'class-validator';
 import { Field, InputType, ObjectType } from 'type-graphql';
-import { API_SCOPES } from '../../auth/scopes';
-import { ApiKey } from '../../entities';
+import { API_SCOPES } from '../auth/scopes';
+import { ApiKey } from '../entities';
 
 const NOT_BLANK = /\S/;
 

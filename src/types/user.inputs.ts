@@ -1,8 +1,8 @@
 import { ArrayMaxSize, IsEmail, IsOptional, Length, Matches, MaxLength, MinLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
-import { MIN_PASSWORD_LENGTH } from '../../auth/passwords';
-import { EMAIL_MAX_LENGTH } from '../../entities/email';
-import { Role } from '../../entities/role';
+import { MIN_PASSWORD_LENGTH } from '../auth/passwords';
+import { EMAIL_MAX_LENGTH } from '../entities/email';
+import { Role } from '../entities/role';
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,64}$/;
 const COHORT = /^[A-Za-z0-9_.-]{1,64}$/;

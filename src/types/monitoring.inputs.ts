@@ -2,7 +2,7 @@ import { IsOptional, Matches } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, InputType } from 'type-graphql';
 import { z } from 'zod';
-import { MonitoringSeverity } from '../../entities/monitoring-enums';
+import { MonitoringSeverity } from '../entities/monitoring-enums';
 
 export const EVENT_TYPE = /^[a-z][a-z0-9_]{0,63}$/;
 const EVENT_TYPE_RULE = 'eventType must be a lowercase identifier: a letter, then up to 63 letters, digits or underscores';

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsEnum, IsOptional, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, Float, ID, InputType } from 'type-graphql';
-import { DropoutLabel } from '../../entities/exam-enums';
+import { DropoutLabel } from '../entities/exam-enums';
 
 const score = { message: '$property must be between 0 and 1' };
 

@@ -1,7 +1,7 @@
 import { IsEnum, IsOptional, IsUUID, Matches } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { FlagReason, MonitoringSeverity } from '../../entities/monitoring-enums';
+import { FlagReason, MonitoringSeverity } from '../entities/monitoring-enums';
 import { Connection } from './connection';
 
 @ObjectType({ description: 'One row of the flag log: an attempt flagged by its events or by an analysis.' })

@@ -1,8 +1,8 @@
 import { GraphQLSafeInt } from 'graphql-scalars';
 import { IsUUID, Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
-import { LlmAuditTrail, Project } from '../../entities';
-import type { CostAnalytics as Analytics } from '../../services/cost-analytics.service';
+import { LlmAuditTrail, Project } from '../entities';
+import type { CostAnalytics as Analytics } from '../services/cost-analytics.service';
 import { DecimalScalar } from './decimal.scalar';
 
 @ObjectType({ description: 'One UTC day.' })

@@ -1,6 +1,6 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import { SkillAssessment, User } from '../../entities';
-import { SkillTrend, SkillType } from '../../entities/skill';
+import { SkillAssessment, User } from '../entities';
+import { SkillTrend, SkillType } from '../entities/skill';
 import { Connection } from './connection';
 
 @ObjectType()

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { MonitoringEvent } from '../../entities/monitoring-event.entity';
-import { AttemptStatus } from '../../entities/exam-enums';
-import { MonitoringSeverity } from '../../entities/monitoring-enums';
+import { MonitoringEvent } from '../entities/monitoring-event.entity';
+import { AttemptStatus } from '../entities/exam-enums';
+import { MonitoringSeverity } from '../entities/monitoring-enums';
 import { Connection } from './connection';
 
 @ObjectType({ description: 'What a batch did: events stored, events already stored (a retry), and whether it flagged the attempt.' })
