@@ -13,15 +13,15 @@ import express from 'express';
 import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { credentialFrom } from './auth/authenticate';
-import { type CredentialProbe, CredentialProber } from './auth/credential-probe';
+import { CredentialProber } from './auth/credential-probe';
 import { inputErrorStatus } from './http/input-error-status.plugin';
 import { ResponseCache } from './cache/response-cache';
-import { responseCacheLookup, type PendingResponse } from './cache/response-cache.middleware';
+import { responseCacheLookup } from './cache/response-cache.middleware';
 import { responseCacheStore } from './cache/response-cache.plugin';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { pendingMigrations } from './db/migrator';
-import { withQueryCount, type QueryCount } from './db/query-counter';
+import { withQueryCount } from './db/query-counter';
 import { errorFormatter } from './http/format-error';
 import { inputGuard, verifyJsonDepth } from './http/input-guard';
 import { startSubscriptions } from './http/subscriptions';
@@ -148,10 +148,10 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     inputGuard({ jsonDepth: config.limits.jsonDepth, queryDepth: config.limits.depth, tokens: config.limits.tokens }),
     (req, res, next) => {
       const requestId = requestIdOf(req.headers['x-request-id']);
-      res.locals.requestId = requestId;
       res.setHeader('x-request-id', requestId);
+      res.locals.state = { requestId, queryCount: { statements: 0 } };
       // Started after the body is read, so every statement of the request counts against it.
-      withQueryCount((res.locals.queryCount = { statements: 0 }), next);
+      withQueryCount(res.locals.state.queryCount, next);
     },
     ...(responseCache ? [responseCache] : []),
     // After the cache: a hit sends a body compressed once, not per response.
@@ -159,17 +159,18 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<Context> => {
         const em = orm.em.fork();
-        const { viewer, authError } = await services.authenticator.authenticate(em, credentialFrom(req.headers), res.locals.credentialProbe as CredentialProbe | undefined);
+        const { state } = res.locals;
+        const { viewer, authError } = await services.authenticator.authenticate(em, credentialFrom(req.headers), state.credentialProbe);
         return createContext({
           em,
           viewer,
           authError,
           services,
-          requestId: res.locals.requestId as string,
-          queryCount: res.locals.queryCount as QueryCount,
+          requestId: state.requestId,
+          queryCount: state.queryCount,
           ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
           userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
-          responseCache: (res.locals.responseCache as PendingResponse | undefined) ?? null,
+          responseCache: state.responseCache ?? null,
         });
       },
     }),

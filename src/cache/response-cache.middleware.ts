@@ -1,7 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { credentialFrom } from '../auth/authenticate';
 import type { CredentialProber } from '../auth/credential-probe';
-import type { QueryCount } from '../db/query-counter';
 import { graphQLRequestBody, type ResponseCache } from './response-cache';
 
 /** A looked-up request that missed: its key, and the body the Apollo plugin hands over. */
@@ -24,7 +23,8 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
     if (!request || !credential) return next();
     const probe = await prober.probe(credential);
     if (!probe) return next();
-    res.locals.credentialProbe = probe;
+    const { state } = res.locals;
+    state.credentialProbe = probe;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
     let hit = cache.get(key);
     if (!hit) {
@@ -39,13 +39,13 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
         'content-length': body.length,
         ...(gzip ? { 'content-encoding': 'gzip' } : {}),
         vary: 'Accept-Encoding',
-        ...(diagnostics ? { 'x-assay-cache': 'hit', 'x-sql-statements': String((res.locals.queryCount as QueryCount).statements) } : {}),
+        ...(diagnostics ? { 'x-assay-cache': 'hit', 'x-sql-statements': String(state.queryCount.statements) } : {}),
       });
       res.end(body);
       return;
     }
     const pending: PendingResponse = { key };
-    res.locals.responseCache = pending;
+    state.responseCache = pending;
     if (diagnostics) res.setHeader('x-assay-cache', 'miss');
     const done = cache.startComputing(key);
     res.on('finish', () => {
