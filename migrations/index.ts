@@ -13,6 +13,7 @@ import { Migration20261201040000_analytics_views } from './Migration202612010400
 import { Migration20261202000000_flag_events_by_exam } from './Migration20261202000000_flag_events_by_exam';
 import { Migration20261202100000_webhooks } from './Migration20261202100000_webhooks';
 import { Migration20261203000000_access_notifications } from './Migration20261203000000_access_notifications';
+import { Migration20261204000000_table_versions } from './Migration20261204000000_table_versions';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202000000_flag_events_by_exam', class: Migration20261202000000_flag_events_by_exam },
   { name: 'Migration20261202100000_webhooks', class: Migration20261202100000_webhooks },
   { name: 'Migration20261203000000_access_notifications', class: Migration20261203000000_access_notifications },
+  { name: 'Migration20261204000000_table_versions', class: Migration20261204000000_table_versions },
 ];

@@ -91,6 +91,7 @@ const schema = z
     WEBHOOK_POLL_MS: int(50, 60_000).default(1000),
     WEBHOOK_ALLOW_PRIVATE_URLS: bool.optional(),
     JOB_MONITORING_RETENTION_SCHEDULE: cronPattern.default('23 4 * * *'),
+    JOB_TABLE_VERSIONS_SCHEDULE: cronPattern.default('*/10 * * * *'),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
@@ -142,7 +143,7 @@ export interface Config {
   diagnosticHeaders: boolean;
   logLevel: Env['LOG_LEVEL'];
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
-  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string; monitoringRetention: string } };
+  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string; monitoringRetention: string; tableVersions: string } };
   monitoring: MonitoringLimits;
   /**
    * Subscriptions: how often each instance reads the flag log even without a wake-up (a
@@ -239,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         monitoringPartitions: e.JOB_MONITORING_PARTITIONS_SCHEDULE,
         analyticsViews: e.JOB_ANALYTICS_VIEWS_SCHEDULE,
         monitoringRetention: e.JOB_MONITORING_RETENTION_SCHEDULE,
+        tableVersions: e.JOB_TABLE_VERSIONS_SCHEDULE,
       },
     },
     monitoring: {

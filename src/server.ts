@@ -15,6 +15,7 @@ import type { Redis } from 'ioredis';
 import { credentialFrom } from './auth/authenticate';
 import { CredentialProber } from './auth/credential-probe';
 import { inputErrorStatus } from './http/input-error-status.plugin';
+import { RelationCatalog } from './cache/read-set';
 import { ResponseCache } from './cache/response-cache';
 import { responseCacheLookup } from './cache/response-cache.middleware';
 import { responseCacheStore } from './cache/response-cache.plugin';
@@ -134,7 +135,12 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
 
   const responseCache =
     config.responseCache.maxBytes > 0
-      ? responseCacheLookup(new ResponseCache(config.responseCache), new CredentialProber(orm.em, services.tokens), config.diagnosticHeaders)
+      ? responseCacheLookup(
+          new ResponseCache(config.responseCache),
+          new CredentialProber(orm.em, services.tokens),
+          await RelationCatalog.load(orm.em.fork()),
+          config.diagnosticHeaders,
+        )
       : null;
   app.use(
     '/graphql',

@@ -1,14 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import { TABLE_VERSIONS_SQL, type TableVersions } from '../db/table-versions';
 import { uuidArray } from '../db/pg-array';
 import { countStatement, outsideRequestCount } from '../db/query-counter';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import type { AccessClaims, TokenService } from './tokens';
 
 /**
- * A credential found good by the database, with the snapshot the check saw. The response
- * cache keys on both: the same principal and the same snapshot (no write committed
- * anywhere since) must produce the same response.
+ * A credential found good by the database, with every table's version as the same
+ * statement saw it. The response cache keys on the principal and reuses an answer while
+ * the versions of the tables it read are still these.
  */
 export interface CredentialProbe {
   /**
@@ -17,8 +18,9 @@ export interface CredentialProbe {
    * (its scopes narrow the owner's). Answers are never shared across principals.
    */
   principal: string;
-  /** `pg_current_snapshot()` as text: changes whenever any write transaction commits. */
-  snapshot: string;
+  versions: TableVersions;
+  /** The versions as one text: equal texts, no table changed in between. */
+  versionsText: string;
   /** Verified access-token claims and what the check read, so authentication repeats neither. */
   claims?: AccessClaims;
   session?: SessionCheck;
@@ -29,45 +31,59 @@ export interface SessionCheck {
   live: boolean;
   /** The account is active and not locked. */
   usable: boolean;
-  snapshot: string;
   /** The user's row as it was when checked (null: no such user), and the cohorts they teach. */
   user_row: Record<string, unknown> | null;
   cohorts_taught: string[] | null;
 }
 
-/** The database side of accepting access tokens, for many at once, in their order, with each token's user. */
-export function checkSessions(em: EntityManager, claims: readonly AccessClaims[]): Promise<SessionCheck[]> {
-  return em.execute<SessionCheck[]>(
-    `select not exists (select 1 from revoked_access_tokens r where r.jti = c.jti)
+const SESSION_CHECKS = `select not exists (select 1 from revoked_access_tokens r where r.jti = c.jti)
               and coalesce((select s.revoked_at is null from auth_sessions s where s.id = c.sid and s.user_id = c.uid), false) as live,
             coalesce(u.is_active and u.locked_at is null, false) as usable,
-            pg_current_snapshot()::text as snapshot,
-            to_jsonb(u) as user_row, tp.cohorts_taught
+            to_jsonb(u) as user_row, tp.cohorts_taught, c.i
        from unnest(?::uuid[], ?::uuid[], ?::uuid[]) with ordinality as c(jti, sid, uid, i)
        left join users u on u.id = c.uid
-       left join teacher_profiles tp on tp.user_id = c.uid
-      order by c.i`,
-    [uuidArray(claims.map((c) => c.jti)), uuidArray(claims.map((c) => c.sessionId)), uuidArray(claims.map((c) => c.userId))],
-  );
+       left join teacher_profiles tp on tp.user_id = c.uid`;
+
+const sessionParams = (claims: readonly AccessClaims[]) => [
+  uuidArray(claims.map((c) => c.jti)),
+  uuidArray(claims.map((c) => c.sessionId)),
+  uuidArray(claims.map((c) => c.userId)),
+];
+
+/** The database side of accepting access tokens, for many at once, in their order, with each token's user. */
+export function checkSessions(em: EntityManager, claims: readonly AccessClaims[]): Promise<SessionCheck[]> {
+  return em.execute<SessionCheck[]>(`${SESSION_CHECKS} order by c.i`, sessionParams(claims));
+}
+
+const PROBE_SESSIONS = `select ${TABLE_VERSIONS_SQL} as versions, (select json_agg(s order by s.i) from (${SESSION_CHECKS}) s) as checks`;
+
+interface SessionProbe {
+  check: SessionCheck;
+  versionsText: string;
+  versions: TableVersions;
+}
+
+/** Session checks and the table versions in one statement, read after every request in the batch arrived. */
+async function probeSessions(em: EntityManager, claims: readonly AccessClaims[]): Promise<SessionProbe[]> {
+  const [row] = await em.execute<{ versions: string; checks: SessionCheck[] }[]>(PROBE_SESSIONS, sessionParams(claims));
+  const versions = JSON.parse(row.versions) as TableVersions;
+  return row.checks.map((check) => ({ check, versionsText: row.versions, versions }));
 }
 
 /**
- * Session checks of requests that arrive together share one statement, batched per turn of
- * the event loop: under load that saves a round trip per request, and every request's
- * snapshot is still taken after it arrived.
+ * Probes of requests that arrive together share one statement, batched per turn of the
+ * event loop: under load that saves a round trip per request, and every request's
+ * versions are still read after it arrived.
  */
-function batchedSessionChecks(em: EntityManager): DataLoader<AccessClaims, SessionCheck> {
-  return new DataLoader((batch) => outsideRequestCount(() => checkSessions(em, batch)), {
+function batchedSessionProbes(em: EntityManager): DataLoader<AccessClaims, SessionProbe> {
+  return new DataLoader((batch) => outsideRequestCount(() => probeSessions(em, batch)), {
     cache: false,
     maxBatchSize: 200,
     batchScheduleFn: (dispatch) => setImmediate(dispatch),
   });
 }
 
-/** Touches last_used_at in the same statement (throttled, as authentication does) so cached reads still count as use. */
-async function probeApiKey(em: EntityManager, key: string): Promise<CredentialProbe | null> {
-  const [row] = await em.execute<{ principal: string | null; snapshot: string }[]>(
-    `with found as (
+const PROBE_API_KEY = `with found as (
        select k.id from api_keys k join users u on u.id = k.owner_id
         where k.key_hash = ? and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
           and u.is_active and u.locked_at is null
@@ -75,21 +91,27 @@ async function probeApiKey(em: EntityManager, key: string): Promise<CredentialPr
        update api_keys set last_used_at = now()
         where id in (select id from found) and (last_used_at is null or last_used_at < now() - interval '1 minute')
      )
-     select (select id::text from found) as principal, pg_current_snapshot()::text as snapshot`,
-    [hashApiKey(key)],
-  );
-  return row.principal ? { principal: `apiKey:${row.principal}`, snapshot: row.snapshot } : null;
+     select (select id::text from found) as principal, ${TABLE_VERSIONS_SQL} as versions`;
+
+/**
+ * Touches last_used_at in the same statement (throttled, as authentication does) so cached
+ * reads still count as use. The versions are those before the touch: an answer stored now
+ * depends on api_keys, so the touch makes it miss once.
+ */
+async function probeApiKey(em: EntityManager, key: string): Promise<CredentialProbe | null> {
+  const [row] = await em.execute<{ principal: string | null; versions: string }[]>(PROBE_API_KEY, [hashApiKey(key)]);
+  return row.principal ? { principal: `apiKey:${row.principal}`, versionsText: row.versions, versions: JSON.parse(row.versions) as TableVersions } : null;
 }
 
 /** Checks credentials against the database: one statement per API key, one per batch of sessions. */
 export class CredentialProber {
-  private readonly sessions: DataLoader<AccessClaims, SessionCheck>;
+  private readonly sessions: DataLoader<AccessClaims, SessionProbe>;
 
   constructor(
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
   ) {
-    this.sessions = batchedSessionChecks(em.fork());
+    this.sessions = batchedSessionProbes(em.fork());
   }
 
   /** Null when the credential is refused; authentication then runs in full and explains why. */
@@ -101,8 +123,8 @@ export class CredentialProber {
     } catch {
       return null;
     }
-    const check = await this.sessions.load(claims);
-    countStatement();
-    return check.live && check.usable ? { principal: `user:${claims.userId}`, snapshot: check.snapshot, claims, session: check } : null;
+    const { check, versions, versionsText } = await this.sessions.load(claims);
+    countStatement(PROBE_SESSIONS);
+    return check.live && check.usable ? { principal: `user:${claims.userId}`, versions, versionsText, claims, session: check } : null;
   }
 }

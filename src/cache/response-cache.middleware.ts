@@ -1,7 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { credentialFrom } from '../auth/authenticate';
-import type { CredentialProber } from '../auth/credential-probe';
+import type { CredentialProbe, CredentialProber } from '../auth/credential-probe';
+import type { RelationCatalog } from './read-set';
 import { graphQLRequestBody, type ResponseCache } from './response-cache';
+import { versionOf } from '../db/table-versions';
 
 /** A looked-up request that missed: its key, and the body the Apollo plugin hands over. */
 export interface PendingResponse {
@@ -10,13 +12,20 @@ export interface PendingResponse {
 }
 
 /**
- * Answers a POST /graphql from the cache when the same principal asked the same thing
- * against the same database snapshot; otherwise passes it on to Apollo with the probe (so
- * authentication does not repeat the revocation check) and the key to store under.
- * Anonymous requests and refused credentials go straight on: Apollo explains the refusal.
- * With `diagnostics`, answers say whether they were hits and how many statements ran.
+ * The tables the viewer is made from. Scoping reads them in memory (a teacher's cohorts
+ * travel as a parameter), so every answer depends on them even when its SQL does not say so.
  */
-export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber, diagnostics: boolean) {
+const viewerTables = (probe: CredentialProbe) => (probe.principal.startsWith('apiKey:') ? ['users', 'teacher_profiles', 'api_keys'] : ['users', 'teacher_profiles']);
+
+/**
+ * Answers a POST /graphql from the cache when the same principal asked the same thing and
+ * no table the stored answer read has been written since; otherwise passes it on to Apollo
+ * with the probe (so authentication does not repeat the revocation check) and the key to
+ * store under, collecting the statements' texts for the read set. Anonymous requests and
+ * refused credentials go straight on: Apollo explains the refusal. With `diagnostics`,
+ * answers say whether they were hits and how many statements ran.
+ */
+export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber, catalog: RelationCatalog, diagnostics: boolean) {
   return async (req: Request, res: Response, next: NextFunction) => {
     const request = req.method === 'POST' ? graphQLRequestBody(req.body) : null;
     const credential = credentialFrom(req.headers);
@@ -26,9 +35,9 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
     const { state } = res.locals;
     state.credentialProbe = probe;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
-    let hit = cache.get(key);
+    let hit = cache.get(key, probe.versions);
     if (!hit) {
-      const computing = cache.computingFor(key);
+      const computing = cache.computingFor(key, probe.versionsText);
       if (computing) hit = await computing;
     }
     if (hit) {
@@ -46,12 +55,17 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
     }
     const pending: PendingResponse = { key };
     state.responseCache = pending;
+    const texts: string[] = [];
+    state.queryCount.texts = texts;
     if (diagnostics) res.setHeader('x-assay-cache', 'miss');
-    const done = cache.startComputing(key);
+    const done = cache.startComputing(key, probe.versionsText);
     res.on('finish', () => {
       const contentType = res.getHeader('content-type');
-      const storable = pending.body !== undefined && res.statusCode === 200 && typeof contentType === 'string';
-      done(storable ? { body: Buffer.from(pending.body!), contentType } : undefined);
+      const tables = pending.body !== undefined && res.statusCode === 200 ? catalog.readSet(texts) : null;
+      if (!tables || typeof contentType !== 'string') return done();
+      for (const table of viewerTables(probe)) tables.add(table);
+      const reads = Array.from(tables, (table) => [table, versionOf(probe.versions, table)] as const);
+      done({ body: Buffer.from(pending.body!), contentType, reads });
     });
     // A request that fails or is cut off stores nothing, and its waiters execute for themselves.
     res.on('close', () => done());

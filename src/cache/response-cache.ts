@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
 import type { CredentialProbe } from '../auth/credential-probe';
+import { versionOf, type TableVersions } from '../db/table-versions';
 
 export interface ResponseCacheSettings {
   /** Memory for stored bodies; 0 turns the cache off. */
@@ -13,7 +14,14 @@ export interface ResponseCacheSettings {
 export interface CachedResponse {
   body: Buffer;
   contentType: string;
+  /** Each table the answer read, with its version before the answer was computed. */
+  reads: ReadonlyArray<readonly [table: string, version: string]>;
   gzip?: Buffer;
+}
+
+interface Computation {
+  versionsText: string;
+  answer: Promise<CachedResponse | undefined>;
 }
 
 /** What a POST /graphql body asks for; the cache key covers all of it. */
@@ -24,19 +32,19 @@ export interface GraphQLRequestBody {
 }
 
 /**
- * Serialized responses of read-only operations, per principal and per database snapshot.
- * A key can only be hit while no write has committed since the response was computed (the
- * snapshot would differ), by the same user or API key, for the same document and
- * variables; entries of older snapshots are never hit again and age out of the LRU.
+ * Serialized responses of read-only operations, per principal, document and variables.
+ * An entry is hit only while none of the tables it read has been written since its
+ * versions were read (before it was computed, so a write during the computation makes it
+ * miss too); a newer answer under the same key replaces it.
  */
 export class ResponseCache {
   private readonly entries: LRUCache<string, CachedResponse>;
-  private readonly computing = new Map<string, Promise<CachedResponse | undefined>>();
+  private readonly computing = new Map<string, Computation>();
 
   constructor(settings: ResponseCacheSettings) {
     this.entries = new LRUCache<string, CachedResponse>({
       maxSize: settings.maxBytes,
-      sizeCalculation: (entry) => entry.body.length + (entry.gzip?.length ?? 0) + 128,
+      sizeCalculation: (entry) => entry.body.length + (entry.gzip?.length ?? 0) + 128 + 64 * entry.reads.length,
       ttl: settings.ttlSeconds * 1000,
       ttlAutopurge: false,
     });
@@ -45,30 +53,33 @@ export class ResponseCache {
   /** `accept` is part of the key because it decides the response's content type. */
   keyOf(probe: CredentialProbe, request: GraphQLRequestBody, accept: string): string {
     return createHash('sha256')
-      .update(JSON.stringify([probe.principal, probe.snapshot, accept, request.query, request.operationName ?? null, request.variables ?? null]))
+      .update(JSON.stringify([probe.principal, accept, request.query, request.operationName ?? null, request.variables ?? null]))
       .digest('base64url');
   }
 
-  get(key: string): CachedResponse | undefined {
-    return this.entries.get(key);
+  /** The entry under `key` if no table it read has changed by `versions`. */
+  get(key: string, versions: TableVersions): CachedResponse | undefined {
+    const entry = this.entries.get(key);
+    return entry?.reads.every(([table, version]) => versionOf(versions, table) === version) ? entry : undefined;
   }
 
   /**
-   * The answer another request is computing under this key right now. The same key means
-   * the same principal, snapshot and request, so that answer is exact for this one too:
-   * after a write, concurrent identical reads execute once.
+   * The answer another request is computing under this key right now from the same
+   * versions of every table, so that answer is exact for this one too: after a write,
+   * concurrent identical reads execute once.
    */
-  computingFor(key: string): Promise<CachedResponse | undefined> | undefined {
-    return this.computing.get(key);
+  computingFor(key: string, versionsText: string): Promise<CachedResponse | undefined> | undefined {
+    const computation = this.computing.get(key);
+    return computation?.versionsText === versionsText ? computation.answer : undefined;
   }
 
   /** Marks `key` as being computed; the returned function stores the answer (if any) and releases waiters. */
-  startComputing(key: string): (entry?: CachedResponse) => void {
+  startComputing(key: string, versionsText: string): (entry?: CachedResponse) => void {
     let settle!: (entry?: CachedResponse) => void;
-    const promise = new Promise<CachedResponse | undefined>((resolve) => (settle = resolve));
-    this.computing.set(key, promise);
+    const computation = { versionsText, answer: new Promise<CachedResponse | undefined>((resolve) => (settle = resolve)) };
+    this.computing.set(key, computation);
     return (entry) => {
-      if (this.computing.get(key) === promise) this.computing.delete(key);
+      if (this.computing.get(key) === computation) this.computing.delete(key);
       if (entry) this.entries.set(key, entry);
       settle(entry);
     };

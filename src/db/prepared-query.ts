@@ -27,7 +27,7 @@ export async function executePrepared<T>(em: EntityManager, sql: string, params:
   const client = em.getKnex().client as KnexClient;
   let statement = prepared.get(sql);
   if (!statement) prepared.set(sql, (statement = { name: `assay_${prepared.size + 1}`, text: client.positionBindings(sql) }));
-  countStatement();
+  countStatement(sql);
   const connection = await client.acquireConnection();
   try {
     return (await connection.query({ name: statement.name, text: statement.text, values: params })).rows as T[];

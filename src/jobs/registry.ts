@@ -5,13 +5,14 @@ import { monitoringPartitionsJob } from './monitoring-partitions.job';
 import { monitoringRetentionJob } from './monitoring-retention.job';
 import { rateLimitReportJob } from './rate-limit-report.job';
 import { retentionJob } from './retention.job';
+import { tableVersionsJob } from './table-versions.job';
 
 /**
  * Every scheduled job. Capabilities that bring partitioned tables or materialized views
  * add their upkeep and refresh jobs to this list; the scheduler, the advisory lock, the
  * job_runs record and `assay jobs run` then apply to them unchanged.
  */
-export const scheduledJobs = (config: Config): Job[] => [retentionJob(config), rateLimitReportJob(config), monitoringPartitionsJob(config), analyticsViewsJob(config), monitoringRetentionJob(config)];
+export const scheduledJobs = (config: Config): Job[] => [retentionJob(config), rateLimitReportJob(config), monitoringPartitionsJob(config), analyticsViewsJob(config), monitoringRetentionJob(config), tableVersionsJob(config)];
 
 export function findJob(config: Config, name: string): Job {
   const jobs = scheduledJobs(config);

@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Cacheable } from '../cache/cacheable';
 import type { Context } from '../context';
 import { Exam, User } from '../entities';
 import { refreshAnalyticsViews } from '../services/analytics/views';
@@ -6,6 +7,7 @@ import { AnalyticsRefresh, ExamPerformanceReport, ExamPerformanceSummary, Studen
 
 @Resolver(() => ExamPerformanceSummary)
 export class ExamPerformanceSummaryResolver {
+  @Cacheable()
   @Query(() => ExamPerformanceReport, { description: 'Per exam the caller may view (staff): attempts, scores, pass rate, integrity, as of the view\'s last refresh.' })
   examPerformanceSummaries(
     @Arg('first', () => Int, { nullable: true }) first: number | undefined,
@@ -28,6 +30,7 @@ export class ExamPerformanceSummaryResolver {
 
 @Resolver(() => StudentRiskSummary)
 export class StudentRiskSummaryResolver {
+  @Cacheable()
   @Query(() => StudentRiskReport, { description: 'Per student the caller may see: risk, cumulative integrity and LMI, attempts and flags, as of the view\'s last refresh.' })
   studentRiskSummaries(
     @Arg('first', () => Int, { nullable: true }) first: number | undefined,

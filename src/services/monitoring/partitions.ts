@@ -8,9 +8,20 @@ export const partitionName = (month: Date) =>
   `monitoring_events_p${month.getUTCFullYear()}${String(month.getUTCMonth() + 1).padStart(2, '0')}`;
 
 /**
+ * A statement that writes a partition directly fires only the partition's triggers: give
+ * it the triggers that count its writes as writes of monitoring_events (migration
+ * table_versions, which also covers partitions made before it ran).
+ */
+async function countWritesAsParent(em: EntityManager, partition: string): Promise<void> {
+  const [{ tracked }] = await em.execute<{ tracked: boolean }[]>(`select to_regproc('assay_track_writes') is not null as tracked`);
+  if (tracked) await em.execute(`select assay_track_writes(?::regclass, 'monitoring_events')`, [partition]);
+}
+
+/**
  * Creates the month partitions of monitoring_events from the month of `from` to `ahead`
- * months after the month of `until`, skipping those that exist. DDL: each CREATE commits on
- * its own, and concurrent callers are harmless (IF NOT EXISTS). Returns the partitions made.
+ * months after the month of `until`, skipping those that exist. Each partition commits on
+ * its own, with its triggers; concurrent callers are harmless (IF NOT EXISTS, CREATE OR
+ * REPLACE TRIGGER). Returns the partitions made.
  */
 export async function ensureMonitoringPartitions(em: EntityManager, from: Date, until: Date, ahead = 0): Promise<string[]> {
   const created: string[] = [];
@@ -19,10 +30,13 @@ export async function ensureMonitoringPartitions(em: EntityManager, from: Date, 
     const name = partitionName(month);
     const [{ exists }] = await em.execute<{ exists: boolean }[]>(`select to_regclass(?) is not null as exists`, [name]);
     if (exists) continue;
-    await em.execute(
-      `create table if not exists ${name} partition of monitoring_events
-         for values from ('${month.toISOString()}') to ('${monthStart(month, 1).toISOString()}')`,
-    );
+    await em.transactional(async (tx) => {
+      await tx.execute(
+        `create table if not exists ${name} partition of monitoring_events
+           for values from ('${month.toISOString()}') to ('${monthStart(month, 1).toISOString()}')`,
+      );
+      await countWritesAsParent(tx, name);
+    });
     created.push(name);
   }
   return created;

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditAction } from '../../entities/audit-action';
+import { noteWrite } from '../../db/table-versions';
 import { appendAudit, type AuditSource } from '../audit.service';
 
 const PARTITION = /^monitoring_events_p(\d{4})(\d{2})$/;
@@ -147,6 +148,7 @@ async function drop(em: EntityManager, manifest: ArchiveManifest, archiveDir: st
     if ((await rowCount(tx, manifest.partition)) !== manifest.rows) return false;
     await tx.execute(`alter table monitoring_events detach partition ${manifest.partition}`);
     await tx.execute(`drop table ${manifest.partition}`);
+    await noteWrite(tx, 'monitoring_events');
     await appendAudit(tx, source, {
       action: AuditAction.MONITORING_PRUNED,
       resourceType: 'MonitoringPartition',
