@@ -60,12 +60,12 @@ async function prepareElsewhere(): Promise<Client> {
 /** Calls `write` `perSecond` times a second until stopped; stop() says how many succeeded and throws on a failure. */
 function repeat(perSecond: number, write: (n: number) => Promise<unknown>) {
   let done = 0;
-  let failure: unknown = null;
+  let failure: Error | null = null;
   let n = 0;
   const timer = setInterval(() => {
     write(n++).then(
       () => done++,
-      (error: unknown) => (failure ??= error),
+      (error: unknown) => (failure ??= error instanceof Error ? error : new Error(String(error))),
     );
   }, 1000 / perSecond);
   return async () => {
