@@ -10,8 +10,8 @@ import { Migration } from '@mikro-orm/migrations';
  * Each backend bumps its own row (keyed by pg_backend_pid()), so concurrent writers never
  * wait on each other's counter row or deadlock over it; a table's version is the sum of its
  * rows, which only grows. The compaction job folds the rows of ended backends into row 0.
- * Updates and deletes that change no row bump nothing (transition tables), so conditional
- * touches such as an API key's last use stay free.
+ * A statement that changes no row bumps nothing (transition tables), so conditional
+ * touches such as an API key's last use, or a flag CTE that flags no one, stay free.
  */
 export class Migration20261204000000_table_versions extends Migration {
   override async up(): Promise<void> {
@@ -30,7 +30,7 @@ export class Migration20261204000000_table_versions extends Migration {
     this.addSql(`
       create function assay_table_written() returns trigger language plpgsql as $$
       begin
-        if tg_op in ('UPDATE', 'DELETE') then
+        if tg_op <> 'TRUNCATE' then
           if not exists (select from changed) then return null; end if;
         end if;
         perform assay_note_write(coalesce(tg_argv[0], tg_table_name));
@@ -41,7 +41,7 @@ export class Migration20261204000000_table_versions extends Migration {
       declare
         args text := coalesce(quote_literal(counted_as), '');
       begin
-        execute format('create or replace trigger assay_version_insert after insert on %s for each statement execute function assay_table_written(%s)', relation, args);
+        execute format('create or replace trigger assay_version_insert after insert on %s referencing new table as changed for each statement execute function assay_table_written(%s)', relation, args);
         execute format('create or replace trigger assay_version_update after update on %s referencing new table as changed for each statement execute function assay_table_written(%s)', relation, args);
         execute format('create or replace trigger assay_version_delete after delete on %s referencing old table as changed for each statement execute function assay_table_written(%s)', relation, args);
         execute format('create or replace trigger assay_version_truncate after truncate on %s for each statement execute function assay_table_written(%s)', relation, args);

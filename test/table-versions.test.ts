@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { RelationCatalog } from '../src/cache/read-set';
 import { compactTableVersions } from '../src/db/table-versions';
 import { ensureMonitoringPartitions, partitionName } from '../src/services/monitoring/partitions';
-import { AssessmentPageDocument, CreateProjectDocument, ExamAnalyticsFullDocument, ExamsDocument, NewAssessmentDocument, QuestsDocument, RiskSummariesDocument, TeacherDashboardDocument } from './generated/graphql';
+import { AssessmentPageDocument, CreateProjectDocument, RecordEventsDocument, ExamAnalyticsFullDocument, ExamsDocument, NewAssessmentDocument, QuestsDocument, RiskSummariesDocument, TeacherDashboardDocument } from './generated/graphql';
 import { gqlClient, startTestApp, type TestApp } from './support/app';
 import { sql, userId } from './support/assessments';
 import { runCliOn, serveCli, type Served } from './support/cli';
@@ -69,18 +69,36 @@ describe('table change counters', () => {
     const month = new Date(Date.UTC(2031, 0, 1));
     await ensureMonitoringPartitions(app.assay.database.orm.em.fork(), month, month);
     const before = await version(app, 'monitoring_events');
-    await sql(app, `insert into ${partitionName(month)} select * from ${partitionName(month)} where false`);
+    await sql(app, `delete from ${partitionName(month)}`);
+    expect(await version(app, 'monitoring_events')).toBe(before);
+    await sql(app, `truncate ${partitionName(month)}`);
     expect(await version(app, 'monitoring_events')).toBe(before + 1);
     expect(await version(app, partitionName(month))).toBe(0);
   });
 
-  it('bump once per statement that changes rows, not for updates and deletes that change none', async ({ app }) => {
+  it('bump once per statement that changes rows, not for statements that change none', async ({ app }) => {
     const before = await version(app, 'evidence');
     await sql(app, `update evidence set content = content where false`);
     await sql(app, `delete from evidence where false`);
+    await sql(app, `insert into evidence select * from evidence where false`);
     expect(await version(app, 'evidence')).toBe(before);
     await sql(app, `update evidence set content = content || '' where id in (select id from evidence limit 3)`);
     expect(await version(app, 'evidence')).toBe(before + 1);
+  });
+
+  it('see proctoring events that flag no one as writes of monitoring_events alone', async ({ app }) => {
+    const [attempt] = await sql<{ id: string; email: string }>(
+      app,
+      `select a.id, u.email from exam_attempts a join users u on u.id = a.student_id where a.status = 'IN_PROGRESS' order by u.email limit 1`,
+    );
+    const token = await app.login(attempt.email);
+    const all = async () => new Map((await sql<{ t: string; v: string }>(app, 'select table_name as t, sum(version)::text as v from table_versions group by 1')).map((r) => [r.t, r.v]));
+    const before = await all();
+    const events = ['a', 'b', 'c'].map((id) => ({ eventId: `versions-${id}`, eventType: 'eye_movement', clientTimestamp: new Date().toISOString() }));
+    const recorded = await app.gql(RecordEventsDocument, { attemptId: attempt.id, events }, { token });
+    expect(recorded.data?.recordMonitoringEvents).toMatchObject({ accepted: 3, flagged: 0 });
+    const after = await all();
+    expect([...after.keys()].filter((table) => after.get(table) !== before.get(table))).toEqual(['monitoring_events']);
   });
 
   it('keep every version when the rows of ended connections are folded', async ({ app }) => {
