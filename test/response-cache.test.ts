@@ -178,18 +178,24 @@ describe('response cache', () => {
     });
   });
 
-  it('serves API keys too, per key, until the key is revoked', async () => {
+  it('serves API keys too, per key and its scopes, until the key is revoked', async () => {
     const key = await apiKeyFor(app, 'admin@example.edu', ['read']);
     const other = await apiKeyFor(app, 'admin@example.edu', ['read']);
-    // A key's first use in a minute records last_used_at: a write, so that answer is not reused.
-    for (const k of [key, other, key]) expect((await post(PAGE, { first: 3 }, { 'x-api-key': k })).cache).toBe('miss');
-    expect((await post(PAGE, { first: 3 }, { 'x-api-key': key })).cache).toBe('hit');
-    expect((await post(PAGE, { first: 3 }, { 'x-api-key': other })).cache).toBe('miss');
-    expect((await post(PAGE, { first: 3 }, { 'x-api-key': other })).cache).toBe('hit');
-    await sql(app, `update api_keys set revoked_at = now() where key_hash = encode(sha256(convert_to($1, 'UTF8')), 'hex')`, [key]);
+    // Each key's first use in a minute records last_used_at; no answer depends on api_keys, so nothing is forgotten.
+    for (const k of [key, other]) expect((await post(PAGE, { first: 3 }, { 'x-api-key': k })).cache).toBe('miss');
+    for (const k of [key, other]) expect((await post(PAGE, { first: 3 }, { 'x-api-key': k })).cache).toBe('hit');
+    const hash = `encode(sha256(convert_to($1, 'UTF8')), 'hex')`;
+    await sql(app, `update api_keys set scopes = '{read,subscribe}' where key_hash = ${hash}`, [key]);
+    expect((await post(PAGE, { first: 3 }, { 'x-api-key': key })).cache).toBe('miss');
+    await sql(app, `update api_keys set scopes = '{subscribe}' where key_hash = ${hash}`, [key]);
+    const narrowed = await post(PAGE, { first: 3 }, { 'x-api-key': key });
+    expect(narrowed.cache).toBe('miss');
+    expect(codeIn(narrowed.text)).toBe('FORBIDDEN');
+    await sql(app, `update api_keys set revoked_at = now() where key_hash = ${hash}`, [key]);
     const refused = await post(PAGE, { first: 3 }, { 'x-api-key': key });
     expect(refused.cache).toBeNull();
     expect(codeIn(refused.text)).toBe('UNAUTHENTICATED');
+    expect((await post(PAGE, { first: 3 }, { 'x-api-key': other })).cache).toBe('hit');
   });
 
   it('stores no errors, no mutations and no field that is not marked cacheable', async () => {

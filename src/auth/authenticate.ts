@@ -3,7 +3,7 @@ import { User } from '../entities';
 import type { AccessRegistry } from './access-registry';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import { isApiScope } from './scopes';
-import { checkSessions, type CredentialProbe } from './credential-probe';
+import { checkSessions, type CredentialProbe, type KeyCheck } from './credential-probe';
 import { TokenError, type AccessClaims, type TokenService } from './tokens';
 import type { Viewer } from './viewer';
 
@@ -24,16 +24,6 @@ export function credentialFrom(headers: { authorization?: string; 'x-api-key'?: 
   return match ? match[1] : null;
 }
 
-interface KeyCheck {
-  id: string;
-  owner_id: string;
-  scopes: string[];
-  expires_at: string | null;
-  usable: boolean;
-  user_row: Record<string, unknown>;
-  cohorts_taught: string[] | null;
-}
-
 /** A live key and its owner, in one statement; null when there is no such key or it was revoked. */
 async function checkApiKey(em: EntityManager, key: string): Promise<KeyCheck | null> {
   const [row] = await em.execute<KeyCheck[]>(
@@ -47,6 +37,17 @@ async function checkApiKey(em: EntityManager, key: string): Promise<KeyCheck | n
 }
 
 const KEY_USE_INTERVAL_MS = 60_000;
+
+/** `touchedAt`: when last_used_at was last recorded (0: not by this instance). */
+const acceptedKey = (check: KeyCheck, touchedAt: number) => ({
+  userId: check.owner_id,
+  apiKeyId: check.id,
+  userRow: check.user_row,
+  cohortsTaught: check.cohorts_taught ?? [],
+  scopes: check.scopes,
+  expiresAt: check.expires_at ? new Date(check.expires_at) : null,
+  touchedAt,
+});
 
 /**
  * Accepts or refuses credentials. A credential the database accepted is remembered by the
@@ -66,22 +67,13 @@ export class Authenticator {
 
   private async viaApiKey(em: EntityManager, key: string, probe?: CredentialProbe): Promise<Authentication> {
     const remembered = `key:${hashApiKey(key)}`;
-    let accepted = this.registry.recall(remembered);
+    let accepted = probe?.key ? acceptedKey(probe.key, Date.now()) : this.registry.recall(remembered);
     if (!accepted) {
       const ticket = this.registry.ticket();
       const check = await checkApiKey(em, key);
       if (!check) return refused('Invalid API key');
       if (!check.usable) return refused('Account is locked or inactive');
-      accepted = {
-        userId: check.owner_id,
-        apiKeyId: check.id,
-        userRow: check.user_row,
-        cohortsTaught: check.cohorts_taught ?? [],
-        scopes: check.scopes,
-        expiresAt: check.expires_at ? new Date(check.expires_at) : null,
-        // A probe has recorded the use already.
-        touchedAt: probe ? Date.now() : 0,
-      };
+      accepted = acceptedKey(check, 0);
       this.registry.remember(remembered, accepted, ticket);
     }
     if (accepted.expiresAt && accepted.expiresAt.getTime() <= Date.now()) return refused('API key expired');

@@ -24,6 +24,19 @@ export interface CredentialProbe {
   /** Verified access-token claims and what the check read, so authentication repeats neither. */
   claims?: AccessClaims;
   session?: SessionCheck;
+  /** For an API key: the key and its owner as the check read them. */
+  key?: KeyCheck;
+}
+
+/** A live key and its owner's row, as one statement read them. */
+export interface KeyCheck {
+  id: string;
+  owner_id: string;
+  scopes: string[];
+  expires_at: string | null;
+  usable: boolean;
+  user_row: Record<string, unknown>;
+  cohorts_taught: string[] | null;
 }
 
 export interface SessionCheck {
@@ -84,23 +97,26 @@ function batchedSessionProbes(em: EntityManager): DataLoader<AccessClaims, Sessi
 }
 
 const PROBE_API_KEY = `with found as (
-       select k.id from api_keys k join users u on u.id = k.owner_id
+       select k.id, k.owner_id, k.scopes, k.expires_at, true as usable, to_jsonb(u) as user_row, tp.cohorts_taught
+         from api_keys k join users u on u.id = k.owner_id left join teacher_profiles tp on tp.user_id = u.id
         where k.key_hash = ? and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())
           and u.is_active and u.locked_at is null
      ), touched as (
        update api_keys set last_used_at = now()
         where id in (select id from found) and (last_used_at is null or last_used_at < now() - interval '1 minute')
      )
-     select (select id::text from found) as principal, ${TABLE_VERSIONS_SQL} as versions`;
+     select (select to_jsonb(found) from found) as key, ${TABLE_VERSIONS_SQL} as versions`;
 
 /**
  * Touches last_used_at in the same statement (throttled, as authentication does) so cached
- * reads still count as use. The versions are those before the touch: an answer stored now
- * depends on api_keys, so the touch makes it miss once.
+ * reads still count as use. The key's scopes are part of the principal, so answers never
+ * depend on api_keys itself: one key's touch leaves every key's answers in place.
  */
 async function probeApiKey(em: EntityManager, key: string): Promise<CredentialProbe | null> {
-  const [row] = await em.execute<{ principal: string | null; versions: string }[]>(PROBE_API_KEY, [hashApiKey(key)]);
-  return row.principal ? { principal: `apiKey:${row.principal}`, versionsText: row.versions, versions: JSON.parse(row.versions) as TableVersions } : null;
+  const [row] = await em.execute<{ key: KeyCheck | null; versions: string }[]>(PROBE_API_KEY, [hashApiKey(key)]);
+  if (!row.key) return null;
+  const scopes = [...row.key.scopes].sort().join(' ');
+  return { principal: `apiKey:${row.key.id}:${scopes}`, versionsText: row.versions, versions: JSON.parse(row.versions) as TableVersions, key: row.key };
 }
 
 /** Checks credentials against the database: one statement per API key, one per batch of sessions. */

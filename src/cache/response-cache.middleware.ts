@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { credentialFrom } from '../auth/authenticate';
-import type { CredentialProbe, CredentialProber } from '../auth/credential-probe';
+import type { CredentialProber } from '../auth/credential-probe';
 import type { RelationCatalog } from './read-set';
 import { graphQLRequestBody, type ResponseCache } from './response-cache';
 import { versionOf } from '../db/table-versions';
@@ -13,9 +13,10 @@ export interface PendingResponse {
 
 /**
  * The tables the viewer is made from. Scoping reads them in memory (a teacher's cohorts
- * travel as a parameter), so every answer depends on them even when its SQL does not say so.
+ * travel as a parameter), so every answer depends on them even when its SQL does not say
+ * so. A key's scopes are in the principal instead (credential-probe.ts).
  */
-const viewerTables = (probe: CredentialProbe) => (probe.principal.startsWith('apiKey:') ? ['users', 'teacher_profiles', 'api_keys'] : ['users', 'teacher_profiles']);
+const VIEWER_TABLES = ['users', 'teacher_profiles'];
 
 /**
  * Answers a POST /graphql from the cache when the same principal asked the same thing and
@@ -63,7 +64,7 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
       const contentType = res.getHeader('content-type');
       const tables = pending.body !== undefined && res.statusCode === 200 ? catalog.readSet(texts) : null;
       if (!tables || typeof contentType !== 'string') return done();
-      for (const table of viewerTables(probe)) tables.add(table);
+      for (const table of VIEWER_TABLES) tables.add(table);
       const reads = Array.from(tables, (table) => [table, versionOf(probe.versions, table)] as const);
       done({ body: Buffer.from(pending.body!), contentType, reads });
     });
