@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import { buildSchema, type PubSub } from 'type-graphql';
-import { permissions } from './permissions/shield';
+import { directFields } from './permissions/direct-fields';
+import { permissions, ruleTree } from './permissions/shield';
 import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AssessmentOperationsResolver } from './resolvers/assessment-operations.resolver';
@@ -81,7 +82,10 @@ const noTopics: PubSub = {
 export const buildBareSchema = (): Promise<GraphQLSchema> =>
   buildSchema({ resolvers, validate: { forbidUnknownValues: true }, scalarsMap: [{ type: Date, scalar: DateTimeScalar }], emitSchemaFile: false, pubSub: noTopics });
 
-/** The executable schema: every resolver behind graphql-shield. */
+/** The executable schema: every resolver behind graphql-shield, except where shield would allow without asking (directFields). */
 export async function buildAppSchema(): Promise<GraphQLSchema> {
-  return applyMiddleware(await buildBareSchema(), permissions);
+  const bare = await buildBareSchema();
+  const shielded = applyMiddleware(bare, permissions);
+  directFields(bare, shielded, ruleTree);
+  return shielded;
 }

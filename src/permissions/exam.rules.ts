@@ -5,7 +5,7 @@ import type { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission } fro
 import { Role } from '../entities/role';
 import type { DashboardAlert, StudentDashboard, TeacherDashboard } from '../types/dashboard.types';
 import type { ExamAnalytics, ExamAnalyticsStudent } from '../types/exam-analytics.types';
-import { rowRule } from './rules';
+import { rowRule } from './row-rule';
 import { canSeeStudentOfCohort } from './scope';
 
 /*

@@ -5,7 +5,7 @@ import type { MonitoringEventRow } from '../entities/monitoring-event.entity';
 import { Role } from '../entities/role';
 import type { FlagAlert, FlaggedStudent } from '../types/flag.types';
 import type { AttemptUpdate, MonitoringSummary } from '../types/monitoring.types';
-import { rowRule } from './rules';
+import { rowRule } from './row-rule';
 
 /*
  * Layer two for proctoring data: rows come from queries scoped to one attempt the viewer

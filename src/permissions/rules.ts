@@ -6,6 +6,7 @@ import type { Context } from '../context';
 import { ApiKey, StudentProfile, TeacherProfile, User } from '../entities';
 import { Role } from '../entities/role';
 import { forbidden, unauthenticated } from '../errors';
+import { rowRule } from './row-rule';
 import { canSeeStudentOfCohort } from './scope';
 
 /*
@@ -14,29 +15,6 @@ import { canSeeStudentOfCohort } from './scope';
  */
 
 export const allow = rule('allow', { cache: 'no_cache' })(() => true);
-
-/**
- * `check` answered once per row object and request. A type rule runs for every field of a
- * row, and its answer about the row cannot differ between them. Keyed by the row object, so
- * two rows never share an answer (unlike shield's `contextual` cache), and without hashing
- * the row (unlike its `strict` cache).
- */
-export function perRow<R extends object>(check: (row: R, ctx: Context) => boolean | Promise<boolean>) {
-  const answers = new WeakMap<Context, WeakMap<R, boolean | Promise<boolean>>>();
-  return (row: R, ctx: Context) => {
-    let forRequest = answers.get(ctx);
-    if (!forRequest) answers.set(ctx, (forRequest = new WeakMap()));
-    let answer = forRequest.get(row);
-    if (answer === undefined) forRequest.set(row, (answer = check(row, ctx)));
-    return answer;
-  };
-}
-
-/** A shield rule about the row itself, answered once per row and request (perRow). */
-export function rowRule<R extends object>(name: string, check: (row: R, ctx: Context) => boolean | Promise<boolean>) {
-  const answer = perRow(check);
-  return rule(name, { cache: 'no_cache' })((row: R, _a, ctx: Context) => answer(row, ctx));
-}
 
 export const isAuthenticated = rule('isAuthenticated', { cache: 'contextual' })(
   (_p, _a, ctx: Context) => ctx.viewer !== null || unauthenticated(ctx.authError ?? 'Authentication required'),
@@ -83,21 +61,25 @@ function insideAuthPayload(info: GraphQLResolveInfo): boolean {
   return false;
 }
 
-/** Per-row: a user row is visible to itself, admins, auditors and teachers of the student's cohort. */
-const userVisible = perRow(async (user: User, ctx: Context) => {
-  if (!ctx.viewer) return false;
-  if (isSelf(ctx, user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR)) return true;
-  if (user.role === Role.STUDENT) {
-    const profile = await ctx.loaders.studentProfileByUserId.load(user.id);
-    if (canSeeStudentOfCohort(ctx.viewer, profile?.cohort)) return true;
-  }
-  // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
-  return hasRole(ctx.viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(ctx.viewer).load(user.id);
-});
+/**
+ * Per-row: a user row is visible to itself, admins, auditors and teachers of the student's
+ * cohort. Answered at once when the viewer alone decides.
+ */
+function userVisible(user: User, ctx: Context): boolean | Promise<boolean> {
+  const viewer = ctx.viewer;
+  if (!viewer) return false;
+  if (isSelf(ctx, user.id) || hasRole(viewer, Role.ADMIN, Role.AUDITOR)) return true;
+  return (async () => {
+    if (user.role === Role.STUDENT) {
+      const profile = await ctx.loaders.studentProfileByUserId.load(user.id);
+      if (canSeeStudentOfCohort(viewer, profile?.cohort)) return true;
+    }
+    // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
+    return hasRole(viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(viewer).load(user.id);
+  })();
+}
 
-export const canSeeUser = rule('canSeeUser', { cache: 'no_cache' })(
-  (user: User, _a, ctx: Context, info) => insideAuthPayload(info) || userVisible(user, ctx),
-);
+export const canSeeUser = rowRule('canSeeUser', userVisible, insideAuthPayload);
 
 /** Per-field: private details of an account, for itself, admins and auditors only. */
 export const canSeePrivateUserFields = rule('canSeePrivateUserFields', { cache: 'no_cache' })(

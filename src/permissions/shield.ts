@@ -12,12 +12,15 @@ import { questPermissions } from './quest.permissions';
 import { webhookPermissions } from './webhook.permissions';
 import { allow } from './rules';
 
-/** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
-export const permissions = shield(
-  mergeRules({ PageInfo: allow }, accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions, webhookPermissions),
-  {
-    fallbackRule: deny,
-    allowExternalErrors: false,
-    fallbackError: (thrown, _parent, _args, ctx) => toClientError(thrown, (ctx as unknown as Context).requestId),
-  },
+/** Every aggregate's rules, by type and field. */
+export const ruleTree = mergeRules(
+  { PageInfo: allow },
+  accountPermissions, assessmentPermissions, governancePermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions, webhookPermissions,
 );
+
+/** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
+export const permissions = shield(ruleTree, {
+  fallbackRule: deny,
+  allowExternalErrors: false,
+  fallbackError: (thrown, _parent, _args, ctx) => toClientError(thrown, (ctx as unknown as Context).requestId),
+});

@@ -2,7 +2,7 @@ import { rule } from 'graphql-shield';
 import type { Context } from '../context';
 import { forbidden } from '../errors';
 import type { Webhook, WebhookDelivery } from '../types/webhook.types';
-import { rowRule } from './rules';
+import { rowRule } from './row-rule';
 import { managesWebhooks, seesWebhookOf } from './webhook.scope';
 
 export const mayManageWebhooks = rule('mayManageWebhooks', { cache: 'contextual' })(
