@@ -35,6 +35,12 @@ export interface Context {
   responseCache: PendingResponse | null;
   /** Set for subscriptions, over WebSocket. */
   live: LiveConnection | null;
+  /**
+   * Rows known visible to this viewer by construction: returned by a query under their
+   * aggregate's access predicate, or reached from a visible row through a relation its
+   * rule covers. Row rules (rowRule) allow them without asking again.
+   */
+  visibleRows: WeakSet<object>;
 }
 
 export interface RequestState {
@@ -58,5 +64,6 @@ export function createContext(state: RequestState): Context {
     audit: sourceOfRequest(state.viewer, { requestId: state.requestId, ip: state.ip, userAgent: state.userAgent }),
     responseCache: state.responseCache ?? null,
     live: state.live ?? null,
+    visibleRows: new WeakSet(),
   };
 }

@@ -151,6 +151,16 @@ describe('batching', () => {
       expect(hundred.statements, who).toBeLessThanOrEqual(8);
     }
   });
+
+  it("checks no row of a teacher's page again: rows of the scoped query and their evidence are visible by construction", async () => {
+    const filter = { to: '2026-07-01T00:00:00Z' };
+    const statementsFor = async (who: string) => {
+      await app.gql(AssessmentPageDocument, { filter, first: 1 }, { token: tokens[who] });
+      return (await app.gql(AssessmentPageDocument, { filter, first: 50 }, { token: tokens[who] })).statements;
+    };
+    // The one extra statement is the students' cohorts, for the User row rule.
+    expect(await statementsFor('teacher1')).toBe((await statementsFor('admin')) + 1);
+  });
 });
 
 describe('row-level access', () => {
@@ -213,7 +223,7 @@ describe('row-level access', () => {
     const [evidence] = await createLoaders(em).evidenceByAssessmentId.load(assessment.id);
     const verdict = async (email: string, cohortsTaught: string[], row: object, rule: typeof canSeeAssessment) => {
       const user = await em.findOneOrFail(User, { email });
-      const ctx = { em, viewer: { user, via: 'session', scopes: null, cohortsTaught }, loaders: createLoaders(em) } as Partial<Context>;
+      const ctx = { em, viewer: { user, via: 'session', scopes: null, cohortsTaught }, loaders: createLoaders(em), visibleRows: new WeakSet() } as Partial<Context>;
       return rule.resolve(row, {}, { ...ctx, _shield: { cache: {} } }, {} as never, { debug: true } as never);
     };
     expect(await verdict('student1@example.edu', [], assessment, canSeeAssessment)).toBe(false);

@@ -26,7 +26,7 @@ async function contextFor(username: string): Promise<Context> {
   const fork = em.fork();
   const user = await fork.findOneOrFail(User, { username }, { populate: ['teacherProfile'] });
   const viewer: Viewer = { user, via: 'session', scopes: null, cohortsTaught: user.teacherProfile?.cohortsTaught ?? [] };
-  return { em: fork, viewer, loaders: createLoaders(fork) } as unknown as Context;
+  return { em: fork, viewer, loaders: createLoaders(fork), visibleRows: new WeakSet() } as unknown as Context;
 }
 
 const check = async (rule: unknown, row: unknown, ctx: Context) => (await (rule as AnyRule).resolve(row, {}, ctx, info, {})) === true;

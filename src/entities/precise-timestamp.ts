@@ -25,14 +25,18 @@ export const microsOf = (date: Date): bigint => (date instanceof PreciseDate ? d
  */
 export const PRECISE_RUNTIME_TYPE = 'string';
 
+/** A `timestamptz` as PostgreSQL's text gives it, with its microseconds. */
+export function preciseDateOf(text: string, platform: Platform): PreciseDate {
+  const date = platform.parseDate(text);
+  const fraction = /\.(\d{1,6})/.exec(text)?.[1] ?? '';
+  const micros = BigInt(Math.floor(date.getTime() / 1000)) * 1_000_000n + BigInt(fraction.padEnd(6, '0') || '0');
+  return new PreciseDate(text, date.getTime(), micros);
+}
+
 /** `timestamptz` hydrated as a PreciseDate and written back unchanged. */
 export class PreciseTimestampType extends Type<Date, Date | string> {
   convertToJSValue(value: Date | string, platform: Platform): Date {
-    if (typeof value !== 'string') return value;
-    const date = platform.parseDate(value);
-    const fraction = /\.(\d{1,6})/.exec(value)?.[1] ?? '';
-    const micros = BigInt(Math.floor(date.getTime() / 1000)) * 1_000_000n + BigInt(fraction.padEnd(6, '0') || '0');
-    return new PreciseDate(value, date.getTime(), micros);
+    return typeof value === 'string' ? preciseDateOf(value, platform) : value;
   }
 
   convertToDatabaseValue(value: Date | string): Date | string {

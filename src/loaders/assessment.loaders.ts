@@ -2,7 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { Evidence, SkillAssessment } from '../entities';
 import type { EvidenceKind } from '../entities/skill';
+import { assessmentVisibleSql } from '../permissions/assessment.scope';
 import { loaderByColumn } from './by-column';
+import { perViewer } from './per-viewer';
+import { visibility } from './visibility';
 
 interface EvidenceRow {
   id: string;
@@ -21,7 +24,7 @@ interface EvidenceRow {
  * them as managed entities (identity map, change-tracking snapshots) cost about 20 µs a row,
  * a sixth of a page request (bench/README.md). They are plain objects, not instances of the
  * entity class, whose property setters would still wrap each row for change tracking.
- * `assessment` is the request's managed row.
+ * `assessment` holds only the id (a managed reference would be an entity built per row).
  */
 function evidenceByAssessmentId(em: EntityManager): DataLoader<string, Evidence[]> {
   return new DataLoader(async (ids) => {
@@ -36,7 +39,7 @@ function evidenceByAssessmentId(em: EntityManager): DataLoader<string, Evidence[
     for (const row of rows) {
       const evidence: Evidence = {
         id: row.id,
-        assessment: em.getReference(SkillAssessment, row.assessment_id),
+        assessment: { id: row.assessment_id } as SkillAssessment,
         kind: row.kind,
         content: row.content,
         sourceRef: row.source_ref,
@@ -52,6 +55,8 @@ function evidenceByAssessmentId(em: EntityManager): DataLoader<string, Evidence[
 export function assessmentLoaders(em: EntityManager) {
   return {
     assessmentById: loaderByColumn(em, SkillAssessment, 'id', (a) => a.id),
+    /** Whether an assessment (by id) passes the viewer's access predicate. */
+    assessmentVisible: perViewer((viewer) => visibility(em, 'skill_assessments', 'a', assessmentVisibleSql(viewer, 'a'))),
     evidenceByAssessmentId: evidenceByAssessmentId(em),
   };
 }

@@ -6,18 +6,9 @@ import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, TeacherExamPermi
 import { uuidArray } from '../db/pg-array';
 import { attemptVisibleSql } from '../permissions/exam.scope';
 import { loaderByColumn } from './by-column';
+import { perViewer } from './per-viewer';
 import { examAccessLoader, examLinkedUsersLoader, type ExamAccess } from './exam-access';
 import { reviewOpenLoader } from './exam-review';
-
-/** Memoises one loader per viewer: a request has one viewer, but loaders are built before it is known. */
-function perViewer<L>(make: (viewer: Viewer) => L): (viewer: Viewer) => L {
-  const made = new Map<string, L>();
-  return (viewer) => {
-    const key = `${viewer.user.id}:${viewer.via}`;
-    if (!made.has(key)) made.set(key, make(viewer));
-    return made.get(key)!;
-  };
-}
 
 /** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
 function recentAttemptsLoader(em: EntityManager, viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {

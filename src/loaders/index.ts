@@ -1,16 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuditLog, Project, StudentProfile, TeacherProfile, User } from '../entities';
+import { AuditLog, Project, StudentProfile, TeacherProfile } from '../entities';
 import { loaderByColumn } from './by-column';
 import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
 import { createExamLoaders } from './exam.loaders';
 import { createMonitoringLoaders } from './monitoring.loaders';
+import { userRowsById } from './user.loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
   const studentProfileByUserId = loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id);
   return {
-    userById: loaderByColumn(em, User, 'id', (u) => u.id),
+    userById: userRowsById(em),
     studentProfileByUserId,
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
     projectById: loaderByColumn(em, Project, 'id', (p) => p.id),

@@ -2,6 +2,7 @@ import { raw, type FilterQuery } from '@mikro-orm/core';
 import { seesEveryone, type Viewer } from '../auth/viewer';
 import type { Exam, ExamAttempt } from '../entities';
 import { Role } from '../entities/role';
+import type { SqlCondition } from './sql-condition';
 
 /**
  * Layer one of row-level access for exams and attempts: SQL conditions on an exam row
@@ -13,11 +14,6 @@ import { Role } from '../entities/role';
  * - a student: published exams whose creator teaches the student's cohort, and any exam
  *   they already have an attempt on (so their history stays readable if a teacher moves).
  */
-export interface SqlCondition {
-  sql: string;
-  params: unknown[];
-}
-
 export function examVisibleSql(viewer: Viewer, e: string): SqlCondition {
   const id = viewer.user.id;
   if (seesEveryone(viewer)) return { sql: 'true', params: [] };

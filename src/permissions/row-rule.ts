@@ -23,7 +23,7 @@ export class RowVerdicts<R extends object> {
     if (!forRequest) this.answers.set(ctx, (forRequest = new WeakMap()));
     let answer = forRequest.get(row);
     if (answer === undefined) {
-      answer = this.check(row, ctx);
+      answer = ctx.visibleRows.has(row) || this.check(row, ctx);
       forRequest.set(row, answer);
       const settled = forRequest;
       // A rejection stays stored as the promise: shield reports it for every field.

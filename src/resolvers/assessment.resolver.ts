@@ -5,7 +5,7 @@ import { Evidence, SkillAssessment, User } from '../entities';
 import { SkillType } from '../entities/skill';
 import { notFound } from '../errors';
 import { assessmentWhere } from '../services/assessment.service';
-import { paginate } from '../services/pagination';
+import type { Page } from '../types/connection';
 import { assertUuid } from '../services/uuid';
 import { AddEvidenceInput, AssessmentFilter, CreateAssessmentInput } from '../types/assessment.inputs';
 import { SkillAssessmentConnection, SkillCount, StudentSkillSummary } from '../types/assessment.types';
@@ -14,6 +14,12 @@ import { SkillAssessmentConnection, SkillCount, StudentSkillSummary } from '../t
 async function readBack(ctx: Context, id: string): Promise<SkillAssessment> {
   ctx.em.clear();
   return ctx.em.findOneOrFail(SkillAssessment, { id });
+}
+
+/** The page came from a query under the access predicate: its rows are visible by construction. */
+function vouchFor<T extends object>(ctx: Context, page: Page<T>): Page<T> {
+  for (const edge of page.edges) ctx.visibleRows.add(edge.node);
+  return page;
 }
 
 @Resolver(() => SkillAssessment)
@@ -28,7 +34,7 @@ export class AssessmentResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return paginate(ctx.em, SkillAssessment, assessmentWhere(ctx.viewer!, filter), { first, after });
+    return ctx.services.assessments.page(ctx.em, ctx.viewer!, filter ?? {}, { first, after }).then((page) => vouchFor(ctx, page));
   }
 
   @Cacheable()
@@ -76,15 +82,23 @@ export class AssessmentResolver {
     return readBack(ctx, id);
   }
 
+  /*
+   * Roots are typed `Readonly<…>` (emitted as Object) on purpose: for a class type,
+   * type-graphql copies any root that is not an instance into a new one on every call,
+   * and pages hand out plain rows.
+   */
   @FieldResolver(() => User)
-  async student(@Root() assessment: SkillAssessment, @Ctx() ctx: Context): Promise<User> {
+  async student(@Root() assessment: Readonly<SkillAssessment>, @Ctx() ctx: Context): Promise<User> {
     const student = await ctx.loaders.userById.load(assessment.student.id);
     if (!student) throw notFound('Student');
     return student;
   }
 
+  /** Shield let the assessment through before this runs, so its evidence is visible by construction. */
   @FieldResolver(() => [Evidence], { description: 'Oldest first; evidence written together is ordered by id.' })
-  evidence(@Root() assessment: SkillAssessment, @Ctx() ctx: Context): Promise<Evidence[]> {
-    return ctx.loaders.evidenceByAssessmentId.load(assessment.id);
+  async evidence(@Root() assessment: Readonly<SkillAssessment>, @Ctx() ctx: Context): Promise<Evidence[]> {
+    const evidence = await ctx.loaders.evidenceByAssessmentId.load(assessment.id);
+    for (const row of evidence) ctx.visibleRows.add(row);
+    return evidence;
   }
 }

@@ -76,12 +76,12 @@ export class UserResolver {
   }
 
   @FieldResolver(() => StudentProfile, { nullable: true })
-  studentProfile(@Root() user: User, @Ctx() ctx: Context) {
+  studentProfile(@Root() user: Readonly<User>, @Ctx() ctx: Context) {
     return user.role === Role.STUDENT ? ctx.loaders.studentProfileByUserId.load(user.id) : null;
   }
 
   @FieldResolver(() => TeacherProfile, { nullable: true })
-  teacherProfile(@Root() user: User, @Ctx() ctx: Context) {
+  teacherProfile(@Root() user: Readonly<User>, @Ctx() ctx: Context) {
     return user.role === Role.TEACHER ? ctx.loaders.teacherProfileByUserId.load(user.id) : null;
   }
 }

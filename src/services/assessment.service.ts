@@ -5,7 +5,11 @@ import { Evidence, SkillAssessment, User } from '../entities';
 import { Role } from '../entities/role';
 import { AssessmentSource, EvidenceKind, PRIMARY_SKILLS, SkillTrend, SkillType } from '../entities/skill';
 import { badInput, notFound } from '../errors';
-import { visibleAssessments } from '../permissions/assessment.scope';
+import { assessmentVisibleSql, visibleAssessments } from '../permissions/assessment.scope';
+import { allOf, type SqlCondition } from '../permissions/sql-condition';
+import { ASSESSMENT_COLUMNS_READ, assessmentOfRow } from '../db/assessment-rows';
+import type { Page } from '../types/connection';
+import { paginateRows, type PageArgs } from './pagination';
 import { visibleUsers } from '../permissions/scope';
 import { mapConstraintViolation } from './constraint-violation';
 
@@ -59,15 +63,30 @@ export const MAX_EVIDENCE_PER_ASSESSMENT = 50;
 
 const SKILL_ORDER = Object.values(SkillType);
 
+function checkRange(filter: AssessmentFilterArgs): void {
+  if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.from must be before filter.to');
+}
+
 /** The caller's filter, always joined with the viewer's scope. */
 export function assessmentWhere(viewer: Viewer, filter: AssessmentFilterArgs = {}): FilterQuery<SkillAssessment> {
-  if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.from must be before filter.to');
+  checkRange(filter);
   const parts: FilterQuery<SkillAssessment>[] = [visibleAssessments(viewer)];
   if (filter.studentId) parts.push({ student: filter.studentId });
   if (filter.skillTypes?.length) parts.push({ skillType: { $in: filter.skillTypes } });
   if (filter.from) parts.push({ createdAt: { $gte: filter.from } });
   if (filter.to) parts.push({ createdAt: { $lt: filter.to } });
   return { $and: parts };
+}
+
+/** The same as assessmentWhere, in SQL over alias `a`. */
+function assessmentFilterSql(viewer: Viewer, filter: AssessmentFilterArgs): SqlCondition {
+  checkRange(filter);
+  const parts = [assessmentVisibleSql(viewer, 'a')];
+  if (filter.studentId) parts.push({ sql: 'a.student_id = ?', params: [filter.studentId] });
+  if (filter.skillTypes?.length) parts.push({ sql: 'a.skill_type = any (?::text[])', params: [`{${filter.skillTypes.join(',')}}`] });
+  if (filter.from) parts.push({ sql: 'a.created_at >= ?', params: [filter.from] });
+  if (filter.to) parts.push({ sql: 'a.created_at < ?', params: [filter.to] });
+  return allOf(...parts);
 }
 
 const evidenceRow = (assessment: SkillAssessment, e: NewEvidence) => ({
@@ -79,6 +98,14 @@ const evidenceRow = (assessment: SkillAssessment, e: NewEvidence) => ({
 });
 
 export class AssessmentService {
+  /** A page of the assessments the viewer may see, newest first, as plain rows (read-only). */
+  page(em: EntityManager, viewer: Viewer, filter: AssessmentFilterArgs, args: PageArgs): Promise<Page<SkillAssessment>> {
+    const platform = em.getPlatform();
+    return paginateRows(em, { table: 'skill_assessments', alias: 'a', columns: ASSESSMENT_COLUMNS_READ }, assessmentFilterSql(viewer, filter), args, (row) =>
+      assessmentOfRow(row, platform),
+    );
+  }
+
   /** The assessment and its evidence in one transaction: all stored, or nothing. Returns the new id. */
   create(em: EntityManager, input: NewAssessment): Promise<string> {
     if (input.evidence.length < 1 || input.evidence.length > MAX_EVIDENCE_PER_ASSESSMENT) {

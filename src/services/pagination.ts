@@ -4,6 +4,7 @@ import { badInput } from '../errors';
 import type { Page } from '../types/connection';
 import { isStorableDate } from '../types/date-time.scalar';
 import { microsOf } from '../entities/precise-timestamp';
+import { allOf, type SqlCondition } from '../permissions/sql-condition';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -97,4 +98,41 @@ export async function paginate<T extends Keyed>(
     limit: first + 1,
   });
   return toPage(rows, first, after !== null, encode, () => em.count(entity, where));
+}
+
+/** Where rows come from in a hand-written page: `select columns from table alias`. */
+export interface RowSource {
+  table: string;
+  alias: string;
+  columns: string;
+}
+
+/**
+ * paginate() over plain rows: the same keyset and cursors, in hand-written SQL under a
+ * scope's condition, each row mapped by `map` (no unit of work, no identity map). For
+ * read-only lists, whose rows no one changes within the request.
+ */
+export async function paginateRows<T extends Keyed>(
+  em: EntityManager,
+  source: RowSource,
+  condition: SqlCondition,
+  args: PageArgs,
+  map: (row: Record<string, unknown>) => T,
+): Promise<Page<T>> {
+  const first = pageSize(args);
+  const after = args.after ? decode(args.after) : null;
+  const { table, alias, columns } = source;
+  const keyset = after
+    ? { sql: `(${alias}.created_at, ${alias}.id) < (timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?::uuid)`, params: [String(after.micros), after.id] }
+    : null;
+  const where = keyset ? allOf(condition, keyset) : condition;
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select ${columns} from ${table} ${alias} where ${where.sql} order by ${alias}.created_at desc, ${alias}.id desc limit ?`,
+    [...where.params, first + 1],
+  );
+  const count = async () => {
+    const [row] = await em.execute<{ n: string }[]>(`select count(*) as n from ${table} ${alias} where ${condition.sql}`, condition.params);
+    return Number(row.n);
+  };
+  return toPage(rows.map(map), first, after !== null, encode, count);
 }

@@ -1,0 +1,29 @@
+import { raw, type FilterQuery } from '@mikro-orm/core';
+
+/** A SQL boolean over a row alias, with its `?` parameters: the form of every access predicate. */
+export interface SqlCondition {
+  sql: string;
+  params: unknown[];
+}
+
+export const everyRow: SqlCondition = { sql: 'true', params: [] };
+export const noRow: SqlCondition = { sql: 'false', params: [] };
+
+/**
+ * The predicate as a MikroORM filter: `id in (select alias.id from table alias where …)`.
+ * The raw fragment sits in value position: MikroORM forgets a raw key after one use, and
+ * paginate() renders the filter twice (page and count).
+ */
+export function filterOf<T>(table: string, alias: string, condition: SqlCondition): FilterQuery<T> {
+  if (condition.sql === everyRow.sql) return {};
+  const subquery: unknown = raw(`select ${alias}.id from ${table} ${alias} where ${condition.sql}`, condition.params);
+  return { id: { $in: subquery } } as FilterQuery<T>;
+}
+
+/** Every condition at once. */
+export function allOf(...conditions: SqlCondition[]): SqlCondition {
+  const kept = conditions.filter((c) => c !== everyRow);
+  if (kept.length === 0) return everyRow;
+  if (kept.length === 1) return kept[0];
+  return { sql: kept.map((c) => `(${c.sql})`).join(' and '), params: kept.flatMap((c) => c.params) };
+}
