@@ -56,6 +56,14 @@ export interface RequestState {
   live?: LiveConnection | null;
 }
 
+/**
+ * Notes rows as visible by construction (see Context.visibleRows): only rows that came from
+ * a query under their aggregate's access predicate, or that a visible row leads to.
+ */
+export function knownVisible<T extends object>(ctx: Pick<Context, 'visibleRows'>, rows: Iterable<T>): void {
+  for (const row of rows) ctx.visibleRows.add(row);
+}
+
 /** The context of one HTTP request, or of one delivery of a subscription. */
 export function createContext(state: RequestState): Context {
   return {

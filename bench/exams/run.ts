@@ -6,8 +6,8 @@ import { BENCH_DATABASE_URL, BENCH_PASSWORD, benchEmail } from './common';
 
 /*
  * Load run against the generated database: starts `assay serve` in its own process,
- * logs in a pool of students and teachers, and drives studentDashboard and examAnalytics
- * with autocannon at 20 concurrent connections. Latency percentiles are computed from
+ * logs in a pool of students and teachers, and drives studentDashboard, teacherDashboard
+ * and examAnalytics with autocannon at BENCH_CONNECTIONS (20) concurrent connections. Latency percentiles are computed from
  * every response time (autocannon's own summary has no p95).
  */
 
@@ -29,6 +29,16 @@ const STUDENT_DASHBOARD = `query StudentDashboard {
     integrityStatus { level cumulativeIntegrity flaggedForReview }
     dropoutRisk
     recommendations
+  }
+}`;
+
+const TEACHER_DASHBOARD = `query TeacherDashboard {
+  teacherDashboard {
+    teacher { id username }
+    exams { id title subject }
+    recentAttempts { id status percentage completedAt student { id username } exam { id title } }
+    flaggedStudents { currentRiskLabel averageIntegrity student { id username } }
+    alerts { kind message at student { id } attempt { id } }
   }
 }`;
 
@@ -63,6 +73,7 @@ async function main() {
     const students = await Promise.all(Array.from({ length: TOKENS }, (_, i) => login(benchEmail('student', 1 + i * Math.floor(sizes.students / TOKENS)))));
     const teachers = await Promise.all(examsByTeacher.map(async (t) => ({ token: await login(t.email), exams: t.exams })));
     const dashboardRequests = students.map((token) => ({ token, body: JSON.stringify({ query: STUDENT_DASHBOARD }) }));
+    const teacherDashboardRequests = teachers.map((t) => ({ token: t.token, body: JSON.stringify({ query: TEACHER_DASHBOARD }) }));
     const analyticsRequests = (query: string) =>
       teachers.flatMap((t) => t.exams.map((examId) => ({ token: t.token, body: JSON.stringify({ query, variables: { examId } }) })));
 
@@ -70,6 +81,7 @@ async function main() {
     const dashboardSample = await gql(STUDENT_DASHBOARD, {}, students[0]);
     const analyticsSample = await gql(EXAM_ANALYTICS, { examId: teachers[0].exams[0] }, teachers[0].token);
     const summarySample = await gql(EXAM_ANALYTICS_SUMMARY, { examId: teachers[0].exams[0] }, teachers[0].token);
+    const teacherSample = await gql(TEACHER_DASHBOARD, {}, teachers[0].token);
     const analyzed = analyticsSample.data.examAnalytics as { attempts: number; students: unknown[] };
     // Asked again: a repeat is what the response cache answers (one statement), unless it is turned off.
     const statementsOf = async (query: string, variables: Record<string, unknown>, token: string, first: { statements: number }) => {
@@ -78,6 +90,7 @@ async function main() {
     };
     const statements = {
       dashboard: await statementsOf(STUDENT_DASHBOARD, {}, students[0], dashboardSample),
+      teacherDashboard: await statementsOf(TEACHER_DASHBOARD, {}, teachers[0].token, teacherSample),
       analytics: await statementsOf(EXAM_ANALYTICS, { examId: teachers[0].exams[0] }, teachers[0].token, analyticsSample),
       summary: await statementsOf(EXAM_ANALYTICS_SUMMARY, { examId: teachers[0].exams[0] }, teachers[0].token, summarySample),
     };
@@ -88,6 +101,7 @@ async function main() {
     }
     const results = [
       { ...(await load('studentDashboard', dashboardRequests)), statements: statements.dashboard },
+      { ...(await load('teacherDashboard', teacherDashboardRequests)), statements: statements.teacherDashboard },
       { ...(await load('examAnalytics', analyticsRequests(EXAM_ANALYTICS))), statements: statements.analytics },
       { ...(await load('examAnalytics (summary only)', analyticsRequests(EXAM_ANALYTICS_SUMMARY))), statements: statements.summary },
     ];

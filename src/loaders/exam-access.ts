@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
+import { SettlingLoader } from './settled';
 import { seesEveryone, type Viewer } from '../auth/viewer';
 import { uuidArray } from '../db/pg-array';
 import { Role } from '../entities/role';
@@ -15,8 +15,8 @@ export interface ExamAccess {
 const NONE: ExamAccess = { view: false, edit: false, analytics: false };
 
 /** One statement per batch of exam ids: the viewer's rights on each (layer two of row access). */
-export function examAccessLoader(em: EntityManager, viewer: Viewer): DataLoader<string, ExamAccess> {
-  return new DataLoader(async (ids) => {
+export function examAccessLoader(em: EntityManager, viewer: Viewer): SettlingLoader<string, ExamAccess> {
+  return new SettlingLoader(async (ids) => {
     if (seesEveryone(viewer)) {
       const isAdmin = viewer.user.role === Role.ADMIN;
       return ids.map(() => ({ view: true, edit: isAdmin, analytics: true }));
@@ -54,8 +54,8 @@ function accessQuery(viewer: Viewer, ids: string[]): [string, unknown[]] {
  * attempts on those exams, and the teachers named in grants they may see (their own, and
  * those on exams they may edit). One statement per batch.
  */
-export function examLinkedUsersLoader(em: EntityManager, viewer: Viewer): DataLoader<string, boolean> {
-  return new DataLoader(async (ids) => {
+export function examLinkedUsersLoader(em: EntityManager, viewer: Viewer): SettlingLoader<string, boolean> {
+  return new SettlingLoader(async (ids) => {
     if (viewer.user.role !== Role.TEACHER) return ids.map(() => false);
     const me = viewer.user.id;
     const visible = examVisibleSql(viewer, 'e');

@@ -1,13 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer';
-import { LoadStrategy } from '@mikro-orm/core';
-import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, TeacherExamPermission, User } from '../entities';
+import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, TeacherExamPermission } from '../entities';
 import { uuidArray } from '../db/pg-array';
 import { attemptVisibleSql } from '../permissions/exam.scope';
 import { loaderByColumn } from './by-column';
 import { perViewer } from './per-viewer';
-import { examAccessLoader, examLinkedUsersLoader, type ExamAccess } from './exam-access';
+import { studentRowsWithProfileById } from './user.loaders';
+import { examAccessLoader, examLinkedUsersLoader } from './exam-access';
 import { reviewOpenLoader } from './exam-review';
 
 /** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
@@ -35,28 +35,14 @@ async function grantsOf(em: EntityManager, examIds: readonly string[]): Promise<
   return examIds.map((id) => rows.filter((g) => g.exam.id === id));
 }
 
-/**
- * Students with their profile in one statement, priming the profile loader: the User row
- * rule reads the profile of every student it checks, so lists of students (analytics
- * rows) would otherwise cost a second statement.
- */
-function studentsWithProfileLoader(em: EntityManager, profiles: DataLoader<string, StudentProfile | null>): DataLoader<string, User | null> {
-  return new DataLoader(async (ids) => {
-    const users = await em.find(User, { id: { $in: [...ids] } }, { populate: ['studentProfile'], strategy: LoadStrategy.JOINED });
-    const byId = new Map(users.map((u) => [u.id, u]));
-    for (const user of users) profiles.prime(user.id, user.studentProfile ?? null);
-    return ids.map((id) => byId.get(id) ?? null);
-  });
-}
-
 export function createExamLoaders(em: EntityManager, studentProfileByUserId: DataLoader<string, StudentProfile | null>) {
   const recent = new Map<string, DataLoader<string, ExamAttempt[]>>();
   return {
-    studentWithProfileById: studentsWithProfileLoader(em, studentProfileByUserId),
+    studentWithProfileById: studentRowsWithProfileById(em, studentProfileByUserId),
     examById: loaderByColumn(em, Exam, 'id', (e) => e.id),
     performanceMetricsByStudentId: loaderByColumn(em, PerformanceMetrics, 'student', (m) => m.student.id),
     grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
-    examAccess: perViewer((viewer): DataLoader<string, ExamAccess> => examAccessLoader(em, viewer)),
+    examAccess: perViewer((viewer) => examAccessLoader(em, viewer)),
     examLinkedUsers: perViewer((viewer) => examLinkedUsersLoader(em, viewer)),
     reviewOpen: perViewer((viewer) => reviewOpenLoader(em, viewer)),
     recentAttemptsByExamId(viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {

@@ -1,15 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuditLog, Project, StudentProfile, TeacherProfile } from '../entities';
+import { AuditLog, Project, TeacherProfile } from '../entities';
 import { loaderByColumn } from './by-column';
 import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
 import { createExamLoaders } from './exam.loaders';
 import { createMonitoringLoaders } from './monitoring.loaders';
-import { userRowsById } from './user.loaders';
+import { studentProfileRowsByUserId, userRowsById } from './user.loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
-  const studentProfileByUserId = loaderByColumn(em, StudentProfile, 'user', (p) => p.user.id);
+  const studentProfileByUserId = studentProfileRowsByUserId(em);
   return {
     userById: userRowsById(em),
     studentProfileByUserId,

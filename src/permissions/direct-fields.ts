@@ -1,11 +1,15 @@
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import type { IRules } from 'graphql-shield';
+import { or, type IRules } from 'graphql-shield';
 import type { Context } from '../context';
 import { toClientError } from './errors';
-import { rowVerdictsOf } from './row-rule';
+import { rowVerdictsOf, type RowVerdicts } from './row-rule';
 import { allow } from './rules';
 
 type Resolver = GraphQLFieldResolver<unknown, Context>;
+
+/** graphql-shield exports `or()` but neither its class nor the logic rules' type. */
+const RuleOr = or(allow).constructor;
+type LogicRule = ReturnType<typeof or>;
 
 /** The rule shield applies to a field: its own, else its type's wildcard, else the type's rule, else deny. */
 function ruleOf(rules: IRules, type: string, field: string): unknown {
@@ -16,6 +20,17 @@ function ruleOf(rules: IRules, type: string, field: string): unknown {
     return map[field] ?? map['*'];
   }
   return forType;
+}
+
+/**
+ * The row checks whose passing is enough for shield to allow the field: the rule itself
+ * if it is a row rule, or the row rules among the alternatives of an `or`.
+ */
+function sufficientRowChecks(rule: unknown): RowVerdicts<object>[] {
+  const own = rowVerdictsOf(rule);
+  if (own) return [own];
+  if (!(rule instanceof RuleOr)) return [];
+  return (rule as LogicRule).getRules().flatMap((alternative) => rowVerdictsOf(alternative) ?? []);
 }
 
 /** A resolver's errors go through the same mapping shield gives them (public codes pass, the rest masked). */
@@ -34,8 +49,9 @@ function mapped(resolve: Resolver): Resolver {
  * Shield wraps every field in an async middleware: a page of 50 rows with evidence is over
  * a thousand rule calls and promises, each answering a question already answered for the
  * row. This lets a field skip shield when shield would allow it without asking: its rule is
- * `allow`, or it is a row rule (rowRule) whose check has already let this row through in
- * this request, or lets it through at once (an admin, the row's own student). Everything
+ * `allow`, or it is a row rule (rowRule), or an `or` of one, whose check has already let
+ * this row through in this request, or lets it through at once (an admin, the row's own
+ * student). Everything
  * else (field rules, logic rules, a pending or refusing check) still runs through shield.
  */
 export function directFields(bare: GraphQLSchema, shielded: GraphQLSchema, rules: IRules): void {
@@ -52,12 +68,10 @@ export function directFields(bare: GraphQLSchema, shielded: GraphQLSchema, rules
         field.resolve = own;
         continue;
       }
-      const verdicts = rowVerdictsOf(rule);
-      if (!verdicts) continue;
-      field.resolve = (parent, args, ctx: Context, info) => {
-        const answer = verdicts.peek(parent as object, ctx);
-        return answer === true ? own(parent, args, ctx, info) : viaShield(parent, args, ctx, info);
-      };
+      const checks = sufficientRowChecks(rule);
+      if (checks.length === 0) continue;
+      field.resolve = (parent, args, ctx: Context, info) =>
+        checks.some((verdicts) => verdicts.peek(parent as object, ctx) === true) ? own(parent, args, ctx, info) : viaShield(parent, args, ctx, info);
     }
   }
 }

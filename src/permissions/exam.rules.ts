@@ -5,6 +5,7 @@ import type { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission } fro
 import { Role } from '../entities/role';
 import type { DashboardAlert, StudentDashboard, TeacherDashboard } from '../types/dashboard.types';
 import type { ExamAnalytics, ExamAnalyticsStudent } from '../types/exam-analytics.types';
+import { whenReady } from '../loaders/settled';
 import { rowRule } from './row-rule';
 import { canSeeStudentOfCohort } from './scope';
 
@@ -13,17 +14,18 @@ import { canSeeStudentOfCohort } from './scope';
  * of rows costs one statement, and each uses `no_cache` because it depends on the row.
  */
 
-const access = (ctx: Context, examId: string) => ctx.loaders.examAccess(ctx.viewer!).load(examId);
+/** The viewer's rights on an exam: at once when the request has already read them. */
+const access = (ctx: Context, examId: string) => ctx.loaders.examAccess(ctx.viewer!).now(examId);
 
 /** A student's own row, or one a teacher of the student's cohort (or an overseer) may see. */
-async function seesStudentRecord(ctx: Context, studentId: string): Promise<boolean> {
-  if (!ctx.viewer) return false;
-  if (ctx.viewer.user.id === studentId || seesEveryone(ctx.viewer)) return true;
-  const profile = await ctx.loaders.studentProfileByUserId.load(studentId);
-  return canSeeStudentOfCohort(ctx.viewer, profile?.cohort);
+function seesStudentRecord(ctx: Context, studentId: string): boolean | Promise<boolean> {
+  const viewer = ctx.viewer;
+  if (!viewer) return false;
+  if (viewer.user.id === studentId || seesEveryone(viewer)) return true;
+  return whenReady(ctx.loaders.studentProfileByUserId.now(studentId), (profile) => canSeeStudentOfCohort(viewer, profile?.cohort));
 }
 
-export const canViewExam = rowRule('canViewExam', async (exam: Exam, ctx) => ctx.viewer !== null && (await access(ctx, exam.id)).view);
+export const canViewExam = rowRule('canViewExam', (exam: Exam, ctx) => ctx.viewer !== null && whenReady(access(ctx, exam.id), (a) => a.view));
 
 /** The rubric's answer key and the grants: for those who may edit the exam, and overseers. */
 export const canReadExamInternals = rule('canReadExamInternals', { cache: 'no_cache' })(
@@ -35,10 +37,10 @@ export const isStaff = rule('isStaff', { cache: 'contextual' })(
   (_p, _a, ctx: Context) => hasRole(ctx.viewer, Role.TEACHER, Role.ADMIN, Role.AUDITOR),
 );
 
-export const canViewAttempt = rowRule('canViewAttempt', async (attempt: ExamAttempt, ctx) => {
+export const canViewAttempt = rowRule('canViewAttempt', (attempt: ExamAttempt, ctx) => {
   if (!ctx.viewer) return false;
   if (seesEveryone(ctx.viewer) || attempt.student.id === ctx.viewer.user.id) return true;
-  return ctx.viewer.user.role === Role.TEACHER && (await access(ctx, attempt.exam.id)).view;
+  return ctx.viewer.user.role === Role.TEACHER && whenReady(access(ctx, attempt.exam.id), (a) => a.view);
 });
 
 /**
@@ -58,18 +60,16 @@ export const canSeeGrant = rule('canSeeGrant', { cache: 'no_cache' })(async (gra
   return (await access(ctx, grant.exam.id)).edit;
 });
 
-export const canSeeMetrics = rule('canSeeMetrics', { cache: 'no_cache' })(
-  (metrics: PerformanceMetrics, _a, ctx: Context) => seesStudentRecord(ctx, metrics.student.id),
+export const canSeeMetrics = rowRule('canSeeMetrics', (metrics: PerformanceMetrics, ctx) => seesStudentRecord(ctx, metrics.student.id));
+
+export const canSeeAnalytics = rowRule(
+  'canSeeAnalytics',
+  (row: ExamAnalytics | ExamAnalyticsStudent, ctx) => ctx.viewer !== null && whenReady(access(ctx, row.examId), (a) => a.analytics),
 );
 
-export const canSeeAnalytics = rule('canSeeAnalytics', { cache: 'no_cache' })(
-  async (row: ExamAnalytics | ExamAnalyticsStudent, _a, ctx: Context) => ctx.viewer !== null && (await access(ctx, row.examId)).analytics,
-);
+export const canSeeStudentDashboard = rowRule('canSeeStudentDashboard', (dashboard: StudentDashboard, ctx) => seesStudentRecord(ctx, dashboard.studentId));
 
-export const canSeeStudentDashboard = rule('canSeeStudentDashboard', { cache: 'no_cache' })(
-  (dashboard: StudentDashboard, _a, ctx: Context) => seesStudentRecord(ctx, dashboard.studentId),
-);
-
-export const ownsTeacherDashboard = rule('ownsTeacherDashboard', { cache: 'no_cache' })(
-  (dashboard: TeacherDashboard | DashboardAlert, _a, ctx: Context) => ctx.viewer?.user.id === dashboard.teacherId,
+export const ownsTeacherDashboard = rowRule(
+  'ownsTeacherDashboard',
+  (dashboard: TeacherDashboard | DashboardAlert, ctx) => ctx.viewer?.user.id === dashboard.teacherId,
 );

@@ -6,6 +6,7 @@ import type { Context } from '../context';
 import { ApiKey, StudentProfile, TeacherProfile, User } from '../entities';
 import { Role } from '../entities/role';
 import { forbidden, unauthenticated } from '../errors';
+import { whenReady } from '../loaders/settled';
 import { rowRule } from './row-rule';
 import { canSeeStudentOfCohort } from './scope';
 
@@ -69,14 +70,12 @@ function userVisible(user: User, ctx: Context): boolean | Promise<boolean> {
   const viewer = ctx.viewer;
   if (!viewer) return false;
   if (isSelf(ctx, user.id) || hasRole(viewer, Role.ADMIN, Role.AUDITOR)) return true;
-  return (async () => {
-    if (user.role === Role.STUDENT) {
-      const profile = await ctx.loaders.studentProfileByUserId.load(user.id);
-      if (canSeeStudentOfCohort(viewer, profile?.cohort)) return true;
-    }
-    // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
-    return hasRole(viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(viewer).load(user.id);
-  })();
+  // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
+  const throughExams = () => hasRole(viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(viewer).now(user.id);
+  if (user.role !== Role.STUDENT) return throughExams();
+  return whenReady(ctx.loaders.studentProfileByUserId.now(user.id), (profile) =>
+    canSeeStudentOfCohort(viewer, profile?.cohort) || throughExams(),
+  );
 }
 
 export const canSeeUser = rowRule('canSeeUser', userVisible, insideAuthPayload);
@@ -87,10 +86,10 @@ export const canSeePrivateUserFields = rule('canSeePrivateUserFields', { cache: 
     insideAuthPayload(info) || isSelf(ctx, user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR),
 );
 
-export const canSeeStudentProfile = rule('canSeeStudentProfile', { cache: 'no_cache' })(
-  (profile: StudentProfile, _a, ctx: Context, info) =>
-    insideAuthPayload(info) ||
-    (ctx.viewer !== null && (isSelf(ctx, profile.user.id) || canSeeStudentOfCohort(ctx.viewer, profile.cohort))),
+export const canSeeStudentProfile = rowRule(
+  'canSeeStudentProfile',
+  (profile: StudentProfile, ctx) => ctx.viewer !== null && (isSelf(ctx, profile.user.id) || canSeeStudentOfCohort(ctx.viewer, profile.cohort)),
+  insideAuthPayload,
 );
 
 export const canSeeTeacherProfile = rule('canSeeTeacherProfile', { cache: 'no_cache' })(

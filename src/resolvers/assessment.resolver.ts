@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Cacheable } from '../cache/cacheable';
-import type { Context } from '../context';
+import { knownVisible, type Context } from '../context';
 import { Evidence, SkillAssessment, User } from '../entities';
 import { SkillType } from '../entities/skill';
 import { notFound } from '../errors';
@@ -18,7 +18,7 @@ async function readBack(ctx: Context, id: string): Promise<SkillAssessment> {
 
 /** The page came from a query under the access predicate: its rows are visible by construction. */
 function vouchFor<T extends object>(ctx: Context, page: Page<T>): Page<T> {
-  for (const edge of page.edges) ctx.visibleRows.add(edge.node);
+  knownVisible(ctx, page.edges.map((edge) => edge.node));
   return page;
 }
 
@@ -98,7 +98,7 @@ export class AssessmentResolver {
   @FieldResolver(() => [Evidence], { description: 'Oldest first; evidence written together is ordered by id.' })
   async evidence(@Root() assessment: Readonly<SkillAssessment>, @Ctx() ctx: Context): Promise<Evidence[]> {
     const evidence = await ctx.loaders.evidenceByAssessmentId.load(assessment.id);
-    for (const row of evidence) ctx.visibleRows.add(row);
+    knownVisible(ctx, evidence);
     return evidence;
   }
 }

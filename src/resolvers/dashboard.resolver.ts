@@ -1,6 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import { Cacheable } from '../cache/cacheable';
-import type { Context } from '../context';
+import { knownVisible, type Context } from '../context';
 import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, User } from '../entities';
 import { Role } from '../entities/role';
 import { badInput, notFound } from '../errors';
@@ -39,22 +39,22 @@ export class StudentDashboardResolver {
   }
 
   @FieldResolver(() => User)
-  student(@Root() dashboard: StudentDashboard, @Ctx() ctx: Context) {
+  student(@Root() dashboard: Readonly<StudentDashboard>, @Ctx() ctx: Context) {
     return dashboard.studentId === ctx.viewer!.user.id ? ctx.viewer!.user : ctx.loaders.userById.load(dashboard.studentId);
   }
 
   @FieldResolver(() => StudentProfile, { nullable: true })
-  profile(@Root() dashboard: StudentDashboard, @Ctx() ctx: Context) {
+  profile(@Root() dashboard: Readonly<StudentDashboard>, @Ctx() ctx: Context) {
     return ctx.loaders.studentProfileByUserId.load(dashboard.studentId);
   }
 
   @FieldResolver(() => PerformanceMetrics, { nullable: true })
-  performance(@Root() dashboard: StudentDashboard, @Ctx() ctx: Context) {
+  performance(@Root() dashboard: Readonly<StudentDashboard>, @Ctx() ctx: Context) {
     return ctx.loaders.performanceMetricsByStudentId.load(dashboard.studentId);
   }
 
   @FieldResolver(() => [ExamAttempt], { description: 'Exam history, newest first.' })
-  history(@Root() dashboard: StudentDashboard, @Ctx() ctx: Context, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number) {
+  history(@Root() dashboard: Readonly<StudentDashboard>, @Ctx() ctx: Context, @Arg('limit', () => Int, { defaultValue: 10 }) limit: number) {
     if (limit < 1 || limit > MAX_HISTORY) throw badInput(`limit must be between 1 and ${MAX_HISTORY}`);
     return ctx.services.dashboards.history(ctx.em, ctx.loaders, dashboard.studentId, limit);
   }
@@ -64,32 +64,37 @@ export class StudentDashboardResolver {
 export class TeacherDashboardResolver {
   @Cacheable()
   @Query(() => TeacherDashboard, { description: "The calling teacher's exams, recent attempts, flagged students and alerts." })
-  teacherDashboard(@Ctx() ctx: Context): Promise<TeacherDashboard> {
-    return ctx.services.dashboards.teacher(ctx.em, ctx.viewer!);
+  async teacherDashboard(@Ctx() ctx: Context): Promise<TeacherDashboard> {
+    const dashboard = await ctx.services.dashboards.teacher(ctx.em, ctx.viewer!);
+    // Attempts under attemptVisibleSql, metrics of the cohorts taught: visible by construction.
+    knownVisible(ctx, [dashboard, ...dashboard.recent, ...dashboard.flagged]);
+    return dashboard;
   }
 
   @FieldResolver(() => User)
-  teacher(@Root() dashboard: TeacherDashboard, @Ctx() ctx: Context) {
+  teacher(@Root() dashboard: Readonly<TeacherDashboard>, @Ctx() ctx: Context) {
     return ctx.loaders.userById.load(dashboard.teacherId);
   }
 
   @FieldResolver(() => [Exam], { description: 'The newest exams the teacher created or was granted.' })
-  exams(@Ctx() ctx: Context) {
-    return ctx.services.dashboards.exams(ctx.em, ctx.viewer!);
+  async exams(@Ctx() ctx: Context) {
+    const exams = await ctx.services.dashboards.exams(ctx.em, ctx.viewer!);
+    knownVisible(ctx, exams);
+    return exams;
   }
 
   @FieldResolver(() => [ExamAttempt], { description: 'The newest completed attempts on exams the teacher may view.' })
-  recentAttempts(@Root() dashboard: TeacherDashboard) {
+  recentAttempts(@Root() dashboard: Readonly<TeacherDashboard>) {
     return dashboard.recent;
   }
 
   @FieldResolver(() => [PerformanceMetrics], { description: 'Students of the cohorts taught who are flagged for intervention.' })
-  flaggedStudents(@Root() dashboard: TeacherDashboard) {
+  flaggedStudents(@Root() dashboard: Readonly<TeacherDashboard>) {
     return dashboard.flagged;
   }
 
   @FieldResolver(() => [DashboardAlert])
-  alerts(@Root() dashboard: TeacherDashboard, @Ctx() ctx: Context) {
+  alerts(@Root() dashboard: Readonly<TeacherDashboard>, @Ctx() ctx: Context) {
     return ctx.services.dashboards.alerts(dashboard);
   }
 }
@@ -97,12 +102,12 @@ export class TeacherDashboardResolver {
 @Resolver(() => DashboardAlert)
 export class DashboardAlertResolver {
   @FieldResolver(() => User)
-  student(@Root() alert: DashboardAlert, @Ctx() ctx: Context) {
+  student(@Root() alert: Readonly<DashboardAlert>, @Ctx() ctx: Context) {
     return ctx.loaders.userById.load(alert.studentId);
   }
 
   @FieldResolver(() => ExamAttempt, { nullable: true })
-  attempt(@Root() alert: DashboardAlert) {
+  attempt(@Root() alert: Readonly<DashboardAlert>) {
     return alert.attempt;
   }
 }

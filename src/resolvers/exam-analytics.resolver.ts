@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { seesEveryone } from '../auth/viewer';
 import { Cacheable } from '../cache/cacheable';
-import type { Context } from '../context';
+import { knownVisible, type Context } from '../context';
 import { Exam, User } from '../entities';
 import { forbidden, notFound } from '../errors';
 import { examAnalytics } from '../services/exams/analytics.service';
@@ -20,11 +20,14 @@ export class ExamAnalyticsResolver {
     // Overseers' access is not read from the exam row, so only for them is existence a separate question.
     if (!access.view || (seesEveryone(viewer) && !(await ctx.loaders.examById.load(examId)))) throw notFound('Exam');
     if (!access.analytics) throw forbidden('You may not see analytics for this exam');
-    return examAnalytics(ctx.em, examId);
+    const analytics = await examAnalytics(ctx.em, examId);
+    // Computed for an exam whose analytics the viewer may see: visible by construction.
+    knownVisible(ctx, [analytics, ...analytics.students]);
+    return analytics;
   }
 
   @FieldResolver(() => Exam)
-  exam(@Root() analytics: ExamAnalytics, @Ctx() ctx: Context) {
+  exam(@Root() analytics: Readonly<ExamAnalytics>, @Ctx() ctx: Context) {
     return ctx.loaders.examById.load(analytics.examId);
   }
 }
@@ -32,7 +35,7 @@ export class ExamAnalyticsResolver {
 @Resolver(() => ExamAnalyticsStudent)
 export class ExamAnalyticsStudentResolver {
   @FieldResolver(() => User)
-  student(@Root() row: ExamAnalyticsStudent, @Ctx() ctx: Context) {
+  student(@Root() row: Readonly<ExamAnalyticsStudent>, @Ctx() ctx: Context) {
     return ctx.loaders.studentWithProfileById.load(row.studentId);
   }
 }

@@ -15,7 +15,7 @@ export class PerformanceMetricsResolver {
 @Resolver(() => User)
 export class UserPerformanceResolver {
   @FieldResolver(() => PerformanceMetrics, { nullable: true, description: 'Students only; null before the first exam.' })
-  performanceMetrics(@Root() user: User, @Ctx() ctx: Context) {
+  performanceMetrics(@Root() user: Readonly<User>, @Ctx() ctx: Context) {
     return user.role === Role.STUDENT ? ctx.loaders.performanceMetricsByStudentId.load(user.id) : null;
   }
 }
