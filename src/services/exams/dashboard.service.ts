@@ -4,7 +4,7 @@ import type { Viewer } from '../../auth/viewer';
 import { Exam, ExamAttempt, PerformanceMetrics, type StudentProfile } from '../../entities';
 import { AttemptStatus, DropoutLabel } from '../../entities/exam-enums';
 import type { Loaders } from '../../loaders';
-import { visibleAttempts, visibleExams } from '../../permissions/exam.scope';
+import { attemptVisibleSql, examVisibleSql, visibleExams } from '../../permissions/exam.scope';
 import { AlertKind, IntegrityLevel, type DashboardAlert, type IntegrityStatus, type TeacherDashboard } from '../../types/dashboard.types';
 import { FLAG_BELOW_INTEGRITY } from './scoring';
 
@@ -34,10 +34,7 @@ export class DashboardService {
   /** The rows a teacher's dashboard is built from, each one scoped query. */
   async teacher(em: EntityManager, viewer: Viewer): Promise<TeacherDashboard> {
     const [recent, flagged] = await Promise.all([
-      em.find(ExamAttempt, { $and: [visibleAttempts(viewer), { status: AttemptStatus.COMPLETED }] }, {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: DASHBOARD_ATTEMPTS,
-      }),
+      this.recentCompleted(em, viewer),
       viewer.cohortsTaught.length === 0
         ? Promise.resolve([])
         : em.find(
@@ -47,6 +44,24 @@ export class DashboardService {
           ),
     ]);
     return { teacherId: viewer.user.id, recent, flagged };
+  }
+
+  /**
+   * The newest completed attempts the viewer may see: the newest few of each exam they may
+   * view (an index range each), then the newest of those. Filtering every attempt by exam
+   * and sorting them read all of a busy teacher's attempts (about 30 ms at 100,000).
+   */
+  private async recentCompleted(em: EntityManager, viewer: Viewer): Promise<ExamAttempt[]> {
+    const exams = examVisibleSql(viewer, 'e');
+    const attempts = attemptVisibleSql(viewer, 'a');
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select a.* from exams e cross join lateral (
+         select * from exam_attempts x where x.exam_id = e.id and x.status = ? order by x.created_at desc, x.id desc limit ?) a
+        where ${exams.sql} and ${attempts.sql}
+        order by a.created_at desc, a.id desc limit ?`,
+      [AttemptStatus.COMPLETED, DASHBOARD_ATTEMPTS, ...exams.params, ...attempts.params, DASHBOARD_ATTEMPTS],
+    );
+    return rows.map((row) => em.map(ExamAttempt, row));
   }
 
   /** A student's newest attempts with their exams in one statement; the exams prime the loader the attempts' `exam` field reads. */
