@@ -43,7 +43,7 @@ export interface LoadResult {
  */
 export async function drive(name: string, options: LoadOptions, next: () => LoadRequest): Promise<LoadResult> {
   const times: number[] = [];
-  const cpuBefore = options.serverPid ? { server: cpuSeconds(options.serverPid), postgres: postgresCpuSeconds() } : null;
+  const cpuBefore = options.serverPid ? { server: cpuSeconds(options.serverPid), postgres: postgresCpu() } : null;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -69,7 +69,7 @@ export async function drive(name: string, options: LoadOptions, next: () => Load
   const perRequest = (seconds: number) => Number(((seconds * 1000) / result.requests.total).toFixed(2));
   return {
     ...(cpuBefore
-      ? { serverCpuMsPerRequest: perRequest(cpuSeconds(options.serverPid!) - cpuBefore.server), postgresCpuMsPerRequest: perRequest(postgresCpuSeconds() - cpuBefore.postgres) }
+      ? { serverCpuMsPerRequest: perRequest(cpuSeconds(options.serverPid!) - cpuBefore.server), postgresCpuMsPerRequest: perRequest(postgresCpuSecondsSince(cpuBefore.postgres)) }
       : {}),
     name,
     requests: result.requests.total,
@@ -99,22 +99,30 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/**
- * CPU seconds used so far by the PostgreSQL processes on this machine (the benchmark's
- * server is local), leaving out autovacuum workers: they come and go, and one that exits
- * would take its seconds out of the sum.
- */
-export function postgresCpuSeconds(): number {
-  let total = 0;
+/** CPU seconds used so far by each PostgreSQL process on this machine (the benchmark's server is local). */
+export type PostgresCpu = Map<number, number>;
+
+export function postgresCpu(): PostgresCpu {
+  const byPid: PostgresCpu = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (!readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) continue;
-      if (!readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('autovacuum worker')) total += cpuSeconds(Number(entry));
+      if (readFileSync(`/proc/${entry}/stat`, 'utf8').includes('(postgres)')) byPid.set(Number(entry), cpuSeconds(Number(entry)));
     } catch {
       // The process ended while we looked.
     }
   }
+  return byPid;
+}
+
+/**
+ * CPU seconds PostgreSQL used since `before`, over the processes alive now. A backend or
+ * autovacuum worker that exited in between takes its seconds with it (a small undercount);
+ * summing totals instead went negative when an idle pool closed its connections.
+ */
+export function postgresCpuSecondsSince(before: PostgresCpu): number {
+  let total = 0;
+  for (const [pid, seconds] of postgresCpu()) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
 

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { flagCtes } from '../../src/services/flags/flag-log';
 import { BENCH_PASSWORD, benchEmail, SIZES } from '../exams/common';
-import { cpuSeconds, machine, percentile, postgresCpuSeconds } from '../lib/load';
+import { cpuSeconds, machine, percentile, postgresCpu, postgresCpuSecondsSince } from '../lib/load';
 import { startServer, type BenchServer } from '../lib/server';
 import { MONITORING_DATABASE_URL } from '../monitoring/common';
 
@@ -98,7 +98,7 @@ async function main() {
     // Flags at FLAG_RATE a second, Poisson arrivals, each committed and then announced.
     const committedAt = new Map<number, { at: number; teacher: number }>();
     const cpu0 = servers.map((s) => cpuSeconds(s.pid));
-    const pg0 = postgresCpuSeconds();
+    const pg0 = postgresCpu();
     const writers = await Promise.all(Array.from({ length: 4 }, async () => {
       const c = new Client(MONITORING_DATABASE_URL);
       await c.connect();
@@ -124,7 +124,7 @@ async function main() {
     await Promise.all(pending);
     await sleep(3000);
     const cpu = servers.map((s, i) => cpuSeconds(s.pid) - cpu0[i]);
-    const pgCpu = postgresCpuSeconds() - pg0;
+    const pgCpu = postgresCpuSecondsSince(pg0);
 
     const latencies: number[] = [];
     let expected = 0;

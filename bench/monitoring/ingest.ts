@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { BENCH_PASSWORD } from '../exams/common';
-import { cpuSeconds, machine, poisson, postgresCpuSeconds, type LoadResult } from '../lib/load';
+import { cpuSeconds, machine, poisson, postgresCpu, postgresCpuSecondsSince, type LoadResult } from '../lib/load';
 import { startServer, type BenchServer } from '../lib/server';
 import { MONITORING_DATABASE_URL, attemptEvents, type AttemptRef } from './common';
 import { copyEncoded, encodeEvents, type EventRow } from './copy';
@@ -88,7 +88,7 @@ interface Throughput {
 /** Runs `send` in CLIENTS loops for DURATION seconds; each call returns the rows the database took. */
 async function measure(mode: string, send: (lane: number) => Promise<number>, serverPid?: number): Promise<Throughput> {
   const cpuBefore = serverPid ? cpuSeconds(serverPid) : 0;
-  const postgresBefore = postgresCpuSeconds();
+  const postgresBefore = postgresCpu();
   const started = performance.now();
   const until = started + DURATION * 1000;
   const counts = await Promise.all(
@@ -101,7 +101,7 @@ async function measure(mode: string, send: (lane: number) => Promise<number>, se
   const seconds = (performance.now() - started) / 1000;
   const rows = counts.reduce((a, b) => a + b, 0);
   const per1000Rows = (cpu: number) => Number(((cpu * 1e6) / rows).toFixed(1));
-  const result: Throughput = { mode, rows, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds), postgresCpuMsPer1000Rows: per1000Rows(postgresCpuSeconds() - postgresBefore) };
+  const result: Throughput = { mode, rows, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds), postgresCpuMsPer1000Rows: per1000Rows(postgresCpuSecondsSince(postgresBefore)) };
   if (serverPid) result.serverCpuMsPer1000Rows = per1000Rows(cpuSeconds(serverPid) - cpuBefore);
   return result;
 }
