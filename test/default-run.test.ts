@@ -107,7 +107,8 @@ describe('the default run (embedded PostgreSQL)', () => {
       expect(await served.stop()).toBe(0);
     }
     for (const pid of workers) expect(alive(pid)).toBe(false);
-  });
+    // Starts three processes and an embedded PostgreSQL: under a full parallel run that alone took past 30 s.
+  }, 120_000);
 });
 
 /** Child processes of `pid` running the assay CLI (the embedded PostgreSQL is a child too). */

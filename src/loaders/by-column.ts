@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import type { EntityClass, EntityName, FilterQuery } from '@mikro-orm/core';
+import { uuidArray } from '../db/pg-array';
+import { plainColumns, plainRows } from '../db/plain-rows';
 import DataLoader from 'dataloader';
 
 /**
@@ -15,6 +17,21 @@ export function loaderByColumn<T extends object>(
   return new DataLoader(async (keys) => {
     const rows = await em.find(entity, { [column]: { $in: [...keys] } } as FilterQuery<T>);
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));
+    return keys.map((key) => byKey.get(key) ?? null);
+  });
+}
+
+/**
+ * loaderByColumn for rows that are only read: plain rows (db/plain-rows.ts) of `table`,
+ * one statement per batch, keyed by a uuid `column`.
+ */
+export function plainLoaderByColumn<T extends object>(em: EntityManager, entity: EntityClass<T>, table: string, column: string): DataLoader<string, T | null> {
+  return new DataLoader(async (keys) => {
+    const rows = await em.execute<Record<string, unknown>[]>(`select ${plainColumns(em, entity, 't')} from ${table} t where t.${column} = any (?::uuid[])`, [
+      uuidArray(keys),
+    ]);
+    const toPlain = plainRows(em, entity);
+    const byKey = new Map(rows.map((row) => [row[column] as string, toPlain(row)]));
     return keys.map((key) => byKey.get(key) ?? null);
   });
 }

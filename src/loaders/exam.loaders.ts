@@ -4,7 +4,7 @@ import type { Viewer } from '../auth/viewer';
 import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, TeacherExamPermission } from '../entities';
 import { uuidArray } from '../db/pg-array';
 import { attemptVisibleSql } from '../permissions/exam.scope';
-import { loaderByColumn } from './by-column';
+import { plainLoaderByColumn } from './by-column';
 import { perViewer } from './per-viewer';
 import { studentRowsWithProfileById } from './user.loaders';
 import { examAccessLoader, examLinkedUsersLoader } from './exam-access';
@@ -39,8 +39,8 @@ export function createExamLoaders(em: EntityManager, studentProfileByUserId: Dat
   const recent = new Map<string, DataLoader<string, ExamAttempt[]>>();
   return {
     studentWithProfileById: studentRowsWithProfileById(em, studentProfileByUserId),
-    examById: loaderByColumn(em, Exam, 'id', (e) => e.id),
-    performanceMetricsByStudentId: loaderByColumn(em, PerformanceMetrics, 'student', (m) => m.student.id),
+    examById: plainLoaderByColumn(em, Exam, 'exams', 'id'),
+    performanceMetricsByStudentId: plainLoaderByColumn(em, PerformanceMetrics, 'performance_metrics', 'student_id'),
     grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
     examAccess: perViewer((viewer) => examAccessLoader(em, viewer)),
     examLinkedUsers: perViewer((viewer) => examLinkedUsersLoader(em, viewer)),

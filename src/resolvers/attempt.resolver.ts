@@ -74,7 +74,7 @@ export class AttemptResolver {
   }
 
   @FieldResolver(() => Exam)
-  exam(@Root() attempt: ExamAttempt, @Ctx() ctx: Context) {
+  exam(@Root() attempt: Readonly<ExamAttempt>, @Ctx() ctx: Context) {
     return ctx.loaders.examById.load(attempt.exam.id);
   }
 
@@ -83,7 +83,7 @@ export class AttemptResolver {
     description:
       'Per-question results of a submitted attempt (null before submission). Students see them only when the exam allows review and their last allowed attempt is submitted; staff who may edit the exam, admins and auditors always.',
   })
-  async review(@Root() attempt: ExamAttempt, @Ctx() ctx: Context): Promise<QuestionResult[] | null> {
+  async review(@Root() attempt: Readonly<ExamAttempt>, @Ctx() ctx: Context): Promise<QuestionResult[] | null> {
     if (attempt.status !== AttemptStatus.COMPLETED) return null;
     const exam = await ctx.loaders.examById.load(attempt.exam.id);
     const responses = (attempt.submissionData.responses ?? []) as Response[];
@@ -91,7 +91,7 @@ export class AttemptResolver {
   }
 
   @FieldResolver(() => User)
-  student(@Root() attempt: ExamAttempt, @Ctx() ctx: Context) {
+  student(@Root() attempt: Readonly<ExamAttempt>, @Ctx() ctx: Context) {
     return ctx.loaders.userById.load(attempt.student.id);
   }
 }

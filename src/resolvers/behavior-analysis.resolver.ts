@@ -27,7 +27,7 @@ export class BehaviorAnalysisResolver {
 @Resolver(() => ExamAttempt)
 export class AttemptAnalysisResolver {
   @FieldResolver(() => BehaviorAnalysis, { nullable: true, description: 'The scoring service\'s analysis, once saved.' })
-  behaviorAnalysis(@Root() attempt: ExamAttempt, @Ctx() ctx: Context): Promise<BehaviorAnalysis | null> {
+  behaviorAnalysis(@Root() attempt: Readonly<ExamAttempt>, @Ctx() ctx: Context): Promise<BehaviorAnalysis | null> {
     return ctx.loaders.analysisByAttemptId.load(attempt.id);
   }
 }

@@ -28,17 +28,17 @@ export class ExamPermissionResolver {
   }
 
   @FieldResolver(() => User)
-  teacher(@Root() grant: TeacherExamPermission, @Ctx() ctx: Context) {
+  teacher(@Root() grant: Readonly<TeacherExamPermission>, @Ctx() ctx: Context) {
     return ctx.loaders.userById.load(grant.teacher.id);
   }
 
   @FieldResolver(() => User)
-  grantedBy(@Root() grant: TeacherExamPermission, @Ctx() ctx: Context) {
+  grantedBy(@Root() grant: Readonly<TeacherExamPermission>, @Ctx() ctx: Context) {
     return ctx.loaders.userById.load(grant.grantedBy.id);
   }
 
   @FieldResolver(() => Exam)
-  exam(@Root() grant: TeacherExamPermission, @Ctx() ctx: Context) {
+  exam(@Root() grant: Readonly<TeacherExamPermission>, @Ctx() ctx: Context) {
     return ctx.loaders.examById.load(grant.exam.id);
   }
 }

@@ -77,22 +77,22 @@ export class ExamResolver {
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Staff only: students do not see teacher accounts.' })
-  creator(@Root() exam: Exam, @Ctx() ctx: Context) {
+  creator(@Root() exam: Readonly<Exam>, @Ctx() ctx: Context) {
     return ctx.loaders.userById.load(exam.creator.id);
   }
 
   @FieldResolver(() => [ExamQuestion])
-  questions(@Root() exam: Exam): ExamQuestion[] {
+  questions(@Root() exam: Readonly<Exam>): ExamQuestion[] {
     return questionsOf(exam).map(({ id, prompt, points, options }) => ({ id, prompt, points, options: options ?? [] }));
   }
 
   @FieldResolver(() => GraphQLJSONObject)
-  rules(@Root() exam: Exam): Record<string, unknown> {
+  rules(@Root() exam: Readonly<Exam>): Record<string, unknown> {
     return exam.metadata.rules ?? {};
   }
 
   @FieldResolver(() => ExamPermissions)
-  async myPermissions(@Root() exam: Exam, @Ctx() ctx: Context): Promise<ExamPermissions> {
+  async myPermissions(@Root() exam: Readonly<Exam>, @Ctx() ctx: Context): Promise<ExamPermissions> {
     const access = await ctx.loaders.examAccess(ctx.viewer!).load(exam.id);
     return { canView: access.view, canEdit: access.edit, canViewAnalytics: access.analytics };
   }
@@ -100,13 +100,13 @@ export class ExamResolver {
   @FieldResolver(() => [ExamAttempt], {
     description: 'The newest attempts the caller may see (a student only their own); page with examAttempts.',
   })
-  attempts(@Root() exam: Exam, @Ctx() ctx: Context, @Arg('limit', () => Int, { defaultValue: 20 }) limit: number) {
+  attempts(@Root() exam: Readonly<Exam>, @Ctx() ctx: Context, @Arg('limit', () => Int, { defaultValue: 20 }) limit: number) {
     if (limit < 1 || limit > MAX_NESTED_ATTEMPTS) throw badInput(`limit must be between 1 and ${MAX_NESTED_ATTEMPTS}`);
     return ctx.loaders.recentAttemptsByExamId(ctx.viewer!, limit).load(exam.id);
   }
 
   @FieldResolver(() => [TeacherExamPermission], { nullable: true, description: 'Grants to other teachers (for those who may edit the exam).' })
-  grants(@Root() exam: Exam, @Ctx() ctx: Context) {
+  grants(@Root() exam: Readonly<Exam>, @Ctx() ctx: Context) {
     return ctx.loaders.grantsByExamId.load(exam.id);
   }
 }

@@ -6,7 +6,7 @@ import { Role } from '../entities/role';
 @Resolver(() => PerformanceMetrics)
 export class PerformanceMetricsResolver {
   @FieldResolver(() => User)
-  student(@Root() metrics: PerformanceMetrics, @Ctx() ctx: Context) {
+  student(@Root() metrics: Readonly<PerformanceMetrics>, @Ctx() ctx: Context) {
     return ctx.loaders.userById.load(metrics.student.id);
   }
 }

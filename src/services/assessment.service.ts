@@ -7,7 +7,7 @@ import { AssessmentSource, EvidenceKind, PRIMARY_SKILLS, SkillTrend, SkillType }
 import { badInput, notFound } from '../errors';
 import { assessmentVisibleSql, visibleAssessments } from '../permissions/assessment.scope';
 import { allOf, type SqlCondition } from '../permissions/sql-condition';
-import { ASSESSMENT_COLUMNS_READ, assessmentOfRow } from '../db/assessment-rows';
+import { plainColumns, plainRows } from '../db/plain-rows';
 import type { Page } from '../types/connection';
 import { paginateRows, type PageArgs } from './pagination';
 import { visibleUsers } from '../permissions/scope';
@@ -100,10 +100,8 @@ const evidenceRow = (assessment: SkillAssessment, e: NewEvidence) => ({
 export class AssessmentService {
   /** A page of the assessments the viewer may see, newest first, as plain rows (read-only). */
   page(em: EntityManager, viewer: Viewer, filter: AssessmentFilterArgs, args: PageArgs): Promise<Page<SkillAssessment>> {
-    const platform = em.getPlatform();
-    return paginateRows(em, { table: 'skill_assessments', alias: 'a', columns: ASSESSMENT_COLUMNS_READ }, assessmentFilterSql(viewer, filter), args, (row) =>
-      assessmentOfRow(row, platform),
-    );
+    const source = { table: 'skill_assessments', alias: 'a', columns: plainColumns(em, SkillAssessment, 'a') };
+    return paginateRows(em, source, assessmentFilterSql(viewer, filter), args, plainRows(em, SkillAssessment));
   }
 
   /** The assessment and its evidence in one transaction: all stored, or nothing. Returns the new id. */

@@ -1,10 +1,10 @@
-import { LoadStrategy } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { Exam, ExamAttempt, PerformanceMetrics, type StudentProfile } from '../../entities';
 import { AttemptStatus, DropoutLabel } from '../../entities/exam-enums';
 import type { Loaders } from '../../loaders';
-import { attemptVisibleSql, examVisibleSql, visibleExams } from '../../permissions/exam.scope';
+import { plainColumns, plainRows } from '../../db/plain-rows';
+import { attemptVisibleSql, examVisibleSql } from '../../permissions/exam.scope';
 import { AlertKind, IntegrityLevel, type DashboardAlert, type IntegrityStatus, type TeacherDashboard } from '../../types/dashboard.types';
 import { FLAG_BELOW_INTEGRITY } from './scoring';
 
@@ -35,13 +35,7 @@ export class DashboardService {
   async teacher(em: EntityManager, viewer: Viewer): Promise<TeacherDashboard> {
     const [recent, flagged] = await Promise.all([
       this.recentCompleted(em, viewer),
-      viewer.cohortsTaught.length === 0
-        ? Promise.resolve([])
-        : em.find(
-            PerformanceMetrics,
-            { flaggedForIntervention: true, student: { studentProfile: { cohort: { $in: [...viewer.cohortsTaught] } } } },
-            { orderBy: { lastAttemptAt: 'desc', id: 'desc' }, limit: DASHBOARD_FLAGGED },
-          ),
+      this.flaggedOfCohorts(em, viewer),
     ]);
     return { teacherId: viewer.user.id, recent, flagged };
   }
@@ -55,29 +49,52 @@ export class DashboardService {
     const exams = examVisibleSql(viewer, 'e');
     const attempts = attemptVisibleSql(viewer, 'a');
     const rows = await em.execute<Record<string, unknown>[]>(
-      `select a.* from exams e cross join lateral (
+      `select ${plainColumns(em, ExamAttempt, 'a')} from exams e cross join lateral (
          select * from exam_attempts x where x.exam_id = e.id and x.status = ? order by x.created_at desc, x.id desc limit ?) a
         where ${exams.sql} and ${attempts.sql}
         order by a.created_at desc, a.id desc limit ?`,
       [AttemptStatus.COMPLETED, DASHBOARD_ATTEMPTS, ...exams.params, ...attempts.params, DASHBOARD_ATTEMPTS],
     );
-    return rows.map((row) => em.map(ExamAttempt, row));
+    return rows.map(plainRows(em, ExamAttempt));
+  }
+
+  /** Students of the cohorts the teacher teaches who are flagged for intervention, latest first. */
+  private async flaggedOfCohorts(em: EntityManager, viewer: Viewer): Promise<PerformanceMetrics[]> {
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select ${plainColumns(em, PerformanceMetrics, 'm')} from performance_metrics m
+         join student_profiles sp on sp.user_id = m.student_id
+        where m.flagged_for_intervention
+          and sp.cohort in (select unnest (tp.cohorts_taught) from teacher_profiles tp where tp.user_id = ?)
+        order by m.last_attempt_at desc, m.id desc limit ?`,
+      [viewer.user.id, DASHBOARD_FLAGGED],
+    );
+    return rows.map(plainRows(em, PerformanceMetrics));
   }
 
   /** A student's newest attempts with their exams in one statement; the exams prime the loader the attempts' `exam` field reads. */
   async history(em: EntityManager, loaders: Loaders, studentId: string, limit: number): Promise<ExamAttempt[]> {
-    const attempts = await em.find(ExamAttempt, { student: studentId }, {
-      populate: ['exam'],
-      strategy: LoadStrategy.JOINED,
-      orderBy: { createdAt: 'desc', id: 'desc' },
-      limit,
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select ${plainColumns(em, ExamAttempt, 'a')}, ${plainColumns(em, Exam, 'e', 'exam_')}
+         from exam_attempts a join exams e on e.id = a.exam_id
+        where a.student_id = ? order by a.created_at desc, a.id desc limit ?`,
+      [studentId, limit],
+    );
+    const toAttempt = plainRows(em, ExamAttempt);
+    const toExam = plainRows(em, Exam, 'exam_');
+    return rows.map((row) => {
+      const attempt = toAttempt(row);
+      loaders.examById.prime(attempt.exam.id, toExam(row));
+      return attempt;
     });
-    for (const attempt of attempts) loaders.examById.prime(attempt.exam.id, attempt.exam);
-    return attempts;
   }
 
-  exams(em: EntityManager, viewer: Viewer): Promise<Exam[]> {
-    return em.find(Exam, visibleExams(viewer), { orderBy: { createdAt: 'desc', id: 'desc' }, limit: DASHBOARD_EXAMS });
+  async exams(em: EntityManager, viewer: Viewer): Promise<Exam[]> {
+    const visible = examVisibleSql(viewer, 'e');
+    const rows = await em.execute<Record<string, unknown>[]>(
+      `select ${plainColumns(em, Exam, 'e')} from exams e where ${visible.sql} order by e.created_at desc, e.id desc limit ?`,
+      [...visible.params, DASHBOARD_EXAMS],
+    );
+    return rows.map(plainRows(em, Exam));
   }
 
   alerts(dashboard: TeacherDashboard): DashboardAlert[] {
