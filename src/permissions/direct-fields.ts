@@ -51,8 +51,8 @@ function mapped(resolve: Resolver): Resolver {
  * row. This lets a field skip shield when shield would allow it without asking: its rule is
  * `allow`, or it is a row rule (rowRule), or an `or` of one, whose check has already let
  * this row through in this request, or lets it through at once (an admin, the row's own
- * student). Everything
- * else (field rules, logic rules, a pending or refusing check) still runs through shield.
+ * student). Everything else (field rules, other logic rules, a pending or refusing check)
+ * still runs through shield.
  */
 export function directFields(bare: GraphQLSchema, shielded: GraphQLSchema, rules: IRules): void {
   for (const type of Object.values(shielded.getTypeMap())) {
