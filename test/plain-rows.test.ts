@@ -26,7 +26,7 @@ const it = test.extend<{ app: TestApp }>({
 function comparable(value: unknown): unknown {
   if (value instanceof PreciseDate) return { at: value.toISOString(), micros: String(value.micros) };
   if (value instanceof Date) return value.toISOString();
-  if (value !== null && typeof value === 'object' && 'id' in value) return { ref: (value).id };
+  if (value !== null && typeof value === 'object' && 'id' in value) return { ref: value.id };
   return value;
 }
 
