@@ -3,6 +3,7 @@ import {
   AssessmentByIdDocument,
   AssessmentIdsDocument,
   AssessmentPageDocument,
+  AssessmentRowsOnlyDocument,
   type AssessmentIdsQuery,
   AssessmentsWithReasoningDocument,
   AssessmentWithReasoningDocument,
@@ -152,15 +153,25 @@ describe('batching', () => {
     }
   });
 
-  it("checks no row of a teacher's page again: rows of the scoped query and their evidence are visible by construction", async () => {
+  it("reads a page's evidence and students in the page's own statement, and checks no row of it again", async () => {
     const filter = { to: '2026-07-01T00:00:00Z' };
-    const statementsFor = async (who: string) => {
-      await app.gql(AssessmentPageDocument, { filter, first: 1 }, { token: tokens[who] });
-      return (await app.gql(AssessmentPageDocument, { filter, first: 50 }, { token: tokens[who] })).statements;
+    const statements = async (who: string) => {
+      await app.gql(AssessmentRowsOnlyDocument, { filter, first: 1 }, { token: tokens[who] });
+      const bare = await app.gql(AssessmentRowsOnlyDocument, { filter, first: 50 }, { token: tokens[who] });
+      const full = await app.gql(AssessmentPageDocument, { filter, first: 50 }, { token: tokens[who] });
+      expect(full.errors).toBeUndefined();
+      expect(full.data!.assessments.edges.every((e) => e.node.evidence.length > 0 && e.node.student.id)).toBe(true);
+      return { bare: bare.statements, full: full.statements };
     };
-    // The one extra statement is the students' cohorts, for the User row rule.
-    expect(await statementsFor('teacher1')).toBe((await statementsFor('admin')) + 1);
+    const admin = await statements('admin');
+    const teacher = await statements('teacher1');
+    // A teacher's rows came from the scoped page: no statement checks them again.
+    expect(teacher.bare).toBe(admin.bare);
+    expect(admin.full).toBe(admin.bare);
+    // A teacher's page also reads the students' cohorts once, for the User row rule.
+    expect(teacher.full).toBe(teacher.bare + 1);
   });
+
 });
 
 describe('row-level access', () => {

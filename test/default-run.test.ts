@@ -10,8 +10,10 @@ import { serveCli } from './support/cli';
  * The README's `npm start` with no DATABASE_URL: an embedded PostgreSQL in a data folder,
  * migrated and seeded on the first start, reused on the second.
  */
-const pgPort = String(55_000 + Math.floor(Math.random() * 4000));
-const httpPort = String(45_000 + Math.floor(Math.random() * 4000));
+// Below Linux's ephemeral range (32768-60999): a port in it can be taken at any moment by
+// an outgoing connection of a test running beside this one (seen: EADDRINUSE).
+const pgPort = String(25_000 + Math.floor(Math.random() * 4000));
+const httpPort = String(21_000 + Math.floor(Math.random() * 4000));
 const url = `http://127.0.0.1:${httpPort}`;
 let dataDir: string;
 let env: Record<string, string>;

@@ -11,7 +11,8 @@ import { startEmbeddedPostgres } from '../src/db/embedded';
  * A start after a crash finds postmaster.pid. It may name the PostgreSQL the crashed process
  * left running (stop it), or, after a reboot, any unrelated process (leave it alone).
  */
-const port = 58_000 + Math.floor(Math.random() * 1000);
+// Below Linux's ephemeral range, where outgoing connections of other tests cannot take it.
+const port = 29_000 + Math.floor(Math.random() * 1000);
 let dataDir: string;
 let decoy: ChildProcess;
 let marker: string;

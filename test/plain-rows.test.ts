@@ -1,7 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import { describe, expect, test } from 'vitest';
 import { plainRows } from '../src/db/plain-rows';
-import { Exam, ExamAttempt, PerformanceMetrics, SkillAssessment, StudentProfile, User } from '../src/entities';
+import { Evidence, Exam, ExamAttempt, PerformanceMetrics, SkillAssessment, StudentProfile, User } from '../src/entities';
 import { PreciseDate } from '../src/entities/precise-timestamp';
 import { startTestApp, type TestApp } from './support/app';
 
@@ -34,6 +34,7 @@ const tables: { entity: EntityClass<object>; table: string }[] = [
   { entity: User, table: 'users' },
   { entity: StudentProfile, table: 'student_profiles' },
   { entity: SkillAssessment, table: 'skill_assessments' },
+  { entity: Evidence, table: 'evidence' },
   { entity: Exam, table: 'exams' },
   { entity: ExamAttempt, table: 'exam_attempts' },
   { entity: PerformanceMetrics, table: 'performance_metrics' },

@@ -1,4 +1,6 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Cacheable } from '../cache/cacheable';
 import { knownVisible, type Context } from '../context';
 import { Evidence, SkillAssessment, User } from '../entities';
@@ -22,6 +24,18 @@ function vouchFor<T extends object>(ctx: Context, page: Page<T>): Page<T> {
   return page;
 }
 
+/** The fields of `type` asked for under a parsed field (fragments included), by name. */
+const fieldsOf = (tree: Pick<ResolveTree, 'fieldsByTypeName'>, type: string): ResolveTree[] => Object.values(tree.fieldsByTypeName[type] ?? {});
+
+/** The fields asked for on the connection's nodes (edges { node { … } }). */
+function nodeFieldsAsked(info: GraphQLResolveInfo | undefined): Set<string> {
+  const parsed = info && parseResolveInfo(info);
+  if (!parsed || !('fieldsByTypeName' in parsed)) return new Set();
+  const edges = fieldsOf(parsed as ResolveTree, 'SkillAssessmentConnection').filter((f) => f.name === 'edges');
+  const nodes = edges.flatMap((e) => fieldsOf(e, 'SkillAssessmentEdge')).filter((f) => f.name === 'node');
+  return new Set(nodes.flatMap((n) => fieldsOf(n, 'SkillAssessment')).map((f) => f.name));
+}
+
 @Resolver(() => SkillAssessment)
 export class AssessmentResolver {
   @Cacheable()
@@ -33,8 +47,14 @@ export class AssessmentResolver {
     @Arg('filter', () => AssessmentFilter, { nullable: true }) filter?: AssessmentFilter,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
+    @Info() info?: GraphQLResolveInfo,
   ) {
-    return ctx.services.assessments.page(ctx.em, ctx.viewer!, filter ?? {}, { first, after }).then((page) => vouchFor(ctx, page));
+    const asked = nodeFieldsAsked(info);
+    const relations = {
+      evidence: asked.has('evidence') ? ctx.loaders.evidenceByAssessmentId : undefined,
+      students: asked.has('student') ? ctx.loaders.userById : undefined,
+    };
+    return ctx.services.assessments.page(ctx.em, ctx.viewer!, filter ?? {}, { first, after }, relations).then((page) => vouchFor(ctx, page));
   }
 
   @Cacheable()

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type DataLoader from 'dataloader';
 import { raw, type FilterQuery, type QBFilterQuery } from '@mikro-orm/core';
 import type { Viewer } from '../auth/viewer';
 import { Evidence, SkillAssessment, User } from '../entities';
@@ -31,6 +32,12 @@ export interface NewAssessment {
   modelVersion: string;
   featureImportance?: Record<string, number> | null;
   evidence: NewEvidence[];
+}
+
+/** Loaders a page of assessments fills from its own statement. */
+export interface PageRelations {
+  evidence?: DataLoader<string, Evidence[]>;
+  students?: DataLoader<string, User | null>;
 }
 
 export interface AssessmentFilterArgs {
@@ -98,10 +105,29 @@ const evidenceRow = (assessment: SkillAssessment, e: NewEvidence) => ({
 });
 
 export class AssessmentService {
-  /** A page of the assessments the viewer may see, newest first, as plain rows (read-only). */
-  page(em: EntityManager, viewer: Viewer, filter: AssessmentFilterArgs, args: PageArgs): Promise<Page<SkillAssessment>> {
-    const source = { table: 'skill_assessments', alias: 'a', columns: plainColumns(em, SkillAssessment, 'a') };
-    return paginateRows(em, source, assessmentFilterSql(viewer, filter), args, plainRows(em, SkillAssessment));
+  /**
+   * A page of the assessments the viewer may see, newest first, as plain rows (read-only).
+   * The relations asked for are read in the page's own statement (each row's evidence as
+   * JSON, its student by a join) and primed into the request's loaders, where the field
+   * resolvers find them: two statements fewer than loading them after the page.
+   */
+  page(em: EntityManager, viewer: Viewer, filter: AssessmentFilterArgs, args: PageArgs, relations: PageRelations = {}): Promise<Page<SkillAssessment>> {
+    const { evidence, students } = relations;
+    const columns = [
+      plainColumns(em, SkillAssessment, 'a'),
+      ...(students ? [plainColumns(em, User, 'u', 'student_')] : []),
+      ...(evidence ? [`(select coalesce(json_agg(e order by e.created_at, e.id), '[]') from evidence e where e.assessment_id = a.id) as evidence_rows`] : []),
+    ].join(', ');
+    const source = { table: 'skill_assessments', alias: 'a', columns, joins: students ? 'join users u on u.id = a.student_id' : '' };
+    const toAssessment = plainRows(em, SkillAssessment);
+    const toStudent = plainRows(em, User, 'student_');
+    const toEvidence = plainRows(em, Evidence);
+    return paginateRows(em, source, assessmentFilterSql(viewer, filter), args, (row) => {
+      const assessment = toAssessment(row);
+      students?.prime(assessment.student.id, toStudent(row));
+      evidence?.prime(assessment.id, (row.evidence_rows as Record<string, unknown>[]).map(toEvidence));
+      return assessment;
+    });
   }
 
   /** The assessment and its evidence in one transaction: all stored, or nothing. Returns the new id. */

@@ -100,11 +100,13 @@ export async function paginate<T extends Keyed>(
   return toPage(rows, first, after !== null, encode, () => em.count(entity, where));
 }
 
-/** Where rows come from in a hand-written page: `select columns from table alias`. */
+/** Where rows come from in a hand-written page: `select columns from table alias joins`. */
 export interface RowSource {
   table: string;
   alias: string;
   columns: string;
+  /** Joined for the page's rows only (one row each), never for the count. */
+  joins?: string;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function paginateRows<T extends Keyed>(
     : null;
   const where = keyset ? allOf(condition, keyset) : condition;
   const rows = await em.execute<Record<string, unknown>[]>(
-    `select ${columns} from ${table} ${alias} where ${where.sql} order by ${alias}.created_at desc, ${alias}.id desc limit ?`,
+    `select ${columns} from ${table} ${alias} ${source.joins ?? ''} where ${where.sql} order by ${alias}.created_at desc, ${alias}.id desc limit ?`,
     [...where.params, first + 1],
   );
   const count = async () => {
