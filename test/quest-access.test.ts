@@ -6,6 +6,10 @@ import {
   QuestParticipantsDocument,
   QuestsDocument,
 } from './generated/graphql';
+import type { Context } from '../src/context';
+import { Quest, User } from '../src/entities';
+import { createLoaders } from '../src/loaders';
+import { canSeeQuest } from '../src/permissions/quest.rules';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { demoIds } from './support/quests';
 
@@ -147,5 +151,20 @@ describe('API keys', () => {
     const write = await app.gql('mutation { createQuest(input: { title: "via key" }) { id } }', {}, { apiKey });
     expect(codeOf(write)).toBe('FORBIDDEN');
     expect(await app.db.sql(`select 1 from quests where title = 'via key'`)).toEqual([]);
+  });
+});
+
+describe('the quest row rule, on rows no scope let through', () => {
+  it('answers from the one predicate: a closed quest is refused to a student outside it, allowed to one in it and to admins', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const quest = await em.findOneOrFail(Quest, { id: ids.quest[DONE_1] });
+    const verdict = async (username: string) => {
+      const user = await em.findOneOrFail(User, { username });
+      const ctx = { em, viewer: { user, via: 'session', scopes: null, cohortsTaught: [] }, loaders: createLoaders(em), visibleRows: new WeakSet() } as Partial<Context>;
+      return canSeeQuest.resolve(quest, {}, { ...ctx, _shield: { cache: {} } }, {} as never, { debug: true } as never);
+    };
+    expect(await verdict('student1')).toBe(false);
+    expect(await verdict('student41')).toBe(true);
+    expect(await verdict('admin')).toBe(true);
   });
 });

@@ -2,15 +2,19 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer';
 import { Quest, QuestApplication, QuestParticipant } from '../entities';
-import { visibleApplications } from '../permissions/quest.scope';
+import { questVisibleSql, visibleApplications } from '../permissions/quest.scope';
 import { loaderByColumn } from './by-column';
 import { loaderGroupedByColumn } from './grouped-by-column';
+import { perViewer } from './per-viewer';
+import { visibility } from './visibility';
 
 /** Quest loaders; fresh per request like the others. */
 export function createQuestLoaders(em: EntityManager) {
   let visibleApplicationsLoader: DataLoader<string, QuestApplication[]> | undefined;
   return {
     questById: loaderByColumn(em, Quest, 'id', (q) => q.id),
+    /** Whether a quest (by id) passes the viewer's access predicate. */
+    questVisible: perViewer((viewer) => visibility(em, 'quests', 'q', questVisibleSql(viewer, 'q'))),
     /** Every participant of a quest: callers decide first whether the viewer may see them (all or none). */
     participantsByQuestId: loaderGroupedByColumn(em, QuestParticipant, 'quest', (p) => p.quest.id, {
       orderBy: { joinedAt: 'asc', id: 'asc' },

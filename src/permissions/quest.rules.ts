@@ -1,8 +1,8 @@
 import { rule } from 'graphql-shield';
+import { rowRule } from './row-rule';
 import { seesEveryone, type Viewer } from '../auth/viewer';
 import type { Context } from '../context';
 import type { Quest, QuestApplication, QuestParticipant } from '../entities';
-import { OPEN_STATUSES } from '../entities/quest-enums';
 
 /*
  * Per-row rules for quests (layer two). They mirror the scopes in quest.scope.ts and
@@ -16,14 +16,11 @@ const takesPart = async (ctx: Context, viewer: Viewer, questId: string) =>
 const createdBy = async (ctx: Context, viewer: Viewer, questId: string) =>
   (await ctx.loaders.questById.load(questId))?.creator.id === viewer.user.id;
 
-export const canSeeQuest = rule('canSeeQuest', { cache: 'no_cache' })(async (quest: Quest, _a, ctx: Context) => {
-  const viewer = ctx.viewer;
-  if (!viewer) return false;
-  const me = viewer.user.id;
-  if (seesEveryone(viewer) || OPEN_STATUSES.includes(quest.status) || quest.creator.id === me || quest.assignedTo?.id === me) return true;
-  if (await takesPart(ctx, viewer, quest.id)) return true;
-  return (await ctx.loaders.applicationsByQuestId(viewer).load(quest.id)).some((a) => a.applicant.id === me);
-});
+/**
+ * Derived from the one predicate (questVisibleSql): quests of a scoped list or lookup are
+ * known visible; any other is asked about by id, one statement per batch, none for admins.
+ */
+export const canSeeQuest = rowRule('canSeeQuest', (quest: Quest, ctx) => ctx.viewer !== null && ctx.loaders.questVisible(ctx.viewer)(quest.id));
 
 /** A quest's participants: for its creator, its participants, admins and auditors. */
 export const canSeeParticipantsOf = rule('canSeeParticipantsOf', { cache: 'no_cache' })(

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Cacheable } from '../cache/cacheable';
-import type { Context } from '../context';
+import { knownVisible, type Context } from '../context';
 import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
 import { notFound } from '../errors';
 import { visibleQuests } from '../permissions/quest.scope';
@@ -26,13 +26,15 @@ export class QuestResolver {
   @Query(() => QuestConnection, {
     description: 'Quests the caller may see: open ones, and those they created, are assigned, applied to or take part in (admins and auditors: all).',
   })
-  quests(
+  async quests(
     @Ctx() ctx: Context,
     @Arg('filter', () => QuestFilter, { nullable: true }) filter?: QuestFilter,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return paginate(ctx.em, Quest, { $and: [visibleQuests(ctx.viewer!), filterQuery(filter)] }, { first, after });
+    const page = await paginate(ctx.em, Quest, { $and: [visibleQuests(ctx.viewer!), filterQuery(filter)] }, { first, after });
+    knownVisible(ctx, page.edges.map((edge) => edge.node));
+    return page;
   }
 
   @Cacheable()
@@ -40,6 +42,7 @@ export class QuestResolver {
   async quest(@Args(() => IdArgs) { id }: IdArgs, @Ctx() ctx: Context): Promise<Quest> {
     const quest = await ctx.em.findOne(Quest, { $and: [{ id }, visibleQuests(ctx.viewer!)] });
     if (!quest) throw notFound('Quest');
+    knownVisible(ctx, [quest]);
     return quest;
   }
 
