@@ -8,7 +8,7 @@ import {
   MeDocument,
   RevokeApiKeyDocument,
 } from './generated/graphql';
-import { codeOf, gqlClient, startTestApp, type Credentials, type TestApp } from './support/app';
+import { codeOf, gqlClient, type Credentials, type TestApp, appPerFile } from './support/app';
 import { sql, userId } from './support/assessments';
 import { serveCli, type Served } from './support/cli';
 import { DEMO_PASSWORD, TEST_JWT_SECRET } from './support/constants';
@@ -20,14 +20,7 @@ interface Instances {
 }
 
 const it = test.extend<Instances & { admin: string }>({
-  a: [
-    async ({}, use) => {
-      const app = await startTestApp();
-      await use(app);
-      await app.stop();
-    },
-    { scope: 'file' },
-  ],
+  a: appPerFile,
   b: [
     async ({ a }, use) => {
       // The executed path: with the response cache on, its lookup asks the database on every request anyway.

@@ -10,7 +10,7 @@ import {
   UserCursorPageDocument,
   WorkflowCursorPageDocument,
 } from './generated/graphql';
-import { startTestApp, type TestApp } from './support/app';
+import { type TestApp, appPerFile } from './support/app';
 import { sql } from './support/assessments';
 
 interface IdPage {
@@ -19,14 +19,7 @@ interface IdPage {
 }
 
 const it = test.extend<{ app: TestApp; admin: string }>({
-  app: [
-    async ({}, use) => {
-      const app = await startTestApp();
-      await use(app);
-      await app.stop();
-    },
-    { scope: 'file' },
-  ],
+  app: appPerFile,
   admin: [async ({ app }, use) => use(await app.login('admin@example.edu')), { scope: 'file' }],
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { plainRows } from '../src/db/plain-rows';
 import { Evidence, Exam, ExamAttempt, PerformanceMetrics, SkillAssessment, StudentProfile, User } from '../src/entities';
 import { PreciseDate } from '../src/entities/precise-timestamp';
-import { startTestApp, type TestApp } from './support/app';
+import { type TestApp, appPerFile } from './support/app';
 
 /*
  * Read-only paths turn rows into plain objects with plainRows() instead of MikroORM's
@@ -12,14 +12,7 @@ import { startTestApp, type TestApp } from './support/app';
  */
 
 const it = test.extend<{ app: TestApp }>({
-  app: [
-    async ({}, use) => {
-      const app = await startTestApp();
-      await use(app);
-      await app.stop();
-    },
-    { scope: 'file' },
-  ],
+  app: appPerFile,
 });
 
 /** A property's value, comparable: references by id, dates by instant and microseconds. */

@@ -4,7 +4,7 @@ import { RelationCatalog } from '../src/cache/read-set';
 import { compactTableVersions } from '../src/db/table-versions';
 import { ensureMonitoringPartitions, partitionName } from '../src/services/monitoring/partitions';
 import { AssessmentPageDocument, CreateProjectDocument, RecordEventsDocument, ExamAnalyticsFullDocument, ExamsDocument, NewAssessmentDocument, QuestsDocument, RiskSummariesDocument, TeacherDashboardDocument } from './generated/graphql';
-import { gqlClient, startTestApp, type TestApp } from './support/app';
+import { gqlClient, type TestApp, appPerFile } from './support/app';
 import { sql, userId } from './support/assessments';
 import { runCliOn, serveCli, type Served } from './support/cli';
 import { TEST_JWT_SECRET } from './support/constants';
@@ -19,14 +19,7 @@ interface Fixtures {
 }
 
 const it = test.extend<Fixtures>({
-  app: [
-    async ({}, use) => {
-      const app = await startTestApp();
-      await use(app);
-      await app.stop();
-    },
-    { scope: 'file' },
-  ],
+  app: appPerFile,
   admin: [async ({ app }, use) => use(await app.login('admin@example.edu')), { scope: 'file' }],
   teacher: [async ({ app }, use) => use(await app.login('teacher1@example.edu')), { scope: 'file' }],
   other: [

@@ -20,11 +20,21 @@ const isColumn = (prop: EntityProperty) =>
 
 const columnsOf = (meta: EntityMetadata) => meta.props.filter(isColumn);
 
+const selectLists = new WeakMap<EntityMetadata, Map<string, string>>();
+
 /** `alias.column as prefixcolumn, …` for every property plainRows reads. */
 export function plainColumns(em: EntityManager, entity: EntityClass<object>, alias: string, prefix = ''): string {
-  return columnsOf(em.getMetadata().get(entity.name))
-    .map((prop) => `${alias}.${prop.fieldNames[0]}${prefix ? ` as ${prefix}${prop.fieldNames[0]}` : ''}`)
-    .join(', ');
+  const meta: EntityMetadata = em.getMetadata().get(entity.name);
+  let lists = selectLists.get(meta);
+  if (!lists) selectLists.set(meta, (lists = new Map<string, string>()));
+  let list = lists.get(`${alias}.${prefix}`);
+  if (list === undefined) {
+    list = columnsOf(meta)
+      .map((prop) => `${alias}.${prop.fieldNames[0]}${prefix ? ` as ${prefix}${prop.fieldNames[0]}` : ''}`)
+      .join(', ');
+    lists.set(`${alias}.${prefix}`, list);
+  }
+  return list;
 }
 
 function reader(em: EntityManager, prop: EntityProperty, prefix: string): Read {

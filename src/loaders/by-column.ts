@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass, EntityName, FilterQuery } from '@mikro-orm/core';
 import { uuidArray } from '../db/pg-array';
 import { plainColumns, plainRows } from '../db/plain-rows';
+import { SettlingLoader } from './settled';
 import DataLoader from 'dataloader';
 
 /**
@@ -23,10 +24,11 @@ export function loaderByColumn<T extends object>(
 
 /**
  * loaderByColumn for rows that are only read: plain rows (db/plain-rows.ts) of `table`,
- * one statement per batch, keyed by a uuid `column`.
+ * one statement per batch, keyed by a uuid `column`; a SettlingLoader, so row rules can
+ * read what it already holds.
  */
-export function plainLoaderByColumn<T extends object>(em: EntityManager, entity: EntityClass<T>, table: string, column: string): DataLoader<string, T | null> {
-  return new DataLoader(async (keys) => {
+export function plainLoaderByColumn<T extends object>(em: EntityManager, entity: EntityClass<T>, table: string, column: string): SettlingLoader<string, T | null> {
+  return new SettlingLoader(async (keys) => {
     const rows = await em.execute<Record<string, unknown>[]>(`select ${plainColumns(em, entity, 't')} from ${table} t where t.${column} = any (?::uuid[])`, [
       uuidArray(keys),
     ]);

@@ -1,17 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AuditLog, Project, TeacherProfile } from '../entities';
-import { loaderByColumn } from './by-column';
+import { AuditLog, Project, StudentProfile, TeacherProfile, User } from '../entities';
+import { loaderByColumn, plainLoaderByColumn } from './by-column';
 import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
 import { createExamLoaders } from './exam.loaders';
 import { createMonitoringLoaders } from './monitoring.loaders';
-import { studentProfileRowsByUserId, userRowsById } from './user.loaders';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
-  const studentProfileByUserId = studentProfileRowsByUserId(em);
+  // Users and profiles are only read here: plain rows, never the password hash.
+  const studentProfileByUserId = plainLoaderByColumn(em, StudentProfile, 'student_profiles', 'user_id');
   return {
-    userById: userRowsById(em),
+    userById: plainLoaderByColumn(em, User, 'users', 'id'),
     studentProfileByUserId,
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
     projectById: loaderByColumn(em, Project, 'id', (p) => p.id),

@@ -1,8 +1,8 @@
-import { raw, type FilterQuery } from '@mikro-orm/core';
+import type { FilterQuery } from '@mikro-orm/core';
 import { seesEveryone, type Viewer } from '../auth/viewer';
 import type { Exam, ExamAttempt } from '../entities';
 import { Role } from '../entities/role';
-import type { SqlCondition } from './sql-condition';
+import { everyRow, filterOf, noRow, type SqlCondition } from './sql-condition';
 
 /**
  * Layer one of row-level access for exams and attempts: SQL conditions on an exam row
@@ -16,7 +16,7 @@ import type { SqlCondition } from './sql-condition';
  */
 export function examVisibleSql(viewer: Viewer, e: string): SqlCondition {
   const id = viewer.user.id;
-  if (seesEveryone(viewer)) return { sql: 'true', params: [] };
+  if (seesEveryone(viewer)) return everyRow;
   if (viewer.user.role === Role.TEACHER) {
     return {
       sql: `(${e}.creator_id = ? or exists (select 1 from teacher_exam_permissions g
@@ -31,12 +31,12 @@ export function examVisibleSql(viewer: Viewer, e: string): SqlCondition {
       params: [...available.params, id],
     };
   }
-  return { sql: 'false', params: [] };
+  return noRow;
 }
 
 /** Exams set by a teacher of the student's cohort, published or not. */
 export function examForStudentSql(viewer: Viewer, e: string): SqlCondition {
-  if (viewer.user.role !== Role.STUDENT) return { sql: 'false', params: [] };
+  if (viewer.user.role !== Role.STUDENT) return noRow;
   return {
     sql: `exists (select 1 from teacher_profiles tp join student_profiles sp on sp.cohort = any (tp.cohorts_taught)
             where tp.user_id = ${e}.creator_id and sp.user_id = ?)`,
@@ -50,30 +50,20 @@ export function examAvailableSql(viewer: Viewer, e: string): SqlCondition {
   return { sql: `(${e}.is_published and ${forStudent.sql})`, params: forStudent.params };
 }
 
-/**
- * A filter `column in (select id from exams where …)`. The raw fragment sits in value
- * position: MikroORM forgets a raw key after one use, and paginate() runs the filter twice.
- */
-function inExams<T>(column: string, condition: SqlCondition): FilterQuery<T> {
-  if (condition.sql === 'true') return {};
-  const subquery: unknown = raw(`select e.id from exams e where ${condition.sql}`, condition.params);
-  return { [column]: { $in: subquery } } as FilterQuery<T>;
-}
-
 /** Exams the viewer may see, as a MikroORM filter. */
-export const visibleExams = (viewer: Viewer): FilterQuery<Exam> => inExams('id', examVisibleSql(viewer, 'e'));
+export const visibleExams = (viewer: Viewer): FilterQuery<Exam> => filterOf('exams', 'e', examVisibleSql(viewer, 'e'));
 
 /** Exams a student may start now. */
-export const availableExams = (viewer: Viewer): FilterQuery<Exam> => inExams('id', examAvailableSql(viewer, 'e'));
+export const availableExams = (viewer: Viewer): FilterQuery<Exam> => filterOf('exams', 'e', examAvailableSql(viewer, 'e'));
 
 /**
  * Attempts the viewer may see (alias `a`): admins and auditors all, students their own,
  * teachers those on exams they may view, whoever the student.
  */
 export function attemptVisibleSql(viewer: Viewer, a: string): SqlCondition {
-  if (seesEveryone(viewer)) return { sql: 'true', params: [] };
+  if (seesEveryone(viewer)) return everyRow;
   if (viewer.user.role === Role.STUDENT) return { sql: `${a}.student_id = ?`, params: [viewer.user.id] };
-  if (viewer.user.role !== Role.TEACHER) return { sql: 'false', params: [] };
+  if (viewer.user.role !== Role.TEACHER) return noRow;
   const exam = examVisibleSql(viewer, 've');
   return { sql: `${a}.exam_id in (select ve.id from exams ve where ${exam.sql})`, params: exam.params };
 }
@@ -82,5 +72,5 @@ export function attemptVisibleSql(viewer: Viewer, a: string): SqlCondition {
 export function visibleAttempts(viewer: Viewer): FilterQuery<ExamAttempt> {
   if (seesEveryone(viewer)) return {};
   if (viewer.user.role === Role.STUDENT) return { student: viewer.user.id };
-  return inExams('exam', examVisibleSql(viewer, 'e'));
+  return filterOf('exams', 'e', examVisibleSql(viewer, 'e'), 'exam');
 }

@@ -10,14 +10,15 @@ export const everyRow: SqlCondition = { sql: 'true', params: [] };
 export const noRow: SqlCondition = { sql: 'false', params: [] };
 
 /**
- * The predicate as a MikroORM filter: `id in (select alias.id from table alias where …)`.
- * The raw fragment sits in value position: MikroORM forgets a raw key after one use, and
- * paginate() renders the filter twice (page and count).
+ * The predicate as a MikroORM filter: `column in (select alias.id from table alias where …)`,
+ * `column` being the row's own id or a reference to the table's rows. The raw fragment sits
+ * in value position: MikroORM forgets a raw key after one use, and paginate() renders the
+ * filter twice (page and count).
  */
-export function filterOf<T>(table: string, alias: string, condition: SqlCondition): FilterQuery<T> {
+export function filterOf<T>(table: string, alias: string, condition: SqlCondition, column = 'id'): FilterQuery<T> {
   if (condition.sql === everyRow.sql) return {};
   const subquery: unknown = raw(`select ${alias}.id from ${table} ${alias} where ${condition.sql}`, condition.params);
-  return { id: { $in: subquery } } as FilterQuery<T>;
+  return { [column]: { $in: subquery } } as FilterQuery<T>;
 }
 
 /** Every condition at once. */

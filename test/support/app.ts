@@ -102,3 +102,16 @@ export async function startInstance(databaseUrl: string, env: Record<string, str
   );
   return { url: `http://127.0.0.1:${assay.server.port}/graphql`, stop: () => assay.stop() };
 }
+
+/**
+ * A `test.extend` fixture: one server per test file, stopped after its last test.
+ * `test.extend<{ app: TestApp }>({ app: appPerFile })`.
+ */
+export const appPerFile: [({}: object, use: (app: TestApp) => Promise<void>) => Promise<void>, { scope: 'file' }] = [
+  async ({}, use) => {
+    const app = await startTestApp();
+    await use(app);
+    await app.stop();
+  },
+  { scope: 'file' },
+];
