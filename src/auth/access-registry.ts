@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { Client } from 'pg';
+import type { User } from '../entities';
 import { logger } from '../logger';
 
 /** What the database said about a credential it accepted, enough to rebuild the viewer. */
@@ -7,8 +8,8 @@ export interface AcceptedCredential {
   userId: string;
   sessionId?: string;
   apiKeyId?: string;
-  /** The user's row and the cohorts they teach, as the check read them. */
-  userRow: Record<string, unknown>;
+  /** The user as the check read them (a frozen plain row, shared by every request that presents it), and the cohorts they teach. */
+  user: Readonly<User>;
   cohortsTaught: string[];
   /** An API key's own limits. */
   scopes?: string[];

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { User } from '../entities';
-import type { AccessRegistry } from './access-registry';
+import { plainRows } from '../db/plain-rows';
+import type { AccessRegistry, AcceptedCredential } from './access-registry';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import { isApiScope } from './scopes';
 import { checkSessions, type CredentialProbe, type KeyCheck } from './credential-probe';
@@ -38,11 +39,17 @@ async function checkApiKey(em: EntityManager, key: string): Promise<KeyCheck | n
 
 const KEY_USE_INTERVAL_MS = 60_000;
 
+/**
+ * The user of an accepted credential, mapped once and frozen: every request presenting the
+ * credential shares it, so none pays for hydration, and none can change it for the others.
+ */
+const userOf = (em: EntityManager, row: Record<string, unknown>): Readonly<User> => Object.freeze(plainRows(em, User)(row));
+
 /** `touchedAt`: when last_used_at was last recorded (0: not by this instance). */
-const acceptedKey = (check: KeyCheck, touchedAt: number) => ({
+const acceptedKey = (em: EntityManager, check: KeyCheck, touchedAt: number): AcceptedCredential => ({
   userId: check.owner_id,
   apiKeyId: check.id,
-  userRow: check.user_row,
+  user: userOf(em, check.user_row),
   cohortsTaught: check.cohorts_taught ?? [],
   scopes: check.scopes,
   expiresAt: check.expires_at ? new Date(check.expires_at) : null,
@@ -67,13 +74,13 @@ export class Authenticator {
 
   private async viaApiKey(em: EntityManager, key: string, probe?: CredentialProbe): Promise<Authentication> {
     const remembered = `key:${hashApiKey(key)}`;
-    let accepted = probe?.key ? acceptedKey(probe.key, Date.now()) : this.registry.recall(remembered);
+    let accepted = probe?.key ? acceptedKey(em, probe.key, Date.now()) : this.registry.recall(remembered);
     if (!accepted) {
       const ticket = this.registry.ticket();
       const check = await checkApiKey(em, key);
       if (!check) return refused('Invalid API key');
       if (!check.usable) return refused('Account is locked or inactive');
-      accepted = acceptedKey(check, 0);
+      accepted = acceptedKey(em, check, 0);
       this.registry.remember(remembered, accepted, ticket);
     }
     if (accepted.expiresAt && accepted.expiresAt.getTime() <= Date.now()) return refused('API key expired');
@@ -86,7 +93,7 @@ export class Authenticator {
     }
     return {
       viewer: {
-        user: em.map(User, { ...accepted.userRow }),
+        user: accepted.user,
         via: 'apiKey',
         scopes: new Set(accepted.scopes!.filter(isApiScope)),
         cohortsTaught: accepted.cohortsTaught,
@@ -97,7 +104,7 @@ export class Authenticator {
   }
 
   private async viaAccessToken(em: EntityManager, token: string, probe?: CredentialProbe): Promise<Authentication> {
-    if (probe?.claims && probe.session?.user_row) return viewerOfSession(em, probe.claims, probe.session.user_row, probe.session.cohorts_taught ?? []);
+    if (probe?.claims && probe.session?.user_row) return viewerOfSession(probe.claims, userOf(em, probe.session.user_row), probe.session.cohorts_taught ?? []);
     let claims;
     try {
       claims = await this.tokens.verifyAccess(token);
@@ -106,22 +113,22 @@ export class Authenticator {
     }
     const remembered = `jti:${claims.jti}`;
     const accepted = this.registry.recall(remembered);
-    if (accepted) return viewerOfSession(em, claims, accepted.userRow, accepted.cohortsTaught);
+    if (accepted) return viewerOfSession(claims, accepted.user, accepted.cohortsTaught);
     const ticket = this.registry.ticket();
     const [check] = await checkSessions(em, [claims]);
     if (!check.live) return refused('Token revoked');
     if (!check.usable || !check.user_row) return refused('Account is locked or inactive');
     const cohortsTaught = check.cohorts_taught ?? [];
-    this.registry.remember(remembered, { userId: claims.userId, sessionId: claims.sessionId, userRow: check.user_row, cohortsTaught }, ticket);
-    return viewerOfSession(em, claims, check.user_row, cohortsTaught);
+    const user = userOf(em, check.user_row);
+    this.registry.remember(remembered, { userId: claims.userId, sessionId: claims.sessionId, user, cohortsTaught }, ticket);
+    return viewerOfSession(claims, user, cohortsTaught);
   }
 }
 
-function viewerOfSession(em: EntityManager, claims: AccessClaims, userRow: Record<string, unknown>, cohortsTaught: readonly string[]): Authentication {
+function viewerOfSession(claims: AccessClaims, user: Readonly<User>, cohortsTaught: readonly string[]): Authentication {
   return {
     viewer: {
-      // A copy: the remembered row serves many requests, and mapping may convert values in place.
-      user: em.map(User, { ...userRow }),
+      user,
       via: 'session',
       scopes: null,
       cohortsTaught,

@@ -4,7 +4,12 @@ import type { ApiScope } from './scopes';
 
 /** Who is calling: a user through a session token, or through one of their API keys. */
 export interface Viewer {
-  user: User;
+  /**
+   * The user as authentication read them: a plain row, read-only, shared with other requests
+   * that present the same credential. A write that needs the user as an entity takes its id
+   * (em.getReference).
+   */
+  user: Readonly<User>;
   via: 'session' | 'apiKey';
   /** An API key's scopes; null for a session, which has the user's full rights. */
   scopes: ReadonlySet<ApiScope> | null;

@@ -7,7 +7,7 @@ import { CreateApiKeyInput, CreatedApiKey } from '../types/api-key.types';
 export class ApiKeyResolver {
   @Mutation(() => CreatedApiKey, { description: 'Creates a key acting as the caller, narrowed to its scopes. The key is shown once.' })
   createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() ctx: Context): Promise<CreatedApiKey> {
-    return ctx.services.apiKeys.create(ctx.em, ctx.viewer!.user, input, ctx.audit);
+    return ctx.services.apiKeys.create(ctx.em, ctx.viewer!.user.id, input, ctx.audit);
   }
 
   @Mutation(() => ApiKey, { description: 'Stops a key at once. Owners revoke their own keys; admins any key.' })
@@ -17,7 +17,8 @@ export class ApiKeyResolver {
 
   @Query(() => [ApiKey], { description: "The caller's keys, newest first." })
   apiKeys(@Ctx() ctx: Context, @Arg('includeRevoked', { defaultValue: false }) includeRevoked: boolean): Promise<ApiKey[]> {
-    const where = includeRevoked ? { owner: ctx.viewer!.user } : { owner: ctx.viewer!.user, revokedAt: null };
+    const owner = ctx.viewer!.user.id;
+    const where = includeRevoked ? { owner } : { owner, revokedAt: null };
     return ctx.em.find(ApiKey, where, { orderBy: { createdAt: 'desc', id: 'desc' } });
   }
 

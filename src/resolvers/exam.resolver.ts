@@ -59,7 +59,7 @@ export class ExamResolver {
 
   @Mutation(() => Exam, { description: 'Creates an unpublished exam with its rubric (teachers).' })
   createExam(@Arg('input', () => CreateExamInput) input: CreateExamInput, @Ctx() ctx: Context): Promise<Exam> {
-    return ctx.services.exams.create(ctx.em, ctx.viewer!.user, input, ctx.audit);
+    return ctx.services.exams.create(ctx.em, ctx.viewer!.user.id, input, ctx.audit);
   }
 
   @Mutation(() => Exam, { description: 'Changes an exam (its creator, teachers granted canEdit, admins).' })

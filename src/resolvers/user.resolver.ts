@@ -67,7 +67,7 @@ export class UserResolver {
 
   @Mutation(() => User, { description: 'Refuses logins and ends every session and token of the account (admins).' })
   lockUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context): Promise<User> {
-    return ctx.services.users.lock(ctx.em, userId, ctx.viewer!.user, ctx.audit);
+    return ctx.services.users.lock(ctx.em, userId, ctx.viewer!.user.id, ctx.audit);
   }
 
   @Mutation(() => User, { description: 'Lets the account sign in again and clears its failed-login count (admins).' })

@@ -16,14 +16,14 @@ export interface NewApiKey {
 }
 
 export class ApiKeyService {
-  async create(em: EntityManager, owner: User, input: NewApiKey, source: AuditSource): Promise<{ key: string; apiKey: ApiKey }> {
+  async create(em: EntityManager, ownerId: string, input: NewApiKey, source: AuditSource): Promise<{ key: string; apiKey: ApiKey }> {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt must be in the future');
-    const live = await em.count(ApiKey, { owner, revokedAt: null });
+    const live = await em.count(ApiKey, { owner: ownerId, revokedAt: null });
     if (live >= MAX_LIVE_KEYS_PER_USER) throw conflict(`At most ${MAX_LIVE_KEYS_PER_USER} live API keys per account; revoke one first`);
     const { key, prefix, keyHash } = generateApiKey();
     const apiKey = await em.transactional(async (tx) => {
       const created = tx.create(ApiKey, {
-        owner,
+        owner: tx.getReference(User, ownerId),
         name: input.name.trim(),
         prefix,
         keyHash,

@@ -78,8 +78,8 @@ export class UserService {
   }
 
   /** Locks the account, ends every session it has and revokes its API keys, in one transaction; unlocking brings none back. */
-  async lock(em: EntityManager, userId: string, by: User, source: AuditSource): Promise<User> {
-    if (userId === by.id) throw badInput('You cannot lock your own account');
+  async lock(em: EntityManager, userId: string, byId: string, source: AuditSource): Promise<User> {
+    if (userId === byId) throw badInput('You cannot lock your own account');
     return em.transactional(async (tx) => {
       const user = await tx.findOne(User, { id: userId });
       if (!user) throw notFound('User');

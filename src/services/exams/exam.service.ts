@@ -43,11 +43,11 @@ const rubricOf = (questions: RubricQuestion[]) => ({
 export const questionsOf = (exam: Exam): RubricQuestion[] => exam.metadata.rubric?.questions ?? [];
 
 export class ExamService {
-  async create(em: EntityManager, creator: User, input: ExamFields & Required<Pick<ExamFields, 'title' | 'subject' | 'maxScore' | 'durationMinutes' | 'passingScore' | 'questions'>>, source: AuditSource): Promise<Exam> {
+  async create(em: EntityManager, creatorId: string, input: ExamFields & Required<Pick<ExamFields, 'title' | 'subject' | 'maxScore' | 'durationMinutes' | 'passingScore' | 'questions'>>, source: AuditSource): Promise<Exam> {
     assertScorable(input.maxScore, input.passingScore, input.questions);
     return em.transactional(async (tx) => {
       const exam = tx.create(Exam, {
-        creator,
+        creator: tx.getReference(User, creatorId),
         title: input.title.trim(),
         description: input.description ?? '',
         subject: input.subject.trim(),
