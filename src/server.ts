@@ -4,17 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import compression from 'compression';
 import cors from 'cors';
 import express from 'express';
-import helmet from 'helmet';
 import type { Redis } from 'ioredis';
 import { credentialFrom } from './auth/authenticate';
 import { CredentialProber } from './auth/credential-probe';
+import { apolloHandler } from './http/apollo-handler';
 import { inputErrorStatus } from './http/input-error-status.plugin';
+import { securityHeaders } from './http/security-headers';
 import { RelationCatalog } from './cache/read-set';
 import { ResponseCache } from './cache/response-cache';
 import { responseCacheLookup } from './cache/response-cache.middleware';
@@ -63,7 +63,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(
-    helmet({
+    securityHeaders({
       // Answers are JSON, which runs nothing; the one HTML page, Apollo's landing page outside
       // production, loads from Apollo's CDN. In production nothing may load or frame anything.
       contentSecurityPolicy: config.production ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
@@ -160,10 +160,10 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       withQueryCount(res.locals.state.queryCount, next);
     },
     ...(responseCache ? [responseCache] : []),
-    // After the cache: a hit sends a body compressed once, not per response.
-    compression(),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<Context> => {
+    // Compression is Apollo's answers' only: a cache hit sends a body compressed once, not per response.
+    apolloHandler(
+      apollo,
+      async (req, res): Promise<Context> => {
         const em = orm.em.fork();
         const { state } = res.locals;
         const { viewer, authError } = await services.authenticator.authenticate(em, credentialFrom(req.headers), state.credentialProbe);
@@ -179,7 +179,8 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
           responseCache: state.responseCache ?? null,
         });
       },
-    }),
+      compression(),
+    ),
   );
 
   app.use((error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {

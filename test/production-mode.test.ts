@@ -70,6 +70,26 @@ describe('NODE_ENV=production', () => {
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('compresses long answers for clients that accept gzip, and sends short ones and the rest as they are', async () => {
+    const token = await app.login('admin@example.edu');
+    const post = (query: string, acceptEncoding: string) =>
+      fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'accept-encoding': acceptEncoding },
+        body: JSON.stringify({ query }),
+      });
+    const long = '{ students(first: 50) { edges { node { id email username } } } }';
+    const gzipped = await post(long, 'gzip');
+    expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+    expect((await gzipped.json()).data.students.edges.length).toBeGreaterThan(5);
+    const plain = await post(long, 'identity');
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(Number(plain.headers.get('content-length'))).toBeGreaterThan(1024);
+    const short = await post('{ me { id } }', 'gzip');
+    expect(short.headers.get('content-encoding')).toBeNull();
+    expect((await short.json()).data.me.id).toBeTruthy();
+  });
+
   it('masks the errors Apollo itself labels INTERNAL_SERVER_ERROR, whose messages are raw', () => {
     const format = errorFormatter(true);
     const raw = format({ message: 'RangeError: Maximum call stack size exceeded', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new RangeError('Maximum call stack size exceeded'));

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { documentProblem } from './document-scan';
 import { exceedsJsonDepth } from './json-depth';
 
@@ -54,14 +55,19 @@ function variablesOfGet(req: Request, limit: number): unknown {
  * graphql-js's recursive parser sees them), and NUL characters.
  */
 export function inputGuard(limits: InputLimits) {
+  // Clients send the same few documents again and again: a document found fine once is not scanned again.
+  const fine = new LRUCache<string, true>({ maxSize: 8_000_000, sizeCalculation: (_fine, query) => query.length + 64 });
   return (req: Request, _res: Response, next: NextFunction) => {
     const body: unknown = req.body;
     const request = (req.method === 'GET' ? req.query : body) as Record<string, unknown> | undefined;
     const variables = req.method === 'GET' ? variablesOfGet(req, limits.jsonDepth) : request?.variables;
     if (holdsNul(variables)) throw new RequestRejected('Variables hold a NUL character (U+0000)');
     const query = request?.query;
-    const problem = typeof query === 'string' ? documentProblem(query, { maxValueDepth: limits.jsonDepth, maxSelectionDepth: 2 * limits.queryDepth + 1, maxTokens: limits.tokens }) : null;
-    if (problem) throw new RequestRejected(problem);
+    if (typeof query === 'string' && !fine.has(query)) {
+      const problem = documentProblem(query, { maxValueDepth: limits.jsonDepth, maxSelectionDepth: 2 * limits.queryDepth + 1, maxTokens: limits.tokens });
+      if (problem) throw new RequestRejected(problem);
+      fine.set(query, true);
+    }
     next();
   };
 }
