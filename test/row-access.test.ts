@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateUserDocument, MeDocument, StudentsDocument, UserByIdDocument, UsersDocument } from './generated/graphql';
+import type { Context } from '../src/context';
+import { User } from '../src/entities';
+import { createLoaders } from '../src/loaders';
+import { canSeeUser } from '../src/permissions/rules';
 import { codeOf, startTestApp, type TestApp } from './support/app';
+import { sql } from './support/assessments';
 
 let app: TestApp;
 let ids: Record<string, string>;
@@ -67,13 +72,31 @@ describe('a teacher', () => {
     expect(result.data!.students.totalCount).toBe(10);
   });
 
-  it('reads student1 and is refused student2 and other teachers', async () => {
+  it('reads student1 and is refused student2, the admin, and a teacher they share no exam with', async () => {
     const own = await app.gql(UserByIdDocument, { id: ids.student1 }, { token });
     expect(own.data!.user).toMatchObject({ username: 'student1', studentProfile: { cohort: 'cohort-1' } });
-    for (const name of ['student2', 'teacher2', 'admin']) {
+    const strangers = await sql<{ email: string }>(app, 
+      `select u.email from users u where u.role = 'TEACHER' and u.email <> 'teacher1@example.edu'
+          and not exists (select 1 from teacher_exam_permissions g join exams e on e.id = g.exam_id
+                           where (e.creator_id = u.id and g.teacher_id = $1) or (e.creator_id = $1 and g.teacher_id = u.id)
+                              or (g.granted_by_id = u.id and g.teacher_id = $1))`,
+      [ids.teacher1],
+    );
+    expect(strangers.length).toBeGreaterThan(0);
+    for (const name of ['student2', 'admin', ...strangers.map((s) => s.email.split('@')[0])]) {
       expect(codeOf(await app.gql(UserByIdDocument, { id: ids[name] }, { token }))).toBe('NOT_FOUND');
     }
     expect((await app.gql(StudentsDocument, { cohort: 'cohort-2' }, { token })).data!.students.totalCount).toBe(0);
+  });
+
+  it('reads by id the teachers an exam grant links them with, as the grant itself shows them', async () => {
+    const [linked] = await sql<{ teacher_id: string }>(app, 
+      `select g.teacher_id from teacher_exam_permissions g join exams e on e.id = g.exam_id where e.creator_id = $1 and g.teacher_id <> $1 limit 1`,
+      [ids.teacher1],
+    );
+    expect(linked).toBeDefined();
+    const result = await app.gql(UserByIdDocument, { id: linked.teacher_id }, { token });
+    expect(result.data!.user.id).toBe(linked.teacher_id);
   });
 
   it('cannot see the private fields of a student', async () => {
@@ -133,5 +156,22 @@ describe('without credentials', () => {
     expect(codeOf(await app.gql(UsersDocument, {}))).toBe('UNAUTHENTICATED');
     expect(codeOf(await app.gql(UserByIdDocument, { id: ids.student1 }))).toBe('UNAUTHENTICATED');
     expect((await app.gql(MeDocument, {})).data).toEqual({ me: null });
+  });
+});
+
+describe('the user row rule, on rows no scope let through', () => {
+  it('answers from the one predicate: self, the cohorts taught and exam grants for a teacher, nobody else for a student', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const verdicts = async (viewerName: string, names: string[]) => {
+      const viewer = await em.findOneOrFail(User, { username: viewerName });
+      const loaders = createLoaders(em);
+      const ctx = { em, viewer: { user: viewer, via: 'session', scopes: null, cohortsTaught: [] }, loaders, visibleRows: new WeakSet() } as Partial<Context>;
+      const rows = await em.find(User, { username: { $in: names } });
+      const byName = new Map(rows.map((row) => [row.username, row]));
+      return Promise.all(names.map((name) => canSeeUser.resolve(byName.get(name)!, {}, { ...ctx, _shield: { cache: {} } }, { path: { prev: undefined } } as never, { debug: true } as never)));
+    };
+    expect(await verdicts('teacher1', ['teacher1', 'student1', 'student2', 'teacher2', 'admin'])).toEqual([true, true, false, true, false]);
+    expect(await verdicts('student1', ['student1', 'student6', 'student2', 'teacher1'])).toEqual([true, false, false, false]);
+    expect(await verdicts('auditor', ['student2', 'teacher2', 'admin'])).toEqual([true, true, true]);
   });
 });

@@ -48,30 +48,3 @@ function accessQuery(viewer: Viewer, ids: string[]): [string, unknown[]] {
     [...visible.params, uuidArray(ids)],
   ];
 }
-
-/**
- * Users a teacher meets through exams: creators of exams they may view, students with
- * attempts on those exams, and the teachers named in grants they may see (their own, and
- * those on exams they may edit). One statement per batch.
- */
-export function examLinkedUsersLoader(em: EntityManager, viewer: Viewer): SettlingLoader<string, boolean> {
-  return new SettlingLoader(async (ids) => {
-    if (viewer.user.role !== Role.TEACHER) return ids.map(() => false);
-    const me = viewer.user.id;
-    const visible = examVisibleSql(viewer, 'e');
-    const rows = await em.execute<{ id: string }[]>(
-      `with viewable as (select e.id, e.creator_id from exams e where ${visible.sql}),
-            editable as (select e.id from exams e where e.creator_id = ? or exists (
-              select 1 from teacher_exam_permissions g where g.exam_id = e.id and g.teacher_id = ? and g.can_edit))
-       select u.id from unnest (?::uuid[]) as u (id)
-        where exists (select 1 from viewable v where v.creator_id = u.id)
-           or exists (select 1 from exam_attempts a where a.student_id = u.id and a.exam_id in (select id from viewable))
-           or exists (select 1 from teacher_exam_permissions g
-                       where (g.teacher_id = u.id or g.granted_by_id = u.id)
-                         and (g.teacher_id = ? or g.exam_id in (select id from editable)))`,
-      [...visible.params, me, me, uuidArray(ids), me],
-    );
-    const linked = new Set(rows.map((r) => r.id));
-    return ids.map((id) => linked.has(id));
-  });
-}

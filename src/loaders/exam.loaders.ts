@@ -7,7 +7,7 @@ import { attemptVisibleSql } from '../permissions/exam.scope';
 import { plainLoaderByColumn } from './by-column';
 import { perViewer } from './per-viewer';
 import { studentRowsWithProfileById } from './user.loaders';
-import { examAccessLoader, examLinkedUsersLoader } from './exam-access';
+import { examAccessLoader } from './exam-access';
 import { reviewOpenLoader } from './exam-review';
 
 /** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
@@ -43,7 +43,6 @@ export function createExamLoaders(em: EntityManager, studentProfileByUserId: Dat
     performanceMetricsByStudentId: plainLoaderByColumn(em, PerformanceMetrics, 'performance_metrics', 'student_id'),
     grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
     examAccess: perViewer((viewer) => examAccessLoader(em, viewer)),
-    examLinkedUsers: perViewer((viewer) => examLinkedUsersLoader(em, viewer)),
     reviewOpen: perViewer((viewer) => reviewOpenLoader(em, viewer)),
     recentAttemptsByExamId(viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
       const key = `${viewer.user.id}:${limit}`;

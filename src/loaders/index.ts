@@ -5,6 +5,9 @@ import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
 import { createExamLoaders } from './exam.loaders';
 import { createMonitoringLoaders } from './monitoring.loaders';
+import { perViewer } from './per-viewer';
+import { visibility } from './visibility';
+import { userVisibleSql } from '../permissions/user.scope';
 
 /** Fresh per request: batching and caching never cross requests or viewers. */
 export function createLoaders(em: EntityManager) {
@@ -12,6 +15,8 @@ export function createLoaders(em: EntityManager) {
   const studentProfileByUserId = plainLoaderByColumn(em, StudentProfile, 'student_profiles', 'user_id');
   return {
     userById: plainLoaderByColumn(em, User, 'users', 'id'),
+    /** Whether a user (by id) passes the viewer's access predicate. */
+    userVisible: perViewer((viewer) => visibility(em, 'users', 'u', userVisibleSql(viewer, 'u'))),
     studentProfileByUserId,
     teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
     projectById: loaderByColumn(em, Project, 'id', (p) => p.id),

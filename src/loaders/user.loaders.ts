@@ -6,8 +6,8 @@ import { StudentProfile, User } from '../entities';
 
 /**
  * Students with their profile in one statement, as plain rows (db/plain-rows.ts), priming
- * the profile loader: the User row rule reads the profile of every student it checks, so
- * lists of students (analytics rows) would otherwise cost a second statement.
+ * the profile loader: lists of students whose profiles are shown (analytics rows) would
+ * otherwise cost a second statement.
  */
 export function studentRowsWithProfileById(em: EntityManager, profiles: DataLoader<string, StudentProfile | null>): DataLoader<string, User | null> {
   return new DataLoader(async (ids) => {

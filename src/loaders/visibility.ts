@@ -1,19 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { uuidArray } from '../db/pg-array';
-import { everyRow, noRow, type SqlCondition } from '../permissions/sql-condition';
+import { everyRow, noRow, type OneRow, type SqlCondition } from '../permissions/sql-condition';
 
 /** Whether the row with this id passes an access predicate: at once when the predicate is constant. */
 export type Visibility = (id: string) => boolean | Promise<boolean>;
 
 /**
  * An aggregate's access predicate asked about rows by id: one statement per batch, none
- * when the predicate is `true` or `false` for this viewer. The row rule of the aggregate's
+ * when the predicate is `true` or `false` for this viewer or admits one id only. The row rule of the aggregate's
  * type answers from it for rows that did not come from a scoped query.
  */
 export function visibility(em: EntityManager, table: string, alias: string, condition: SqlCondition): Visibility {
   if (condition === everyRow) return () => true;
   if (condition === noRow) return () => false;
+  const onlyId = (condition as Partial<OneRow>).onlyId;
+  if (onlyId !== undefined) return (id) => id === onlyId;
   const loader = new DataLoader<string, boolean>(async (ids) => {
     const rows = await em.execute<{ id: string }[]>(
       `select ${alias}.id from ${table} ${alias} where ${alias}.id = any (?::uuid[]) and ${condition.sql}`,

@@ -7,7 +7,7 @@ import type { DashboardAlert, StudentDashboard, TeacherDashboard } from '../type
 import type { ExamAnalytics, ExamAnalyticsStudent } from '../types/exam-analytics.types';
 import { whenReady } from '../loaders/settled';
 import { rowRule } from './row-rule';
-import { canSeeStudentOfCohort } from './scope';
+import { canSeeStudentOfCohort } from './user.scope';
 
 /*
  * Layer two for exams: per-row rules. Each reads the request's loaders, so checking a page

@@ -6,9 +6,8 @@ import type { Context } from '../context';
 import { ApiKey, StudentProfile, TeacherProfile, User } from '../entities';
 import { Role } from '../entities/role';
 import { forbidden, unauthenticated } from '../errors';
-import { whenReady } from '../loaders/settled';
 import { rowRule } from './row-rule';
-import { canSeeStudentOfCohort } from './scope';
+import { canSeeStudentOfCohort } from './user.scope';
 
 /*
  * Rules that read the parent row or the arguments use `no_cache`: shield's `contextual`
@@ -63,22 +62,17 @@ function insideAuthPayload(info: GraphQLResolveInfo): boolean {
 }
 
 /**
- * Per-row: a user row is visible to itself, admins, auditors and teachers of the student's
- * cohort. Answered at once when the viewer alone decides.
+ * Derived from the one predicate (userVisibleSql): users of a scoped lookup, and those a
+ * visible row leads to when its predicate implies theirs, are known visible; any other is
+ * asked about by id, one statement per batch, none for admins, auditors and a viewer who
+ * may see only themself. Every viewer is within their own predicate, so the viewer's own
+ * row needs no question.
  */
-function userVisible(user: User, ctx: Context): boolean | Promise<boolean> {
-  const viewer = ctx.viewer;
-  if (!viewer) return false;
-  if (isSelf(ctx, user.id) || hasRole(viewer, Role.ADMIN, Role.AUDITOR)) return true;
-  // Teachers also meet users through the exams they may view (creators, students who attempted, grantees).
-  const throughExams = () => hasRole(viewer, Role.TEACHER) && ctx.loaders.examLinkedUsers(viewer).now(user.id);
-  if (user.role !== Role.STUDENT) return throughExams();
-  return whenReady(ctx.loaders.studentProfileByUserId.now(user.id), (profile) =>
-    canSeeStudentOfCohort(viewer, profile?.cohort) || throughExams(),
-  );
-}
-
-export const canSeeUser = rowRule('canSeeUser', userVisible, insideAuthPayload);
+export const canSeeUser = rowRule(
+  'canSeeUser',
+  (user: User, ctx) => ctx.viewer !== null && (isSelf(ctx, user.id) || ctx.loaders.userVisible(ctx.viewer)(user.id)),
+  insideAuthPayload,
+);
 
 /** Per-field: private details of an account, for itself, admins and auditors only. */
 export const canSeePrivateUserFields = rule('canSeePrivateUserFields', { cache: 'no_cache' })(

@@ -7,6 +7,13 @@ export interface SqlCondition {
 }
 
 export const everyRow: SqlCondition = { sql: 'true', params: [] };
+
+/** The row with this id and no other: asked about by id, it needs no statement. */
+export interface OneRow extends SqlCondition {
+  onlyId: string;
+}
+
+export const oneRow = (alias: string, id: string): OneRow => ({ sql: `${alias}.id = ?`, params: [id], onlyId: id });
 export const noRow: SqlCondition = { sql: 'false', params: [] };
 
 /**

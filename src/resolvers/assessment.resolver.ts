@@ -107,10 +107,12 @@ export class AssessmentResolver {
    * type-graphql copies any root that is not an instance into a new one on every call,
    * and pages hand out plain rows.
    */
+  /** A visible assessment's student is visible: the assessment predicate admits only students the user predicate does. */
   @FieldResolver(() => User)
   async student(@Root() assessment: Readonly<SkillAssessment>, @Ctx() ctx: Context): Promise<User> {
     const student = await ctx.loaders.userById.load(assessment.student.id);
     if (!student) throw notFound('Student');
+    knownVisible(ctx, [student]);
     return student;
   }
 

@@ -1,7 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Cacheable } from '../cache/cacheable';
-import type { Context } from '../context';
+import { knownVisible, type Context } from '../context';
 import { Exam, ExamAttempt, User } from '../entities';
 import { AttemptStatus } from '../entities/exam-enums';
 import { notFound } from '../errors';
@@ -90,8 +90,11 @@ export class AttemptResolver {
     return exam ? reviewResponses(questionsOf(exam), responses) : null;
   }
 
+  /** A visible attempt's student is visible: their own, or met through an exam the viewer may view. */
   @FieldResolver(() => User)
-  student(@Root() attempt: Readonly<ExamAttempt>, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(attempt.student.id);
+  async student(@Root() attempt: Readonly<ExamAttempt>, @Ctx() ctx: Context) {
+    const student = await ctx.loaders.userById.load(attempt.student.id);
+    if (student) knownVisible(ctx, [student]);
+    return student;
   }
 }

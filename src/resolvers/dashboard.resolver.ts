@@ -4,7 +4,7 @@ import { knownVisible, type Context } from '../context';
 import { Exam, ExamAttempt, PerformanceMetrics, StudentProfile, User } from '../entities';
 import { Role } from '../entities/role';
 import { badInput, notFound } from '../errors';
-import { visibleUsers } from '../permissions/scope';
+import { studentsInCare } from '../permissions/user.scope';
 import { integrityStatusOf, recommendationsFor } from '../services/exams/dashboard.service';
 import { existingId } from '../services/exams/ids';
 import { DashboardAlert, StudentDashboard, TeacherDashboard } from '../types/dashboard.types';
@@ -21,7 +21,7 @@ export class StudentDashboardResolver {
     const viewer = ctx.viewer!;
     const id = studentId ?? viewer.user.id;
     if (id !== viewer.user.id) {
-      const visible = await ctx.em.count(User, { $and: [{ id: existingId(id, 'Student'), role: Role.STUDENT }, visibleUsers(viewer)] });
+      const visible = await ctx.em.count(User, { $and: [{ id: existingId(id, 'Student') }, studentsInCare(viewer)] });
       if (!visible) throw notFound('Student');
     } else if (viewer.user.role !== Role.STUDENT) {
       throw badInput('studentId is required unless you are a student');

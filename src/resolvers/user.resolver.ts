@@ -1,11 +1,11 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Cacheable } from '../cache/cacheable';
-import type { Context } from '../context';
+import { knownVisible, type Context } from '../context';
 import { StudentProfile, TeacherProfile, User } from '../entities';
 import { Role } from '../entities/role';
 import { notFound } from '../errors';
-import { visibleUsers } from '../permissions/scope';
+import { studentsInCare, visibleUsers } from '../permissions/user.scope';
 import { paginate } from '../services/pagination';
 import { Connection } from '../types/connection';
 import { CreateUserInput, UserFilter } from '../types/user.inputs';
@@ -40,16 +40,19 @@ export class UserResolver {
   @Query(() => UserConnection, {
     description: 'Students the caller may see: a teacher those of the cohorts they teach, a student only themself.',
   })
-  students(
+  async students(
     @Ctx() ctx: Context,
     @Arg('cohort', () => String, { nullable: true }) cohort?: string,
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
     const where: FilterQuery<User> = {
-      $and: [visibleUsers(ctx.viewer!), { role: Role.STUDENT }, cohort ? { studentProfile: { cohort } } : {}],
+      $and: [studentsInCare(ctx.viewer!), cohort ? { studentProfile: { cohort } } : {}],
     };
-    return paginate(ctx.em, User, where, { first, after });
+    const page = await paginate(ctx.em, User, where, { first, after });
+    // Students in the viewer's care are within what the user predicate admits.
+    knownVisible(ctx, page.edges.map((edge) => edge.node));
+    return page;
   }
 
   @Cacheable()
@@ -57,6 +60,7 @@ export class UserResolver {
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<User> {
     const user = await ctx.em.findOne(User, { $and: [{ id }, visibleUsers(ctx.viewer!)] });
     if (!user) throw notFound('User');
+    knownVisible(ctx, [user]);
     return user;
   }
 

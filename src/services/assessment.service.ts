@@ -11,7 +11,7 @@ import { allOf, type SqlCondition } from '../permissions/sql-condition';
 import { plainColumns, plainRows } from '../db/plain-rows';
 import type { Page } from '../types/connection';
 import { paginateRows, type PageArgs } from './pagination';
-import { visibleUsers } from '../permissions/scope';
+import { studentsInCare } from '../permissions/user.scope';
 import { mapConstraintViolation } from './constraint-violation';
 
 export interface NewEvidence {
@@ -200,7 +200,7 @@ export class AssessmentService {
 
   /** The student's latest and previous score per skill; NOT_FOUND when the viewer may not see the student. */
   async summary(em: EntityManager, viewer: Viewer, studentId: string): Promise<{ student: User; skills: SkillSummaryRow[]; missing: SkillType[] }> {
-    const student = await em.findOne(User, { $and: [{ id: studentId, role: Role.STUDENT }, visibleUsers(viewer)] });
+    const student = await em.findOne(User, { $and: [{ id: studentId }, studentsInCare(viewer)] });
     if (!student) throw notFound('Student');
     const rows = await em.execute<
       { skill_type: SkillType; count: string; scores: string[]; latest_confidence: string; latest_at: Date }[]
