@@ -84,6 +84,18 @@ describe('examAnalytics', () => {
     expect(new Set(counts.map((c) => c.attempts)).size).toBeGreaterThan(1);
     expect(new Set(counts.map((c) => c.statements))).toEqual(new Set([counts[0].statements]));
   });
+
+  it("reads the rows' students in one statement and checks none of them again", async () => {
+    const [exam] = await examIdsOf(app, 'teacher1');
+    const withoutStudents = await app.gql('query($examId: ID!) { examAnalytics(examId: $examId) { students { attempts } } }', { examId: exam }, { token: t1 });
+    const withStudents = await app.gql<{ examAnalytics: { students: { student: { id: string } }[] } }, { examId: string }>(
+      'query($examId: ID!) { examAnalytics(examId: $examId) { students { attempts student { id username } } } }',
+      { examId: exam },
+      { token: t1 },
+    );
+    expect(withStudents.data!.examAnalytics.students.length).toBeGreaterThan(1);
+    expect(withStudents.statements).toBe(withoutStudents.statements + 1);
+  });
 });
 
 describe('studentDashboard', () => {

@@ -34,8 +34,11 @@ export class ExamAnalyticsResolver {
 
 @Resolver(() => ExamAnalyticsStudent)
 export class ExamAnalyticsStudentResolver {
+  /** A student with an attempt on an exam the viewer may view: within the user predicate. */
   @FieldResolver(() => User)
-  student(@Root() row: Readonly<ExamAnalyticsStudent>, @Ctx() ctx: Context) {
-    return ctx.loaders.studentWithProfileById.load(row.studentId);
+  async student(@Root() row: Readonly<ExamAnalyticsStudent>, @Ctx() ctx: Context) {
+    const student = await ctx.loaders.studentWithProfileById.load(row.studentId);
+    if (student) knownVisible(ctx, [student]);
+    return student;
   }
 }
