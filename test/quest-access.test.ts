@@ -7,9 +7,10 @@ import {
   QuestsDocument,
 } from './generated/graphql';
 import type { Context } from '../src/context';
-import { Quest, User } from '../src/entities';
+import { Role } from '../src/entities/role';
+import { Quest, QuestApplication, QuestParticipant, User } from '../src/entities';
 import { createLoaders } from '../src/loaders';
-import { canSeeQuest } from '../src/permissions/quest.rules';
+import { canSeeApplication, canSeeParticipant, canSeeQuest } from '../src/permissions/quest.rules';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { demoIds } from './support/quests';
 
@@ -166,5 +167,36 @@ describe('the quest row rule, on rows no scope let through', () => {
     expect(await verdict('student1')).toBe(false);
     expect(await verdict('student41')).toBe(true);
     expect(await verdict('admin')).toBe(true);
+  });
+});
+
+describe('the application and participant row rules, on rows no scope let through', () => {
+  const verdicts = async (rule: typeof canSeeApplication, row: object, names: string[]) => {
+    const em = app.assay.database.orm.em.fork();
+    return Promise.all(
+      names.map(async (username) => {
+        const user = await em.findOneOrFail(User, { username });
+        const ctx = { em, viewer: { user, via: 'session', scopes: null, cohortsTaught: [] }, loaders: createLoaders(em), visibleRows: new WeakSet() } as Partial<Context>;
+        return rule.resolve(row, {}, { ...ctx, _shield: { cache: {} } }, {} as never, { debug: true } as never);
+      }),
+    );
+  };
+
+  it('answer from their predicates: an application for its applicant, the quest creator and overseers only', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const application = await em.findOneOrFail(QuestApplication, { quest: ids.quest[RUNNING_1] }, { populate: ['applicant'] });
+    const other = await em.findOneOrFail(User, { username: { $like: 'student%' }, id: { $ne: application.applicant.id }, studentProfile: { cohort: 'cohort-2' } });
+    expect(await verdicts(canSeeApplication, application, [application.applicant.username, 'teacher1', 'admin', 'auditor', other.username, 'teacher2'])).toEqual([
+      true, true, true, true, false, false,
+    ]);
+  });
+
+  it('answer from their predicates: a participant for the quest creator, every participant of it and overseers only', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const [first, second] = await em.find(QuestParticipant, { quest: ids.quest[RUNNING_1] }, { populate: ['user'], orderBy: { id: 'asc' } });
+    const outsider = await em.findOneOrFail(User, { role: Role.STUDENT, id: { $nin: [first.user.id, second.user.id] }, studentProfile: { cohort: 'cohort-1' } });
+    expect(await verdicts(canSeeParticipant, first, [first.user.username, second.user.username, 'teacher1', 'admin', outsider.username, 'teacher2'])).toEqual([
+      true, true, true, true, false, false,
+    ]);
   });
 });

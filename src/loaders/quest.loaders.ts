@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer';
 import { Quest, QuestApplication, QuestParticipant } from '../entities';
-import { questVisibleSql, visibleApplications } from '../permissions/quest.scope';
+import { applicationVisibleSql, participantVisibleSql, questVisibleSql, visibleApplications } from '../permissions/quest.scope';
 import { loaderByColumn } from './by-column';
 import { loaderGroupedByColumn } from './grouped-by-column';
 import { perViewer } from './per-viewer';
@@ -15,6 +15,10 @@ export function createQuestLoaders(em: EntityManager) {
     questById: loaderByColumn(em, Quest, 'id', (q) => q.id),
     /** Whether a quest (by id) passes the viewer's access predicate. */
     questVisible: perViewer((viewer) => visibility(em, 'quests', 'q', questVisibleSql(viewer, 'q'))),
+    /** Whether an application (by id) passes the viewer's access predicate. */
+    applicationVisible: perViewer((viewer) => visibility(em, 'quest_applications', 'qa', applicationVisibleSql(viewer, 'qa'))),
+    /** Whether a participant row (by id) passes the viewer's access predicate. */
+    participantVisible: perViewer((viewer) => visibility(em, 'quest_participants', 'qp', participantVisibleSql(viewer, 'qp'))),
     /** Every participant of a quest: callers decide first whether the viewer may see them (all or none). */
     participantsByQuestId: loaderGroupedByColumn(em, QuestParticipant, 'quest', (p) => p.quest.id, {
       orderBy: { joinedAt: 'asc', id: 'asc' },

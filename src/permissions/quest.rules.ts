@@ -5,16 +5,14 @@ import type { Context } from '../context';
 import type { Quest, QuestApplication, QuestParticipant } from '../entities';
 
 /*
- * Per-row rules for quests (layer two). They mirror the scopes in quest.scope.ts and
- * read through the request's loaders, so checking a page of rows costs one statement
- * per relation. All use `no_cache`: they depend on the parent row.
+ * Rules for quests, their applications and participants (layer two). The row rules are
+ * derived from the predicates in quest.scope.ts: rows read under them are known visible,
+ * others are asked about by id, one statement per type and batch. The rest read through the
+ * request's loaders and use `no_cache`: they depend on the parent row.
  */
 
 const takesPart = async (ctx: Context, viewer: Viewer, questId: string) =>
   (await ctx.loaders.participantsByQuestId.load(questId)).some((p) => p.user.id === viewer.user.id);
-
-const createdBy = async (ctx: Context, viewer: Viewer, questId: string) =>
-  (await ctx.loaders.questById.load(questId))?.creator.id === viewer.user.id;
 
 /**
  * Derived from the one predicate (questVisibleSql): quests of a scoped list or lookup are
@@ -29,21 +27,16 @@ export const canSeeParticipantsOf = rule('canSeeParticipantsOf', { cache: 'no_ca
     (seesEveryone(ctx.viewer) || quest.creator.id === ctx.viewer.user.id || (await takesPart(ctx, ctx.viewer, quest.id))),
 );
 
-export const canSeeApplication = rule('canSeeApplication', { cache: 'no_cache' })(
-  async (application: QuestApplication, _a, ctx: Context) =>
-    ctx.viewer !== null &&
-    (seesEveryone(ctx.viewer) ||
-      application.applicant.id === ctx.viewer.user.id ||
-      (await createdBy(ctx, ctx.viewer, application.quest.id))),
+/** Derived from applicationVisibleSql: a quest's applications are read under it and known visible; any other is asked about by id. */
+export const canSeeApplication = rowRule(
+  'canSeeApplication',
+  (application: QuestApplication, ctx) => ctx.viewer !== null && ctx.loaders.applicationVisible(ctx.viewer)(application.id),
 );
 
-export const canSeeParticipant = rule('canSeeParticipant', { cache: 'no_cache' })(
-  async (participant: QuestParticipant, _a, ctx: Context) =>
-    ctx.viewer !== null &&
-    (seesEveryone(ctx.viewer) ||
-      participant.user.id === ctx.viewer.user.id ||
-      (await createdBy(ctx, ctx.viewer, participant.quest.id)) ||
-      (await takesPart(ctx, ctx.viewer, participant.quest.id))),
+/** Derived from participantVisibleSql: a quest's participants shown to someone allowed them are known visible; any other is asked about by id. */
+export const canSeeParticipant = rowRule(
+  'canSeeParticipant',
+  (participant: QuestParticipant, ctx) => ctx.viewer !== null && ctx.loaders.participantVisible(ctx.viewer)(participant.id),
 );
 
 const QUEST_ROWS = new Set(['Quest', 'QuestApplication', 'QuestParticipant']);

@@ -69,16 +69,22 @@ export class QuestResolver {
   @FieldResolver(() => [QuestApplication], {
     description: 'All of them for the creator, admins and auditors; only their own for an applicant; none for anyone else.',
   })
-  applications(@Root() quest: Quest, @Ctx() ctx: Context) {
-    return ctx.loaders.applicationsByQuestId(ctx.viewer!).load(quest.id);
+  async applications(@Root() quest: Quest, @Ctx() ctx: Context) {
+    const applications = await ctx.loaders.applicationsByQuestId(ctx.viewer!).load(quest.id);
+    // Read under the applications' predicate.
+    knownVisible(ctx, applications);
+    return applications;
   }
 
   @FieldResolver(() => [QuestParticipant], {
     nullable: true,
     description: 'For the creator, the participants, admins and auditors; anyone else gets null and a FORBIDDEN error, and the rest of the page.',
   })
-  participants(@Root() quest: Quest, @Ctx() ctx: Context) {
-    return ctx.loaders.participantsByQuestId.load(quest.id);
+  async participants(@Root() quest: Quest, @Ctx() ctx: Context) {
+    const participants = await ctx.loaders.participantsByQuestId.load(quest.id);
+    // Shield let canSeeParticipantsOf through: the quest's creator, a participant or an overseer, whom the participants' predicate admits to every participant of it.
+    knownVisible(ctx, participants);
+    return participants;
   }
 
   @FieldResolver(() => Int, { description: 'How many take part; anyone who sees the quest may know whether it is full.' })
