@@ -13,6 +13,11 @@ import {
   UpdateProjectDocument,
   type RecordLlmCallInput,
 } from './generated/graphql';
+import type { ApiScope } from '../src/auth/scopes';
+import type { Context } from '../src/context';
+import { User } from '../src/entities';
+import { createLoaders } from '../src/loaders';
+import { canSeeTrail, canSeeWorkflowExecution } from '../src/permissions/governance.rules';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 
 let app: TestApp;
@@ -251,5 +256,25 @@ describe('costAnalytics', () => {
       expect(codeOf(await app.gql(LlmAuditTrailsDocument, { projectId }, { token }))).toBe('FORBIDDEN');
     }
     expect(codeOf(await app.gql(ProjectCostsDocument, { projectId }, { apiKey: writerKey }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('the trail and workflow row rules, on rows no scope let through', () => {
+  it('answer from their predicates: overseers (an API key with read) all, anyone else what they recorded or started', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const user = (username: string) => em.findOneOrFail(User, { username });
+    const [teacher1, teacher2, admin, auditor] = await Promise.all(['teacher1', 'teacher2', 'admin', 'auditor'].map(user));
+    const trail = { recordedByUserId: teacher1.id };
+    const execution = { triggeredByUserId: teacher1.id };
+    const verdict = (rule: typeof canSeeTrail, row: object, viewer: User, scopes: ApiScope[] | null = null) => {
+      const ctx = { em, viewer: { user: viewer, via: scopes ? 'apiKey' : 'session', scopes: scopes && new Set(scopes), cohortsTaught: [] }, loaders: createLoaders(em), visibleRows: new WeakSet() } as Partial<Context>;
+      return rule.resolve(row, {}, { ...ctx, _shield: { cache: {} } }, {} as never, { debug: true } as never);
+    };
+    for (const rule of [canSeeTrail, canSeeWorkflowExecution]) {
+      const row = rule === canSeeTrail ? trail : execution;
+      expect(await Promise.all([teacher1, teacher2, admin, auditor].map((viewer) => verdict(rule, row, viewer)))).toEqual([true, false, true, true]);
+      expect(await verdict(rule, row, admin, ['assessments:write'])).toBe(false);
+      expect(await verdict(rule, row, auditor, ['read'])).toBe(true);
+    }
   });
 });

@@ -10,6 +10,10 @@ import {
   NewWebhookDocument,
   RemoveWebhookDocument,
 } from './generated/graphql';
+import type { Context } from '../src/context';
+import { User } from '../src/entities';
+import { createLoaders } from '../src/loaders';
+import { canSeeWebhook, canSeeWebhookDelivery } from '../src/permissions/webhook.rules';
 import { codeOf, gqlClient, startInstance, startTestApp, type TestApp } from './support/app';
 import { attemptsOf, raiseFlag } from './support/flags';
 
@@ -220,6 +224,21 @@ describe('across restarts and instances', () => {
       await expect.poll(() => deliveriesOf(webhook.id)).toEqual([expect.objectContaining({ seq, status: 'DELIVERED', tries: 2 })]);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
+describe('the webhook and delivery row rules', () => {
+  base('answer from the one predicate: an admin every webhook and delivery, anyone else their own', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const [teacher1, teacher2, admin] = await Promise.all(['teacher1', 'teacher2', 'admin'].map((username) => em.findOneOrFail(User, { username })));
+    const verdict = (rule: typeof canSeeWebhook, row: object, viewer: User) => {
+      const ctx = { em, viewer: { user: viewer, via: 'apiKey', scopes: new Set(['subscribe']), cohortsTaught: [] }, loaders: createLoaders(em), visibleRows: new WeakSet() } as Partial<Context>;
+      return rule.resolve(row, {}, { ...ctx, _shield: { cache: {} } }, {} as never, { debug: true } as never);
+    };
+    for (const rule of [canSeeWebhook, canSeeWebhookDelivery]) {
+      const row = { ownerId: teacher1.id };
+      expect(await Promise.all([teacher1, teacher2, admin].map((viewer) => verdict(rule, row, viewer)))).toEqual([true, false, true]);
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { uuidArray } from '../db/pg-array';
-import { everyRow, noRow, type OneRow, type SqlCondition } from '../permissions/sql-condition';
+import { everyRow, isColumnEquals, noRow, type SqlCondition } from '../permissions/sql-condition';
 
 /** Whether the row with this id passes an access predicate: at once when the predicate is constant. */
 export type Visibility = (id: string) => boolean | Promise<boolean>;
@@ -14,8 +14,7 @@ export type Visibility = (id: string) => boolean | Promise<boolean>;
 export function visibility(em: EntityManager, table: string, alias: string, condition: SqlCondition): Visibility {
   if (condition === everyRow) return () => true;
   if (condition === noRow) return () => false;
-  const onlyId = (condition as Partial<OneRow>).onlyId;
-  if (onlyId !== undefined) return (id) => id === onlyId;
+  if (isColumnEquals(condition) && condition.column === 'id') return (id) => id === condition.value;
   const loader = new DataLoader<string, boolean>(async (ids) => {
     const rows = await em.execute<{ id: string }[]>(
       `select ${alias}.id from ${table} ${alias} where ${alias}.id = any (?::uuid[]) and ${condition.sql}`,

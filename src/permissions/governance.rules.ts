@@ -1,14 +1,14 @@
 import { and, or, rule } from 'graphql-shield';
-import { hasScope, seesEveryone } from '../auth/viewer';
+import { hasScope } from '../auth/viewer';
 import type { Context } from '../context';
 import type { LlmAuditTrail, WorkflowExecution } from '../entities';
 import { Role } from '../entities/role';
 import { forbidden } from '../errors';
 import { overseer, reader } from './common';
 import { hasAnyRole, isAuthenticated } from './rules';
-
-/** Admins and auditors (with `read` on an API key), as for every oversight read. */
-const oversees = (ctx: Context) => ctx.viewer !== null && seesEveryone(ctx.viewer) && hasScope(ctx.viewer, 'read');
+import { rowRule } from './row-rule';
+import { holdsFor } from './sql-condition';
+import { trailVisibleSql, workflowVisibleSql } from './governance.scope';
 
 /** An API key writing AI records needs one of the two write scopes; a session has both. */
 const writesAiRecords = rule('writesAiRecords', { cache: 'contextual' })(
@@ -26,13 +26,15 @@ export const adminReader = and(reader, hasAnyRole(Role.ADMIN));
 /** Projects are shared names: overseers read them, and writers need their ids. */
 export const projectReader = or(overseer, aiWriter);
 
-/** Per-row: overseers, and the user who recorded the trail (it is returned to them). */
-export const canSeeTrail = rule('canSeeTrail', { cache: 'no_cache' })(
-  (trail: LlmAuditTrail, _a, ctx: Context) => oversees(ctx) || (ctx.viewer !== null && trail.recordedByUserId === ctx.viewer.user.id),
+/** Derived from trailVisibleSql, answered from the row's recorder. */
+export const canSeeTrail = rowRule(
+  'canSeeTrail',
+  (trail: LlmAuditTrail, ctx) => ctx.viewer !== null && holdsFor(trailVisibleSql(ctx.viewer, 't'), { recorded_by_user_id: trail.recordedByUserId }),
 );
 
-/** Per-row: overseers, and the user who started the workflow. */
-export const canSeeWorkflowExecution = rule('canSeeWorkflowExecution', { cache: 'no_cache' })(
-  (execution: WorkflowExecution, _a, ctx: Context) =>
-    oversees(ctx) || (ctx.viewer !== null && execution.triggeredByUserId === ctx.viewer.user.id),
+/** Derived from workflowVisibleSql, answered from the row's starter. */
+export const canSeeWorkflowExecution = rowRule(
+  'canSeeWorkflowExecution',
+  (execution: WorkflowExecution, ctx) =>
+    ctx.viewer !== null && holdsFor(workflowVisibleSql(ctx.viewer, 'w'), { triggered_by_user_id: execution.triggeredByUserId }),
 );

@@ -8,12 +8,35 @@ export interface SqlCondition {
 
 export const everyRow: SqlCondition = { sql: 'true', params: [] };
 
-/** The row with this id and no other: asked about by id, it needs no statement. */
-export interface OneRow extends SqlCondition {
-  onlyId: string;
+/** `alias.column = value`: a row in memory answers it from its own column, with no statement. */
+export interface ColumnEquals extends SqlCondition {
+  column: string;
+  value: string;
 }
 
-export const oneRow = (alias: string, id: string): OneRow => ({ sql: `${alias}.id = ?`, params: [id], onlyId: id });
+export const columnEquals = (alias: string, column: string, value: string): ColumnEquals => ({
+  sql: `${alias}.${column} = ?`,
+  params: [value],
+  column,
+  value,
+});
+
+/** The row with this id and no other. */
+export const oneRow = (alias: string, id: string): ColumnEquals => columnEquals(alias, 'id', id);
+
+export const isColumnEquals = (condition: SqlCondition): condition is ColumnEquals => 'column' in condition;
+
+/**
+ * Whether a row in memory passes a predicate that reads no other row (`everyRow`, `noRow`,
+ * `columnEquals`), given the row's columns by name. Any other predicate needs the database
+ * (a visibility loader): asking this of one is a programming error.
+ */
+export function holdsFor(condition: SqlCondition, row: Readonly<Record<string, unknown>>): boolean {
+  if (condition === everyRow) return true;
+  if (condition === noRow) return false;
+  if (isColumnEquals(condition)) return row[condition.column] === condition.value;
+  throw new Error(`holdsFor needs a predicate that reads only the row itself, not: ${condition.sql}`);
+}
 export const noRow: SqlCondition = { sql: 'false', params: [] };
 
 /**

@@ -1,5 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
+import { visibleTrails } from '../permissions/governance.scope';
 import { LlmAuditTrail, Project, User } from '../entities';
 import { costAnalytics } from '../services/cost-analytics.service';
 import { recordLlmCall, updateLlmCall } from '../services/llm-trail.service';
@@ -39,7 +40,7 @@ export class LlmAuditTrailResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return paginate(ctx.em, LlmAuditTrail, { project: checkedId(projectId, 'projectId') }, { first, after });
+    return paginate(ctx.em, LlmAuditTrail, { $and: [{ project: checkedId(projectId, 'projectId') }, visibleTrails(ctx.viewer!)] }, { first, after });
   }
 
   @Query(() => CostAnalytics, { description: "A project's LLM spend; from inclusive, to exclusive, both optional (admins and auditors)." })

@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
+import { visibleWorkflows } from '../permissions/governance.scope';
 import { AuditLog, User, WorkflowExecution } from '../entities';
 import { badInput } from '../errors';
 import { paginate } from '../services/pagination';
@@ -48,7 +49,7 @@ export class WorkflowResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ) {
-    return paginate(ctx.em, WorkflowExecution, filterQuery(filter), { first, after });
+    return paginate(ctx.em, WorkflowExecution, { $and: [filterQuery(filter), visibleWorkflows(ctx.viewer!)] }, { first, after });
   }
 
   @Query(() => [WorkflowSuccessRate], { description: 'Per workflow, over runs started in [from, to) (admins and auditors).' })

@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { hasRole, type Viewer } from '../../auth/viewer';
-import { managesWebhooks } from '../../permissions/webhook.scope';
+import type { Viewer } from '../../auth/viewer';
+import { managesWebhooks, webhookVisibleSql } from '../../permissions/webhook.scope';
 import { AuditAction } from '../../entities/audit-action';
-import { Role } from '../../entities/role';
 import { badInput, forbidden, notFound } from '../../errors';
 import type { Page } from '../../types/connection';
 import type { Webhook, WebhookDelivery, WebhookDeliveryStatus } from '../../types/webhook.types';
@@ -66,9 +65,10 @@ export class WebhookService {
   private async owned(em: EntityManager, viewer: Viewer, id: string, lock = false): Promise<WebhookRow> {
     this.mayManage(viewer);
     existingId(id, 'Webhook');
+    const visible = webhookVisibleSql(viewer, 'w');
     const [row] = await em.execute<WebhookRow[]>(
-      `select ${COLUMNS} from webhooks where id = ? and (owner_id = ? or ?::boolean)${lock ? ' for update' : ''}`,
-      [id, viewer.user.id, hasRole(viewer, Role.ADMIN)],
+      `select ${COLUMNS} from webhooks w where w.id = ? and ${visible.sql}${lock ? ' for update' : ''}`,
+      [id, ...visible.params],
     );
     if (!row) throw notFound('Webhook');
     return row;
@@ -92,10 +92,8 @@ export class WebhookService {
 
   async list(em: EntityManager, viewer: Viewer): Promise<Webhook[]> {
     this.mayManage(viewer);
-    const rows = await em.execute<WebhookRow[]>(
-      `select ${COLUMNS} from webhooks where owner_id = ? or ?::boolean order by created_at, id`,
-      [viewer.user.id, hasRole(viewer, Role.ADMIN)],
-    );
+    const visible = webhookVisibleSql(viewer, 'w');
+    const rows = await em.execute<WebhookRow[]>(`select ${COLUMNS} from webhooks w where ${visible.sql} order by created_at, id`, visible.params);
     return rows.map(toWebhook);
   }
 
