@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateUserDocument, MeDocument, StudentsDocument, UserByIdDocument, UsersDocument } from './generated/graphql';
 import type { Context } from '../src/context';
-import { User } from '../src/entities';
+import { PerformanceMetrics, StudentProfile, User } from '../src/entities';
 import { createLoaders } from '../src/loaders';
-import { canSeeUser } from '../src/permissions/rules';
+import { canSeeMetrics } from '../src/permissions/exam.rules';
+import { canSeeStudentProfile, canSeeUser } from '../src/permissions/rules';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { sql } from './support/assessments';
 
@@ -163,9 +164,10 @@ describe('the user row rule, on rows no scope let through', () => {
   it('answers from the one predicate: self, the cohorts taught and exam grants for a teacher, nobody else for a student', async () => {
     const em = app.assay.database.orm.em.fork();
     const verdicts = async (viewerName: string, names: string[]) => {
-      const viewer = await em.findOneOrFail(User, { username: viewerName });
+      const viewer = await em.findOneOrFail(User, { username: viewerName }, { populate: ['teacherProfile'] });
       const loaders = createLoaders(em);
-      const ctx = { em, viewer: { user: viewer, via: 'session', scopes: null, cohortsTaught: [] }, loaders, visibleRows: new WeakSet() } as Partial<Context>;
+      const cohortsTaught = viewer.teacherProfile?.cohortsTaught ?? [];
+      const ctx = { em, viewer: { user: viewer, via: 'session', scopes: null, cohortsTaught }, loaders, visibleRows: new WeakSet() } as Partial<Context>;
       const rows = await em.find(User, { username: { $in: names } });
       const byName = new Map(rows.map((row) => [row.username, row]));
       return Promise.all(names.map((name) => canSeeUser.resolve(byName.get(name)!, {}, { ...ctx, _shield: { cache: {} } }, { path: { prev: undefined } } as never, { debug: true } as never)));
@@ -173,5 +175,24 @@ describe('the user row rule, on rows no scope let through', () => {
     expect(await verdicts('teacher1', ['teacher1', 'student1', 'student2', 'teacher2', 'admin'])).toEqual([true, true, false, true, false]);
     expect(await verdicts('student1', ['student1', 'student6', 'student2', 'teacher1'])).toEqual([true, false, false, false]);
     expect(await verdicts('auditor', ['student2', 'teacher2', 'admin'])).toEqual([true, true, true]);
+  });
+});
+
+describe('the student record rules, on rows no scope let through', () => {
+  it('answer from studentRecordSql: a profile or metrics row for overseers, the cohort\'s teachers and the student only', async () => {
+    const em = app.assay.database.orm.em.fork();
+    const [profile1, profile2] = await Promise.all(['student1', 'student2'].map((username) => em.findOneOrFail(StudentProfile, { user: { username } })));
+    const metrics2 = await em.findOneOrFail(PerformanceMetrics, { student: profile2.user.id });
+    const verdicts = async (rule: typeof canSeeStudentProfile, row: object, names: string[]) =>
+      Promise.all(
+        names.map(async (username) => {
+          const viewer = await em.findOneOrFail(User, { username }, { populate: ['teacherProfile'] });
+          const ctx = { em, viewer: { user: viewer, via: 'session', scopes: null, cohortsTaught: viewer.teacherProfile?.cohortsTaught ?? [] }, loaders: createLoaders(em), visibleRows: new WeakSet() } as Partial<Context>;
+          return rule.resolve(row, {}, { ...ctx, _shield: { cache: {} } }, { path: { prev: undefined } } as never, { debug: true } as never);
+        }),
+      );
+    expect(profile1.cohort).not.toBe(profile2.cohort);
+    expect(await verdicts(canSeeStudentProfile, profile1, ['student1', 'student2', 'teacher1', 'teacher2', 'auditor'])).toEqual([true, false, true, false, true]);
+    expect(await verdicts(canSeeMetrics, metrics2, ['student2', 'student1', 'teacher2', 'teacher1', 'admin'])).toEqual([true, false, true, false, true]);
   });
 });

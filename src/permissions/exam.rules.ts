@@ -7,7 +7,7 @@ import type { DashboardAlert, StudentDashboard, TeacherDashboard } from '../type
 import type { ExamAnalytics, ExamAnalyticsStudent } from '../types/exam-analytics.types';
 import { whenReady } from '../loaders/settled';
 import { rowRule } from './row-rule';
-import { canSeeStudentOfCohort } from './user.scope';
+import { seesStudentRecord } from './user.scope';
 
 /*
  * Layer two for exams: per-row rules. Each reads the request's loaders, so checking a page
@@ -17,12 +17,12 @@ import { canSeeStudentOfCohort } from './user.scope';
 /** The viewer's rights on an exam: at once when the request has already read them. */
 const access = (ctx: Context, examId: string) => ctx.loaders.examAccess(ctx.viewer!).now(examId);
 
-/** A student's own row, or one a teacher of the student's cohort (or an overseer) may see. */
-function seesStudentRecord(ctx: Context, studentId: string): boolean | Promise<boolean> {
+/** A record of this student, under studentRecordSql: answered at once when the viewer alone decides or the student's profile is loaded. */
+function seesRecordOf(ctx: Context, studentId: string): boolean | Promise<boolean> {
   const viewer = ctx.viewer;
   if (!viewer) return false;
-  if (viewer.user.id === studentId || seesEveryone(viewer)) return true;
-  return whenReady(ctx.loaders.studentProfileByUserId.now(studentId), (profile) => canSeeStudentOfCohort(viewer, profile?.cohort));
+  if (viewer.user.id === studentId || seesEveryone(viewer)) return seesStudentRecord(viewer, { id: studentId, cohort: null });
+  return whenReady(ctx.loaders.studentProfileByUserId.now(studentId), (profile) => seesStudentRecord(viewer, { id: studentId, cohort: profile?.cohort }));
 }
 
 export const canViewExam = rowRule('canViewExam', (exam: Exam, ctx) => ctx.viewer !== null && whenReady(access(ctx, exam.id), (a) => a.view));
@@ -60,14 +60,14 @@ export const canSeeGrant = rule('canSeeGrant', { cache: 'no_cache' })(async (gra
   return (await access(ctx, grant.exam.id)).edit;
 });
 
-export const canSeeMetrics = rowRule('canSeeMetrics', (metrics: PerformanceMetrics, ctx) => seesStudentRecord(ctx, metrics.student.id));
+export const canSeeMetrics = rowRule('canSeeMetrics', (metrics: PerformanceMetrics, ctx) => seesRecordOf(ctx, metrics.student.id));
 
 export const canSeeAnalytics = rowRule(
   'canSeeAnalytics',
   (row: ExamAnalytics | ExamAnalyticsStudent, ctx) => ctx.viewer !== null && whenReady(access(ctx, row.examId), (a) => a.analytics),
 );
 
-export const canSeeStudentDashboard = rowRule('canSeeStudentDashboard', (dashboard: StudentDashboard, ctx) => seesStudentRecord(ctx, dashboard.studentId));
+export const canSeeStudentDashboard = rowRule('canSeeStudentDashboard', (dashboard: StudentDashboard, ctx) => seesRecordOf(ctx, dashboard.studentId));
 
 export const ownsTeacherDashboard = rowRule(
   'ownsTeacherDashboard',

@@ -7,7 +7,7 @@ import { ApiKey, StudentProfile, TeacherProfile, User } from '../entities';
 import { Role } from '../entities/role';
 import { forbidden, unauthenticated } from '../errors';
 import { rowRule } from './row-rule';
-import { canSeeStudentOfCohort } from './user.scope';
+import { seesStudentRecord } from './user.scope';
 
 /*
  * Rules that read the parent row or the arguments use `no_cache`: shield's `contextual`
@@ -82,7 +82,7 @@ export const canSeePrivateUserFields = rule('canSeePrivateUserFields', { cache: 
 
 export const canSeeStudentProfile = rowRule(
   'canSeeStudentProfile',
-  (profile: StudentProfile, ctx) => ctx.viewer !== null && (isSelf(ctx, profile.user.id) || canSeeStudentOfCohort(ctx.viewer, profile.cohort)),
+  (profile: StudentProfile, ctx) => ctx.viewer !== null && seesStudentRecord(ctx.viewer, { id: profile.user.id, cohort: profile.cohort }),
   insideAuthPayload,
 );
 

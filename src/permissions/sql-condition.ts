@@ -24,17 +24,33 @@ export const columnEquals = (alias: string, column: string, value: string): Colu
 /** The row with this id and no other. */
 export const oneRow = (alias: string, id: string): ColumnEquals => columnEquals(alias, 'id', id);
 
-export const isColumnEquals = (condition: SqlCondition): condition is ColumnEquals => 'column' in condition;
+export const isColumnEquals = (condition: SqlCondition): condition is ColumnEquals => 'value' in condition;
+
+/** `alias.column` is one of `values` (none: no row): a row in memory answers it from its own column. */
+export interface ColumnIn extends SqlCondition {
+  column: string;
+  values: readonly string[];
+}
+
+export const columnIn = (alias: string, column: string, values: readonly string[]): ColumnIn => ({
+  sql: values.length ? `${alias}.${column} in (${values.map(() => '?').join(', ')})` : 'false',
+  params: [...values],
+  column,
+  values,
+});
+
+const isColumnIn = (condition: SqlCondition): condition is ColumnIn => 'values' in condition;
 
 /**
  * Whether a row in memory passes a predicate that reads no other row (`everyRow`, `noRow`,
- * `columnEquals`), given the row's columns by name. Any other predicate needs the database
+ * `columnEquals`, `columnIn`), given the row's columns by name. Any other predicate needs the database
  * (a visibility loader): asking this of one is a programming error.
  */
 export function holdsFor(condition: SqlCondition, row: Readonly<Record<string, unknown>>): boolean {
   if (condition === everyRow) return true;
   if (condition === noRow) return false;
   if (isColumnEquals(condition)) return row[condition.column] === condition.value;
+  if (isColumnIn(condition)) return condition.values.includes(row[condition.column] as string);
   throw new Error(`holdsFor needs a predicate that reads only the row itself, not: ${condition.sql}`);
 }
 export const noRow: SqlCondition = { sql: 'false', params: [] };

@@ -3,24 +3,34 @@ import { seesEveryone, type Viewer } from '../auth/viewer';
 import type { User } from '../entities';
 import { Role } from '../entities/role';
 import { examVisibleSql } from './exam.scope';
-import { allOf, everyRow, filterOf, oneRow, type SqlCondition } from './sql-condition';
+import { allOf, columnEquals, columnIn, everyRow, filterOf, holdsFor, oneRow, type SqlCondition } from './sql-condition';
 
 /**
- * Students in a viewer's care (alias `u`): every student for admins and auditors, those of
- * the cohorts a teacher teaches (as the database has them now), a student themself. Narrower than who may be seen: the
- * `students` list, a student's dashboard and new assessments go by it.
+ * The one access predicate for the records kept per student (alias `sp`, a student_profiles
+ * row; performance metrics, dashboards and risk summaries go by their student's): admins and
+ * auditors all, a teacher those of the cohorts they teach, a student their own. A row in
+ * memory answers it from its student and cohort (`seesStudentRecord`).
+ */
+export function studentRecordSql(viewer: Viewer, sp: string): SqlCondition {
+  if (seesEveryone(viewer)) return everyRow;
+  if (viewer.user.role === Role.TEACHER) return columnIn(sp, 'cohort', viewer.cohortsTaught);
+  return columnEquals(sp, 'user_id', viewer.user.id);
+}
+
+/** Whether the viewer may see the records of this student, whose cohort the caller read (null: none). */
+export const seesStudentRecord = (viewer: Viewer, student: { id: string; cohort: string | null | undefined }): boolean =>
+  holdsFor(studentRecordSql(viewer, 'sp'), { user_id: student.id, cohort: student.cohort ?? null });
+
+/**
+ * Students in a viewer's care (alias `u`): those whose records the viewer may see. The
+ * `students` list, a student's dashboard and new assessments go by it; it is narrower than
+ * who may be seen.
  */
 export function studentsInCareSql(viewer: Viewer, u: string): SqlCondition {
   const student = { sql: `${u}.role = ?`, params: [Role.STUDENT] };
-  if (seesEveryone(viewer)) return student;
-  if (viewer.user.role === Role.TEACHER) {
-    return allOf(student, {
-      sql: `exists (select 1 from student_profiles sp join teacher_profiles tp on sp.cohort = any (tp.cohorts_taught)
-              where sp.user_id = ${u}.id and tp.user_id = ?)`,
-      params: [viewer.user.id],
-    });
-  }
-  return allOf(student, oneRow(u, viewer.user.id));
+  const record = studentRecordSql(viewer, 'sp');
+  if (record === everyRow) return student;
+  return allOf(student, { sql: `exists (select 1 from student_profiles sp where sp.user_id = ${u}.id and ${record.sql})`, params: record.params });
 }
 
 /**
@@ -63,8 +73,3 @@ export const visibleUsers = (viewer: Viewer): FilterQuery<User> => filterOf('use
 
 /** Students in the viewer's care, as a MikroORM filter. */
 export const studentsInCare = (viewer: Viewer): FilterQuery<User> => filterOf('users', 'u', studentsInCareSql(viewer, 'u'));
-
-/** The cohort part of studentsInCareSql, for a row already in memory that names its cohort. */
-export function canSeeStudentOfCohort(viewer: Viewer, cohort: string | null | undefined): boolean {
-  return seesEveryone(viewer) || (viewer.user.role === Role.TEACHER && cohort != null && viewer.cohortsTaught.includes(cohort));
-}
