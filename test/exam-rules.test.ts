@@ -7,7 +7,7 @@ import { withQueryCount } from '../src/db/query-counter';
 import { ExamAttempt, PerformanceMetrics, User, Exam } from '../src/entities';
 import { createLoaders } from '../src/loaders';
 import { canSeeMetrics, canViewAttempt, canViewExam } from '../src/permissions/exam.rules';
-import { canSeeUser } from '../src/permissions/rules';
+import { canSeeUser } from '../src/permissions/user.rules';
 import { startTestApp, type TestApp } from './support/app';
 import { examIdsOf } from './support/exams';
 

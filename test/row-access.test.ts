@@ -4,7 +4,7 @@ import type { Context } from '../src/context';
 import { PerformanceMetrics, StudentProfile, User } from '../src/entities';
 import { createLoaders } from '../src/loaders';
 import { canSeeMetrics } from '../src/permissions/exam.rules';
-import { canSeeStudentProfile, canSeeUser } from '../src/permissions/rules';
+import { canSeeStudentProfile, canSeeUser } from '../src/permissions/user.rules';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { sql } from './support/assessments';
 

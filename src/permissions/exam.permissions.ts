@@ -14,7 +14,8 @@ import {
   ownsTeacherDashboard,
 } from './exam.rules';
 import type { TypeRules } from './merge-rules';
-import { allow, canSeeUser, hasAnyRole, isAuthenticated, isSession } from './rules';
+import { allow, hasAnyRole, isAuthenticated, isSession } from './rules';
+import { canSeeUser } from './user.rules';
 
 /** Writes need a real session: API keys have no exam scope. */
 const sessionAs = (...roles: Role[]) => and(isAuthenticated, isSession, hasAnyRole(...roles));

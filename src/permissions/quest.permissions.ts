@@ -3,7 +3,8 @@ import { Role } from '../entities/role';
 import { admin, overseer, reader } from './common';
 import type { TypeRules } from './merge-rules';
 import { canSeeApplication, canSeeParticipant, canSeeParticipantsOf, canSeeQuest, reachedFromQuestRow } from './quest.rules';
-import { allow, canSeeUser, hasAnyRole, isAuthenticated, isSession } from './rules';
+import { allow, hasAnyRole, isAuthenticated, isSession } from './rules';
+import { canSeeUser } from './user.rules';
 
 /** Quest writes need a user session: no API key scope covers them. Row checks happen in the service, under the quest's lock. */
 const sessionUser = and(isAuthenticated, isSession);

@@ -1,6 +1,6 @@
 import { deny, shield } from 'graphql-shield';
 import type { Context } from '../context';
-import { accountPermissions } from './account.permissions';
+import { accountPermissions } from './user.permissions';
 import { assessmentPermissions } from './assessment.permissions';
 import { toClientError } from './errors';
 import { examPermissions } from './exam.permissions';

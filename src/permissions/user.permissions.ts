@@ -1,15 +1,7 @@
 import { and } from 'graphql-shield';
 import type { TypeRules } from './merge-rules';
-import {
-  allow,
-  canSeePrivateUserFields,
-  canSeeStudentProfile,
-  canSeeTeacherProfile,
-  canSeeUser,
-  isAuthenticated,
-  isSession,
-  ownsApiKey,
-} from './rules';
+import { allow, isAuthenticated, isSession } from './rules';
+import { canSeePrivateUserFields, canSeeStudentProfile, canSeeTeacherProfile, canSeeUser, ownsApiKey } from './user.rules';
 import { admin, overseer, reader } from './common';
 
 const sessionUser = and(isAuthenticated, isSession);
