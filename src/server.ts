@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -22,8 +21,9 @@ import { responseCacheStore } from './cache/response-cache.plugin';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { pendingMigrations } from './db/migrator';
-import { withQueryCount } from './db/query-counter';
 import { errorFormatter } from './http/format-error';
+import { graphQLRoute, isGraphQLPath, type Middleware } from './http/graphql-route';
+import { answerEdgeError } from './http/http-error';
 import { inputGuard, verifyJsonDepth } from './http/input-guard';
 import { startSubscriptions } from './http/subscriptions';
 import { logger } from './logger';
@@ -54,22 +54,27 @@ const redisAnswers = async (redis: Redis) => {
   }
 };
 
-const requestIdOf = (header: string | string[] | undefined) =>
-  typeof header === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(header) ? header : randomUUID();
-
 /** HTTP, GraphQL and its subscriptions on one port. The ORM, services and Redis are owned by the caller. */
 export async function startServer(config: Config, orm: MikroORM, services: Services, redis: Redis | null): Promise<RunningServer> {
+  const helmetOptions = {
+    // Answers are JSON, which runs nothing; the one HTML page, Apollo's landing page outside
+    // production, loads from Apollo's CDN. In production nothing may load or frame anything.
+    contentSecurityPolicy: config.production ? { useDefaults: false as const, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
+  };
+  const setSecurityHeaders = securityHeaders(helmetOptions);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
-  app.use(
-    securityHeaders({
-      // Answers are JSON, which runs nothing; the one HTML page, Apollo's landing page outside
-      // production, loads from Apollo's CDN. In production nothing may load or frame anything.
-      contentSecurityPolicy: config.production ? { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
-    }),
-  );
-  const httpServer = http.createServer(app);
+  app.use((_req, res, next) => {
+    setSecurityHeaders(res);
+    next();
+  });
+  let graphql: http.RequestListener | null = null;
+  // /graphql bypasses Express (graphql-route.ts); everything else (health, readiness) goes through it.
+  const httpServer = http.createServer((req, res) => {
+    if (graphql && isGraphQLPath(req.url)) graphql(req, res);
+    else app(req, res);
+  });
 
   const armor = new ApolloArmor({
     maxDepth: { n: config.limits.depth, flattenFragments: true },
@@ -142,30 +147,20 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
           config.diagnosticHeaders,
         )
       : null;
-  app.use(
-    '/graphql',
-    cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }),
-    (_req, res, next) => {
-      // Answers carry tokens, keys and per-caller data: no browser or proxy may keep them.
-      res.setHeader('cache-control', 'no-store');
-      next();
-    },
-    express.json({ limit: config.bodyLimit, verify: verifyJsonDepth(config.limits.jsonDepth) }),
-    inputGuard({ jsonDepth: config.limits.jsonDepth, queryDepth: config.limits.depth, tokens: config.limits.tokens }),
-    (req, res, next) => {
-      const requestId = requestIdOf(req.headers['x-request-id']);
-      res.setHeader('x-request-id', requestId);
-      res.locals.state = { requestId, queryCount: { statements: 0 } };
-      // Started after the body is read, so every statement of the request counts against it.
-      withQueryCount(res.locals.state.queryCount, next);
-    },
-    ...(responseCache ? [responseCache] : []),
+  graphql = graphQLRoute({
+    // Answers carry tokens, keys and per-caller data: no browser or proxy may keep them.
+    headers: securityHeaders(helmetOptions, { 'cache-control': 'no-store' }),
+    cors: cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }) as Middleware,
+    readBody: express.json({ limit: config.bodyLimit, verify: verifyJsonDepth(config.limits.jsonDepth) }) as Middleware,
+    guard: inputGuard({ jsonDepth: config.limits.jsonDepth, queryDepth: config.limits.depth, tokens: config.limits.tokens }),
+    cache: responseCache,
+    trustProxy: config.trustProxy,
+    bodyLimit: config.bodyLimit,
     // Compression is Apollo's answers' only: a cache hit sends a body compressed once, not per response.
-    apolloHandler(
+    execute: apolloHandler(
       apollo,
-      async (req, res): Promise<Context> => {
+      async (req, state): Promise<Context> => {
         const em = orm.em.fork();
-        const { state } = res.locals;
         const { viewer, authError } = await services.authenticator.authenticate(em, credentialFrom(req.headers), state.credentialProbe);
         return createContext({
           em,
@@ -174,21 +169,18 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
           services,
           requestId: state.requestId,
           queryCount: state.queryCount,
-          ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+          ip: state.ip,
           userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
           responseCache: state.responseCache ?? null,
         });
       },
-      compression(),
+      compression() as Middleware,
     ),
-  );
+  });
 
   app.use((error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) logger.error({ err: error }, 'http error');
-    const message = error.type === 'entity.too.large' ? `Request body exceeds ${config.bodyLimit}` : status === 500 ? 'Internal server error' : error.message;
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }] });
+    answerEdgeError(res, error, config.bodyLimit);
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,11 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { ServerResponse } from 'node:http';
+import accepts from 'accepts';
 import { credentialFrom } from '../auth/authenticate';
 import type { CredentialProber } from '../auth/credential-probe';
 import type { RelationCatalog } from './read-set';
 import { graphQLRequestBody, type ResponseCache } from './response-cache';
 import { versionOf } from '../db/table-versions';
+import type { GraphQLHttpRequest, HttpRequestState } from '../http/request-state';
 
 /** A looked-up request that missed: its key, and the body the Apollo plugin hands over. */
 export interface PendingResponse {
@@ -20,20 +22,22 @@ const VIEWER_TABLES = ['users', 'teacher_profiles'];
 
 /**
  * Answers a POST /graphql from the cache when the same principal asked the same thing and
- * no table the stored answer read has been written since; otherwise passes it on to Apollo
- * with the probe (so authentication does not repeat the revocation check) and the key to
- * store under, collecting the statements' texts for the read set. Anonymous requests and
- * refused credentials go straight on: Apollo explains the refusal. With `diagnostics`,
- * answers say whether they were hits and how many statements ran.
+ * no table the stored answer read has been written since (resolving true); otherwise
+ * resolves false, leaving in `state` for Apollo the probe (so authentication does not
+ * repeat the revocation check) and the key to store under, and collecting the statements'
+ * texts for the read set. Anonymous requests and refused credentials go straight on: Apollo
+ * explains the refusal. With `diagnostics`, answers say whether they were hits and how many
+ * statements ran.
  */
-export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber, catalog: RelationCatalog, diagnostics: boolean) {
-  return async (req: Request, res: Response, next: NextFunction) => {
+export type ResponseCacheLookup = (req: GraphQLHttpRequest, res: ServerResponse, state: HttpRequestState) => Promise<boolean>;
+
+export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber, catalog: RelationCatalog, diagnostics: boolean): ResponseCacheLookup {
+  return async (req, res, state) => {
     const request = req.method === 'POST' ? graphQLRequestBody(req.body) : null;
     const credential = credentialFrom(req.headers);
-    if (!request || !credential) return next();
+    if (!request || !credential) return false;
     const probe = await prober.probe(credential);
-    if (!probe) return next();
-    const { state } = res.locals;
+    if (!probe) return false;
     state.credentialProbe = probe;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
     let hit = cache.get(key, probe.versions);
@@ -42,7 +46,7 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
       if (computing) hit = await computing;
     }
     if (hit) {
-      const gzip = req.acceptsEncodings('gzip') === 'gzip';
+      const gzip = accepts(req).encoding('gzip') === 'gzip';
       const body = gzip ? cache.gzipped(key, hit) : hit.body;
       res.writeHead(200, {
         'content-type': hit.contentType,
@@ -52,7 +56,7 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
         ...(diagnostics ? { 'x-assay-cache': 'hit', 'x-sql-statements': String(state.queryCount.statements) } : {}),
       });
       res.end(body);
-      return;
+      return true;
     }
     const pending: PendingResponse = { key };
     state.responseCache = pending;
@@ -70,6 +74,6 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
     });
     // A request that fails or is cut off stores nothing, and its waiters execute for themselves.
     res.on('close', () => done());
-    next();
+    return false;
   };
 }

@@ -1,38 +1,46 @@
-import { parse } from 'node:url';
+import type { ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import type { Request, RequestHandler, Response } from 'express';
+import type { GraphQLHttpRequest } from './request-state';
 
 /** Answers shorter than this go out as they are: compressing them costs more than it saves. */
 const COMPRESS_FROM_BYTES = 1024;
 
+/** The compression middleware's shape: it wraps `res` and then calls `next`. */
+export type Compress = (req: GraphQLHttpRequest, res: ServerResponse, next: () => void) => void;
+
 /**
- * Apollo on an Express route, as @as-integrations/express5 does it, but cheaper per request:
- * the answer is written with `res.end` (Express's `send` would hash every answer for an
- * ETag no POST uses) and only an answer long enough to gain from it passes through
- * `compress` (the compression middleware), which then negotiates the encoding.
+ * Apollo on node:http, as its standalone server runs it: the answer is written with
+ * `res.end`, and only an answer long enough to gain from it passes through `compress` (the
+ * compression middleware), which then negotiates the encoding.
  */
-export function apolloHandler<C extends BaseContext>(apollo: ApolloServer<C>, context: (req: Request, res: Response) => Promise<C>, compress: RequestHandler): RequestHandler {
+export function apolloHandler<C extends BaseContext, S>(
+  apollo: ApolloServer<C>,
+  context: (req: GraphQLHttpRequest, state: S) => Promise<C>,
+  compress: Compress,
+): (req: GraphQLHttpRequest, res: ServerResponse, state: S) => Promise<void> {
   apollo.assertStarted('apolloHandler()');
-  const written = () => undefined;
-  return async (req, res) => {
+  return async (req, res, state) => {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
     const answer = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search: parse(req.url).search ?? '', body: req.body as unknown },
-      context: () => context(req, res),
+      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: query < 0 ? '' : url.slice(query), body: req.body },
+      context: () => context(req, state),
     });
     for (const [key, value] of answer.headers) res.setHeader(key, value);
     res.statusCode = answer.status ?? 200;
     if (answer.body.kind === 'complete') {
       const body = answer.body.string;
       if (body.length < COMPRESS_FROM_BYTES) res.end(body);
-      else await compress(req, res, () => res.end(body));
+      else compress(req, res, () => res.end(body));
       return;
     }
-    await compress(req, res, written);
-    for await (const chunk of answer.body.asyncIterator) res.write(chunk);
+    const chunks = answer.body.asyncIterator;
+    await new Promise<void>((resolve) => compress(req, res, resolve));
+    for await (const chunk of chunks) res.write(chunk);
     res.end();
   };
 }
