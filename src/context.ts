@@ -36,6 +36,11 @@ export interface Context {
   /** Set for subscriptions, over WebSocket. */
   live: LiveConnection | null;
   /**
+   * The account that proved its credentials in this request (login, register, refresh):
+   * its rows in the answer read as the caller's own, since no viewer exists yet.
+   */
+  signedIn: string | null;
+  /**
    * Rows known visible to this viewer by construction: returned by a query under their
    * aggregate's access predicate, or reached from a visible row through a relation its
    * rule covers. Row rules (rowRule) allow them without asking again.
@@ -72,6 +77,7 @@ export function createContext(state: RequestState): Context {
     audit: sourceOfRequest(state.viewer, { requestId: state.requestId, ip: state.ip, userAgent: state.userAgent }),
     responseCache: state.responseCache ?? null,
     live: state.live ?? null,
+    signedIn: null,
     visibleRows: new WeakSet(),
   };
 }

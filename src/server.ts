@@ -13,6 +13,7 @@ import { credentialFrom } from './auth/authenticate';
 import { CredentialProber } from './auth/credential-probe';
 import { apolloHandler } from './http/apollo-handler';
 import { inputErrorStatus } from './http/input-error-status.plugin';
+import { jitGateway } from './http/jit-gateway';
 import { securityHeaders } from './http/security-headers';
 import { RelationCatalog } from './cache/read-set';
 import { ResponseCache } from './cache/response-cache';
@@ -92,7 +93,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   const schema = await buildAppSchema();
   const subscriptions = startSubscriptions(httpServer, { config, orm, services, schema, validationRules: protection.validationRules });
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: jitGateway(schema),
     introspection: !config.production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,

@@ -39,15 +39,19 @@ export const canSeeParticipant = rowRule(
   (participant: QuestParticipant, ctx) => ctx.viewer !== null && ctx.loaders.participantVisible(ctx.viewer)(participant.id),
 );
 
-const QUEST_ROWS = new Set(['Quest', 'QuestApplication', 'QuestParticipant']);
+const ON_A_QUEST = Symbol('reached from a quest row');
 
 /**
- * A user reached straight from a quest row the viewer may see (its creator, assignee,
- * an applicant, a decider, a participant): its id and username are shown so people on
- * a quest know who is who, while the account's other fields keep their own rule.
+ * A user as a quest row shows it (creator, assignee, applicant, decider, participant): a
+ * copy marked for reachedFromQuestRow, so the same account reached any other way is not.
  */
-export const reachedFromQuestRow = rule('reachedFromQuestRow', { cache: 'no_cache' })((_user, _a, _ctx, info) => {
-  let field = info.path.prev;
-  while (field && typeof field.key === 'number') field = field.prev;
-  return field?.typename !== undefined && QUEST_ROWS.has(field.typename);
-});
+export const asShownOnQuest = <U extends object>(user: U | null): U | null => user && { ...user, [ON_A_QUEST]: true };
+
+/**
+ * A user reached straight from a quest row the viewer may see: its id and username are
+ * shown so people on a quest know who is who, while the account's other fields keep
+ * their own rule.
+ */
+export const reachedFromQuestRow = rule('reachedFromQuestRow', { cache: 'no_cache' })(
+  (user: object) => (user as Record<symbol, unknown>)[ON_A_QUEST] === true,
+);

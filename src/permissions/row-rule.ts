@@ -1,4 +1,3 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { rule } from 'graphql-shield';
 import type { Context } from '../context';
 
@@ -50,14 +49,13 @@ export class RowVerdicts<R extends object> {
 const verdictsOfRule = new WeakMap<ShieldRule, RowVerdicts<object>>();
 
 /**
- * A shield rule about the row itself, answered once per row and request. `unless` lets
- * the rule allow more than the row check, from where the row sits (never less): a row the
- * check lets through is allowed by the rule, which is what lets its fields skip shield
+ * A shield rule about the row itself, answered once per row and request: a row the check
+ * lets through is allowed by the rule, which is what lets its fields skip shield
  * (direct-fields.ts).
  */
-export function rowRule<R extends object>(name: string, check: RowCheck<R>, unless?: (info: GraphQLResolveInfo) => boolean): ShieldRule {
+export function rowRule<R extends object>(name: string, check: RowCheck<R>): ShieldRule {
   const verdicts = new RowVerdicts(check);
-  const made = rule(name, { cache: 'no_cache' })((row: R, _a, ctx: Context, info: GraphQLResolveInfo) => unless?.(info) || verdicts.answer(row, ctx));
+  const made = rule(name, { cache: 'no_cache' })((row: R, _a, ctx: Context) => verdicts.answer(row, ctx));
   verdictsOfRule.set(made, verdicts as unknown as RowVerdicts<object>);
   return made;
 }

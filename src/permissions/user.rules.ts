@@ -1,4 +1,3 @@
-import type { GraphQLResolveInfo } from 'graphql';
 import { rule } from 'graphql-shield';
 import { hasRole } from '../auth/viewer';
 import type { Context } from '../context';
@@ -13,16 +12,8 @@ import { seesStudentRecord } from './user.scope';
  * depend on the row).
  */
 
-const isSelf = (ctx: Context, userId: string) => ctx.viewer?.user.id === userId;
-
-/**
- * Rows inside an AuthPayload belong to whoever just proved the credentials (login,
- * register, refresh), before any viewer exists on the request.
- */
-function insideAuthPayload(info: GraphQLResolveInfo): boolean {
-  for (let at = info.path.prev; at; at = at.prev) if (at.typename === 'AuthPayload') return true;
-  return false;
-}
+/** The caller's own account, or the one that just proved its credentials (Context.signedIn). */
+const isSelf = (ctx: Context, userId: string) => ctx.viewer?.user.id === userId || ctx.signedIn === userId;
 
 /**
  * Derived from the one predicate (userVisibleSql): users of a scoped lookup, and those a
@@ -33,25 +24,22 @@ function insideAuthPayload(info: GraphQLResolveInfo): boolean {
  */
 export const canSeeUser = rowRule(
   'canSeeUser',
-  (user: User, ctx) => ctx.viewer !== null && (isSelf(ctx, user.id) || ctx.loaders.userVisible(ctx.viewer)(user.id)),
-  insideAuthPayload,
+  (user: User, ctx) => isSelf(ctx, user.id) || (ctx.viewer !== null && ctx.loaders.userVisible(ctx.viewer)(user.id)),
 );
 
 /** Per-field: private details of an account, for itself, admins and auditors only. */
 export const canSeePrivateUserFields = rule('canSeePrivateUserFields', { cache: 'no_cache' })(
-  (user: User, _a, ctx: Context, info) =>
-    insideAuthPayload(info) || isSelf(ctx, user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR),
+  (user: User, _a, ctx: Context) => isSelf(ctx, user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR),
 );
 
 export const canSeeStudentProfile = rowRule(
   'canSeeStudentProfile',
-  (profile: StudentProfile, ctx) => ctx.viewer !== null && seesStudentRecord(ctx.viewer, { id: profile.user.id, cohort: profile.cohort }),
-  insideAuthPayload,
+  (profile: StudentProfile, ctx) =>
+    isSelf(ctx, profile.user.id) || (ctx.viewer !== null && seesStudentRecord(ctx.viewer, { id: profile.user.id, cohort: profile.cohort })),
 );
 
 export const canSeeTeacherProfile = rule('canSeeTeacherProfile', { cache: 'no_cache' })(
-  (profile: TeacherProfile, _a, ctx: Context, info) =>
-    insideAuthPayload(info) || isSelf(ctx, profile.user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR),
+  (profile: TeacherProfile, _a, ctx: Context) => isSelf(ctx, profile.user.id) || hasRole(ctx.viewer, Role.ADMIN, Role.AUDITOR),
 );
 
 export const ownsApiKey = rule('ownsApiKey', { cache: 'no_cache' })(

@@ -1,5 +1,6 @@
 import { Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
+import { asShownOnQuest } from '../permissions/quest.rules';
 import { Quest, QuestApplication, User } from '../entities';
 import { ApplyToQuestArgs, IdArgs, RejectApplicationArgs } from '../types/quest.types';
 
@@ -34,12 +35,12 @@ export class QuestApplicationResolver {
   }
 
   @FieldResolver(() => User)
-  applicant(@Root() application: QuestApplication, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(application.applicant.id);
+  async applicant(@Root() application: QuestApplication, @Ctx() ctx: Context) {
+    return asShownOnQuest(await ctx.loaders.userById.load(application.applicant.id));
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'Who approved, rejected or withdrew it; null for system decisions.' })
-  decidedBy(@Root() application: QuestApplication, @Ctx() ctx: Context) {
-    return application.decidedBy ? ctx.loaders.userById.load(application.decidedBy.id) : null;
+  async decidedBy(@Root() application: QuestApplication, @Ctx() ctx: Context) {
+    return application.decidedBy ? asShownOnQuest(await ctx.loaders.userById.load(application.decidedBy.id)) : null;
   }
 }

@@ -1,5 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
+import { asShownOnQuest } from '../permissions/quest.rules';
 import { Quest, QuestParticipant, User } from '../entities';
 
 @Resolver(() => QuestParticipant)
@@ -10,7 +11,7 @@ export class QuestParticipantResolver {
   }
 
   @FieldResolver(() => User)
-  user(@Root() participant: QuestParticipant, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(participant.user.id);
+  async user(@Root() participant: QuestParticipant, @Ctx() ctx: Context) {
+    return asShownOnQuest(await ctx.loaders.userById.load(participant.user.id));
   }
 }

@@ -4,6 +4,7 @@ import { Cacheable } from '../cache/cacheable';
 import { knownVisible, type Context } from '../context';
 import { Quest, QuestApplication, QuestParticipant, User } from '../entities';
 import { notFound } from '../errors';
+import { asShownOnQuest } from '../permissions/quest.rules';
 import { visibleQuests } from '../permissions/quest.scope';
 import { paginate } from '../services/pagination';
 import { Connection } from '../types/connection';
@@ -57,13 +58,13 @@ export class QuestResolver {
   }
 
   @FieldResolver(() => User)
-  creator(@Root() quest: Quest, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(quest.creator.id);
+  async creator(@Root() quest: Quest, @Ctx() ctx: Context) {
+    return asShownOnQuest(await ctx.loaders.userById.load(quest.creator.id));
   }
 
   @FieldResolver(() => User, { nullable: true })
-  assignedTo(@Root() quest: Quest, @Ctx() ctx: Context) {
-    return quest.assignedTo ? ctx.loaders.userById.load(quest.assignedTo.id) : null;
+  async assignedTo(@Root() quest: Quest, @Ctx() ctx: Context) {
+    return quest.assignedTo ? asShownOnQuest(await ctx.loaders.userById.load(quest.assignedTo.id)) : null;
   }
 
   @FieldResolver(() => [QuestApplication], {
