@@ -161,10 +161,11 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     execute: apolloHandler(
       apollo,
       async (req, state): Promise<Context> => {
-        const em = orm.em.fork();
-        const { viewer, authError } = await services.authenticator.authenticate(em, credentialFrom(req.headers), state.credentialProbe);
+        // Authentication runs plain statements and maps rows: the root EntityManager serves
+        // it without an identity map, so a request that reads nothing never forks one.
+        const { viewer, authError } = await services.authenticator.authenticate(orm.em, credentialFrom(req.headers), state.credentialProbe);
         return createContext({
-          em,
+          em: () => orm.em.fork(),
           viewer,
           authError,
           services,
