@@ -68,7 +68,8 @@ async function main() {
   const server = await startServer({ databaseUrl: BENCH_DATABASE_URL, port: PORT, nodeFlags });
   const { gql } = server;
   const login = (email: string) => server.login(email, BENCH_PASSWORD);
-  const load = (name: string, requests: LoadRequest[]) => drive(name, { url: server.url, connections: CONNECTIONS, duration: DURATION, headers: ACCEPT_ENCODING }, rotate(requests));
+  const load = (name: string, requests: LoadRequest[]) =>
+    drive(name, { url: server.url, serverPid: server.pid, connections: CONNECTIONS, duration: DURATION, headers: ACCEPT_ENCODING }, rotate(requests));
   try {
     const students = await Promise.all(Array.from({ length: TOKENS }, (_, i) => login(benchEmail('student', 1 + i * Math.floor(sizes.students / TOKENS)))));
     const teachers = await Promise.all(examsByTeacher.map(async (t) => ({ token: await login(t.email), exams: t.exams })));

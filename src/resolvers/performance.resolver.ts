@@ -1,13 +1,19 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { Context } from '../context';
+import { knownVisible, type Context } from '../context';
 import { PerformanceMetrics, User } from '../entities';
 import { Role } from '../entities/role';
 
 @Resolver(() => PerformanceMetrics)
 export class PerformanceMetricsResolver {
+  /**
+   * Visible metrics are those of a student whose records the viewer may see, and every such
+   * student is within the user predicate (userVisibleSql): the student is visible too.
+   */
   @FieldResolver(() => User)
-  student(@Root() metrics: Readonly<PerformanceMetrics>, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(metrics.student.id);
+  async student(@Root() metrics: Readonly<PerformanceMetrics>, @Ctx() ctx: Context) {
+    const student = await ctx.loaders.userById.load(metrics.student.id);
+    if (student) knownVisible(ctx, [student]);
+    return student;
   }
 }
 
