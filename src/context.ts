@@ -73,7 +73,7 @@ export function knownVisible<T extends object>(ctx: Pick<Context, 'visibleRows'>
 /**
  * A request's context. The EntityManager and the loaders are made when first used: forking
  * costs MikroORM two configuration writes (each sets an environment variable), and the
- * loaders are some forty DataLoaders, together a tenth of `{ me { id } }`, which needs
+ * loaders are two dozen DataLoaders and factories, together a tenth of `{ me { id } }`, which needs
  * neither. They are getters on the prototype because Apollo copies the context's own
  * properties (Object.assign) before executing, which would call them.
  */
