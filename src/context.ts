@@ -73,9 +73,9 @@ export function knownVisible<T extends object>(ctx: Pick<Context, 'visibleRows'>
 /**
  * A request's context. The EntityManager and the loaders are made when first used: forking
  * costs MikroORM two configuration writes (each sets an environment variable), and the
- * loaders are two dozen DataLoaders and factories, together a tenth of `{ me { id } }`, which needs
- * neither. They are getters on the prototype because Apollo copies the context's own
- * properties (Object.assign) before executing, which would call them.
+ * loaders are two dozen DataLoaders and factories, together a tenth of `{ me { id } }`,
+ * which needs neither. They are getters on the prototype because Apollo copies the
+ * context's own properties (Object.assign) before executing, which would call them.
  */
 class RequestContext implements Context {
   viewer: Viewer | null;
@@ -90,14 +90,14 @@ class RequestContext implements Context {
   live: LiveConnection | null;
   signedIn: string | null = null;
   visibleRows = new WeakSet<object>();
+  private readonly fork: (() => EntityManager) | null;
   private forked: EntityManager | null;
   private madeLoaders: Loaders | null = null;
 
-  constructor(
-    state: RequestState,
-    private readonly fork = typeof state.em === 'function' ? state.em : null,
-  ) {
-    this.forked = typeof state.em === 'function' ? null : state.em;
+  constructor(state: RequestState) {
+    const given = state.em;
+    this.fork = typeof given === 'function' ? given : null;
+    this.forked = typeof given === 'function' ? null : given;
     this.viewer = state.viewer;
     this.authError = state.authError;
     this.services = state.services;
