@@ -36,17 +36,29 @@ export function inputDefaults(schema: GraphQLSchema) {
     return answer;
   };
 
+  // The default of each non-null field with one, as a client would write it, worked out once per type.
+  const literals = new Map<GraphQLInputObjectType, ReadonlyMap<string, unknown>>();
+  const defaultsOf = (type: GraphQLInputObjectType): ReadonlyMap<string, unknown> => {
+    let known = literals.get(type);
+    if (!known) {
+      const found = new Map<string, unknown>();
+      for (const field of Object.values(type.getFields())) {
+        const literal = isNonNullType(field.type) && field.defaultValue !== undefined ? astFromValue(field.defaultValue, field.type) : null;
+        if (literal) found.set(field.name, valueFromASTUntyped(literal));
+      }
+      literals.set(type, (known = found));
+    }
+    return known;
+  };
+
   const fill = (value: unknown, type: GraphQLInputType): unknown => {
     if (isNonNullType(type)) return fill(value, type.ofType);
     if (isListType(type)) return Array.isArray(value) ? value.map((item) => fill(item, type.ofType)) : fill(value, type.ofType);
     if (!isInputObjectType(type) || !isPlainObject(value) || !needsDefaults(type)) return value;
     const filled: Record<string, unknown> = { ...value };
+    for (const [name, literal] of defaultsOf(type)) if (!Object.hasOwn(value, name)) filled[name] = literal;
     for (const field of Object.values(type.getFields())) {
-      if (Object.hasOwn(value, field.name)) filled[field.name] = fill(value[field.name], field.type);
-      else if (isNonNullType(field.type) && field.defaultValue !== undefined) {
-        const literal = astFromValue(field.defaultValue, field.type);
-        if (literal) filled[field.name] = valueFromASTUntyped(literal);
-      }
+      if (Object.hasOwn(value, field.name) && needsDefaults(field.type)) filled[field.name] = fill(value[field.name], field.type);
     }
     return filled;
   };

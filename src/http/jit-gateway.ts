@@ -34,11 +34,16 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
   const executor: GatewayExecutor = async ({ document, operation, request, context }) => {
     const query = compile(document, request.operationName);
     const variables = request.variables ?? {};
-    // graphql-js coerces first only to report bad variables as it does: with the scalar's
-    // own message, and in the shape Apollo answers with 400. graphql-jit coerces again.
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
-    if (coerced.errors) return { errors: coerced.errors };
-    const result = isCompiledQuery(query) ? await query.query(undefined, context, withDefaults(operation.variableDefinitions ?? [], variables)) : query;
+    const definitions = operation.variableDefinitions ?? [];
+    const result = isCompiledQuery(query) ? await query.query(undefined, context, withDefaults(definitions, variables)) : query;
+    // A result without data is graphql-jit refusing the variables. graphql-js coerces them
+    // again only then, to say why as it does: with the scalar's own message, and in the
+    // shape Apollo answers with 400. Coercing every request twice cost a tenth of a batch
+    // of 100 proctoring events.
+    if (!('data' in result)) {
+      const coerced = getVariableValues(schema, definitions, variables);
+      if (coerced.errors) return { errors: coerced.errors };
+    }
     return result.errors ? { ...result, errors: result.errors.map(apolloReady) } : result;
   };
   return {
