@@ -19,6 +19,7 @@ import { RelationCatalog } from './cache/read-set';
 import { ResponseCache } from './cache/response-cache';
 import { responseCacheLookup } from './cache/response-cache.middleware';
 import { responseCacheStore } from './cache/response-cache.plugin';
+import { cacheableRequests } from './cache/cacheable-operation';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { pendingMigrations } from './db/migrator';
@@ -145,6 +146,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
           new ResponseCache(config.responseCache),
           new CredentialProber(orm.em, services.tokens),
           await RelationCatalog.load(orm.em.fork()),
+          cacheableRequests(schema, config.limits.tokens),
           config.diagnosticHeaders,
         )
       : null;

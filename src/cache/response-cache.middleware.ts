@@ -31,7 +31,13 @@ const VIEWER_TABLES = ['users', 'teacher_profiles'];
  */
 export type ResponseCacheLookup = (req: GraphQLHttpRequest, res: ServerResponse, state: HttpRequestState) => Promise<boolean>;
 
-export function responseCacheLookup(cache: ResponseCache, prober: CredentialProber, catalog: RelationCatalog, diagnostics: boolean): ResponseCacheLookup {
+export function responseCacheLookup(
+  cache: ResponseCache,
+  prober: CredentialProber,
+  catalog: RelationCatalog,
+  cacheable: (query: string, operationName: string | null | undefined) => boolean,
+  diagnostics: boolean,
+): ResponseCacheLookup {
   return async (req, res, state) => {
     const request = req.method === 'POST' ? graphQLRequestBody(req.body) : null;
     const credential = credentialFrom(req.headers);
@@ -39,6 +45,7 @@ export function responseCacheLookup(cache: ResponseCache, prober: CredentialProb
     const probe = await prober.probe(credential);
     if (!probe) return false;
     state.credentialProbe = probe;
+    if (!cacheable(request.query, request.operationName)) return false;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
     let hit = cache.get(key, probe.versions);
     if (!hit) {

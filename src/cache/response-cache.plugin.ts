@@ -1,18 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, OperationTypeNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Context } from '../context';
-import { isCacheable } from './cacheable';
-
-/** Only a query made of plain root fields, every one marked @Cacheable, is stored. */
-function cacheableOperation(operation: OperationDefinitionNode, schema: GraphQLSchema): boolean {
-  if (operation.operation !== OperationTypeNode.QUERY) return false;
-  const fields = schema.getQueryType()?.getFields() ?? {};
-  return operation.selectionSet.selections.every(
-    (selection) =>
-      selection.kind === Kind.FIELD &&
-      (selection.name.value === '__typename' || isCacheable(fields[selection.name.value]?.extensions)),
-  );
-}
+import { cacheableOperation } from './cacheable-operation';
 
 /**
  * Hands the serialized body of a cacheable, error-free result to the lookup middleware,

@@ -55,10 +55,17 @@ export function inputDefaults(schema: GraphQLSchema) {
     if (isNonNullType(type)) return fill(value, type.ofType);
     if (isListType(type)) return Array.isArray(value) ? value.map((item) => fill(item, type.ofType)) : fill(value, type.ofType);
     if (!isInputObjectType(type) || !isPlainObject(value) || !needsDefaults(type)) return value;
-    const filled: Record<string, unknown> = { ...value };
-    for (const [name, literal] of defaultsOf(type)) if (!Object.hasOwn(value, name)) filled[name] = literal;
+    // Copied only when something is added: a client that sends every field costs no copy.
+    let filled = value;
+    const set = (name: string, item: unknown) => {
+      if (filled === value) filled = { ...value };
+      filled[name] = item;
+    };
+    for (const [name, literal] of defaultsOf(type)) if (!Object.hasOwn(value, name)) set(name, literal);
     for (const field of Object.values(type.getFields())) {
-      if (Object.hasOwn(value, field.name) && needsDefaults(field.type)) filled[field.name] = fill(value[field.name], field.type);
+      if (!Object.hasOwn(value, field.name) || !needsDefaults(field.type)) continue;
+      const item = fill(value[field.name], field.type);
+      if (item !== value[field.name]) set(field.name, item);
     }
     return filled;
   };
