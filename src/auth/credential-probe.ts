@@ -6,10 +6,17 @@ import { countStatement, outsideRequestCount } from '../db/query-counter';
 import { hashApiKey, looksLikeApiKey } from './api-key-format';
 import type { AccessClaims, TokenService } from './tokens';
 
+/** Every table's version as one statement saw it. */
+export interface TableSnapshot {
+  versions: TableVersions;
+  /** The versions as one text: equal texts, no table changed in between. */
+  versionsText: string;
+}
+
 /**
  * A credential found good by the database, with every table's version as the same
- * statement saw it. The response cache keys on the principal and reuses an answer while
- * the versions of the tables it read are still these.
+ * statement saw it when asked for. The response cache keys on the principal and reuses an
+ * answer while the versions of the tables it read are still these.
  */
 export interface CredentialProbe {
   /**
@@ -18,9 +25,8 @@ export interface CredentialProbe {
    * (its scopes narrow the owner's). Answers are never shared across principals.
    */
   principal: string;
-  versions: TableVersions;
-  /** The versions as one text: equal texts, no table changed in between. */
-  versionsText: string;
+  /** Present when asked for: only a request whose answer could be stored needs it. */
+  snapshot?: TableSnapshot;
   /** Verified access-token claims and what the check read, so authentication repeats neither. */
   claims?: AccessClaims;
   session?: SessionCheck;
@@ -68,19 +74,22 @@ export function checkSessions(em: EntityManager, claims: readonly AccessClaims[]
   return em.execute<SessionCheck[]>(`${SESSION_CHECKS} order by c.i`, sessionParams(claims));
 }
 
-const PROBE_SESSIONS = `select ${TABLE_VERSIONS_SQL} as versions, (select json_agg(s order by s.i) from (${SESSION_CHECKS}) s) as checks`;
+const sessionProbeSql = (withVersions: boolean) =>
+  `select ${withVersions ? TABLE_VERSIONS_SQL : 'null'} as versions, (select json_agg(s order by s.i) from (${SESSION_CHECKS}) s) as checks`;
 
 interface SessionProbe {
   check: SessionCheck;
-  versionsText: string;
-  versions: TableVersions;
+  snapshot?: TableSnapshot;
 }
 
-/** Session checks and the table versions in one statement, read after every request in the batch arrived. */
-async function probeSessions(em: EntityManager, claims: readonly AccessClaims[]): Promise<SessionProbe[]> {
-  const [row] = await em.execute<{ versions: string; checks: SessionCheck[] }[]>(PROBE_SESSIONS, sessionParams(claims));
-  const versions = JSON.parse(row.versions) as TableVersions;
-  return row.checks.map((check) => ({ check, versionsText: row.versions, versions }));
+const snapshotOf = (versionsText: string | null): TableSnapshot | undefined =>
+  versionsText === null ? undefined : { versionsText, versions: JSON.parse(versionsText) as TableVersions };
+
+/** Session checks, and the table versions when asked for, in one statement, read after every request in the batch arrived. */
+async function probeSessions(em: EntityManager, sql: string, claims: readonly AccessClaims[]): Promise<SessionProbe[]> {
+  const [row] = await em.execute<{ versions: string | null; checks: SessionCheck[] }[]>(sql, sessionParams(claims));
+  const snapshot = snapshotOf(row.versions);
+  return row.checks.map((check) => ({ check, snapshot }));
 }
 
 /**
@@ -88,8 +97,8 @@ async function probeSessions(em: EntityManager, claims: readonly AccessClaims[])
  * event loop: under load that saves a round trip per request, and every request's
  * versions are still read after it arrived.
  */
-function batchedSessionProbes(em: EntityManager): DataLoader<AccessClaims, SessionProbe> {
-  return new DataLoader((batch) => outsideRequestCount(() => probeSessions(em, batch)), {
+function batchedSessionProbes(em: EntityManager, sql: string): DataLoader<AccessClaims, SessionProbe> {
+  return new DataLoader((batch) => outsideRequestCount(() => probeSessions(em, sql, batch)), {
     cache: false,
     maxBatchSize: 200,
     batchScheduleFn: (dispatch) => setImmediate(dispatch),
@@ -105,42 +114,51 @@ const PROBE_API_KEY = `with found as (
        update api_keys set last_used_at = now()
         where id in (select id from found) and (last_used_at is null or last_used_at < now() - interval '1 minute')
      )
-     select (select to_jsonb(found) from found) as key, ${TABLE_VERSIONS_SQL} as versions`;
+     select (select to_jsonb(found) from found) as key, {{versions}} as versions`;
 
 /**
  * Touches last_used_at in the same statement (throttled, as authentication does) so cached
  * reads still count as use. The key's scopes are part of the principal, so answers never
  * depend on api_keys itself: one key's touch leaves every key's answers in place.
  */
-async function probeApiKey(em: EntityManager, key: string): Promise<CredentialProbe | null> {
-  const [row] = await em.execute<{ key: KeyCheck | null; versions: string }[]>(PROBE_API_KEY, [hashApiKey(key)]);
+async function probeApiKey(em: EntityManager, key: string, withVersions: boolean): Promise<CredentialProbe | null> {
+  const sql = PROBE_API_KEY.replace('{{versions}}', withVersions ? TABLE_VERSIONS_SQL : 'null');
+  const [row] = await em.execute<{ key: KeyCheck | null; versions: string | null }[]>(sql, [hashApiKey(key)]);
   if (!row.key) return null;
   const scopes = [...row.key.scopes].sort().join(' ');
-  return { principal: `apiKey:${row.key.id}:${scopes}`, versionsText: row.versions, versions: JSON.parse(row.versions) as TableVersions, key: row.key };
+  return { principal: `apiKey:${row.key.id}:${scopes}`, snapshot: snapshotOf(row.versions), key: row.key };
 }
 
 /** Checks credentials against the database: one statement per API key, one per batch of sessions. */
 export class CredentialProber {
-  private readonly sessions: DataLoader<AccessClaims, SessionProbe>;
+  private readonly withVersions = sessionProbeSql(true);
+  private readonly withoutVersions = sessionProbeSql(false);
+  private readonly sessions: Record<'withVersions' | 'withoutVersions', DataLoader<AccessClaims, SessionProbe>>;
 
   constructor(
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
   ) {
-    this.sessions = batchedSessionProbes(em.fork());
+    const forked = em.fork();
+    this.sessions = { withVersions: batchedSessionProbes(forked, this.withVersions), withoutVersions: batchedSessionProbes(forked, this.withoutVersions) };
   }
 
-  /** Null when the credential is refused; authentication then runs in full and explains why. */
-  async probe(credential: string): Promise<CredentialProbe | null> {
-    if (looksLikeApiKey(credential)) return probeApiKey(this.em.fork(), credential);
+  /**
+   * Null when the credential is refused; authentication then runs in full and explains why.
+   * `withVersions` adds the table versions (a request whose answer could be stored), which
+   * are summed over every table's counters: not worth it for a mutation.
+   */
+  async probe(credential: string, withVersions: boolean): Promise<CredentialProbe | null> {
+    if (looksLikeApiKey(credential)) return probeApiKey(this.em.fork(), credential, withVersions);
     let claims: AccessClaims;
     try {
       claims = await this.tokens.verifyAccess(credential);
     } catch {
       return null;
     }
-    const { check, versions, versionsText } = await this.sessions.load(claims);
-    countStatement(PROBE_SESSIONS);
-    return check.live && check.usable ? { principal: `user:${claims.userId}`, versions, versionsText, claims, session: check } : null;
+    const kind = withVersions ? 'withVersions' : 'withoutVersions';
+    const { check, snapshot } = await this.sessions[kind].load(claims);
+    countStatement(this[kind]);
+    return check.live && check.usable ? { principal: `user:${claims.userId}`, snapshot, claims, session: check } : null;
   }
 }

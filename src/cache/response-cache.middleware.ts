@@ -42,14 +42,15 @@ export function responseCacheLookup(
     const request = req.method === 'POST' ? graphQLRequestBody(req.body) : null;
     const credential = credentialFrom(req.headers);
     if (!request || !credential) return false;
-    const probe = await prober.probe(credential);
+    const probe = await prober.probe(credential, cacheable(request.query, request.operationName));
     if (!probe) return false;
     state.credentialProbe = probe;
-    if (!cacheable(request.query, request.operationName)) return false;
+    const { snapshot } = probe;
+    if (!snapshot) return false;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
-    let hit = cache.get(key, probe.versions);
+    let hit = cache.get(key, snapshot.versions);
     if (!hit) {
-      const computing = cache.computingFor(key, probe.versionsText);
+      const computing = cache.computingFor(key, snapshot.versionsText);
       if (computing) hit = await computing;
     }
     if (hit) {
@@ -70,13 +71,13 @@ export function responseCacheLookup(
     const texts: string[] = [];
     state.queryCount.texts = texts;
     if (diagnostics) res.setHeader('x-assay-cache', 'miss');
-    const done = cache.startComputing(key, probe.versionsText);
+    const done = cache.startComputing(key, snapshot.versionsText);
     res.on('finish', () => {
       const contentType = res.getHeader('content-type');
       const tables = pending.body !== undefined && res.statusCode === 200 ? catalog.readSet(texts) : null;
       if (!tables || typeof contentType !== 'string') return done();
       for (const table of VIEWER_TABLES) tables.add(table);
-      const reads = Array.from(tables, (table) => [table, versionOf(probe.versions, table)] as const);
+      const reads = Array.from(tables, (table) => [table, versionOf(snapshot.versions, table)] as const);
       done({ body: Buffer.from(pending.body!), contentType, reads });
     });
     // A request that fails or is cut off stores nothing, and its waiters execute for themselves.
