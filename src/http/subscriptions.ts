@@ -2,13 +2,13 @@ import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   createSourceEventStream,
-  execute,
   GraphQLError,
   getOperationAST,
   OperationTypeNode,
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { CloseCode, type Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
+import { LRUCache } from 'lru-cache';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { credentialFromParams } from '../auth/authenticate';
 import { hasScope, type Viewer } from '../auth/viewer';
@@ -23,6 +24,7 @@ import type { Config } from '../config';
 import { createContext, type Context, type LiveConnection } from '../context';
 import type { Services } from '../services';
 import type { Delivery } from '../services/live/abortable';
+import { contextsPerTurn, sharedExecutions } from './delivery-sharing';
 import { errorFormatter } from './format-error';
 
 /** What graphql-ws keeps per connection: its socket, and the credential it proved at connect. */
@@ -50,7 +52,7 @@ const requestError = (message: string) => new GraphQLError(message, { extensions
  * with: graphql-js would resolve every event in the one context made at subscribe time, so
  * loaders would cache across events and row rules would answer from the first event's state.
  */
-async function subscribePerDelivery(args: ExecutionArgs) {
+const subscribePerDelivery = (execute: (args: ExecutionArgs) => Promise<ExecutionResult>) => async (args: ExecutionArgs) => {
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source;
   const iterator = source[Symbol.asyncIterator]();
@@ -72,7 +74,7 @@ async function subscribePerDelivery(args: ExecutionArgs) {
     [Symbol.asyncIterator]: () => mapped,
   };
   return mapped;
-}
+};
 
 /**
  * graphql-ws on the HTTP server's port and path. A connection proves who it is in
@@ -91,32 +93,39 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
     connection.socket.close(code, reason.slice(0, 120));
   };
 
-  const contextFor = (ctx: WsContext<Record<string, unknown>, Connection>, viewer: Viewer | null, authError: string | null, em = orm.em.fork()): Context => {
+  const state = (connection: Connection) => ({
+    services,
+    requestId: `ws:${connection.request.headers['sec-websocket-key'] ?? 'unknown'}`,
+    queryCount: { statements: 0 },
+    ip: connection.request.socket.remoteAddress ?? 'unknown',
+    userAgent: connection.request.headers['user-agent']?.slice(0, 512) ?? null,
+  });
+
+  // A delivery's context belongs to no connection: the connections of one principal share
+  // it within a turn of the event loop (delivery-sharing.ts), and sources keep their own.
+  const deliveryContext = contextsPerTurn((viewer, connection: Connection) =>
+    createContext({ ...state(connection), em: () => orm.em.fork(), viewer, authError: null, live: null }),
+  );
+
+  const contextFor = (ctx: WsContext<Record<string, unknown>, Connection>, viewer: Viewer | null, authError: string | null): Context => {
     const connection = ctx.extra;
     const live: LiveConnection = {
       refresh: async () => {
-        const fresh = orm.em.fork();
-        const auth = await services.authenticator.authenticate(fresh, connection.credential ?? null);
+        const auth = await services.authenticator.authenticate(orm.em, connection.credential ?? null);
         if (!auth.viewer) {
           close(connection, CloseCode.Unauthorized, auth.authError ?? 'Credential no longer valid');
           return null;
         }
-        return contextFor(ctx, auth.viewer, null, fresh);
+        return deliveryContext(auth.viewer, connection);
       },
       close: (code, reason) => close(connection, code, reason),
     };
-    return createContext({
-      em,
-      viewer,
-      authError,
-      services,
-      requestId: `ws:${connection.request.headers['sec-websocket-key'] ?? 'unknown'}`,
-      queryCount: { statements: 0 },
-      ip: connection.request.socket.remoteAddress ?? 'unknown',
-      userAgent: connection.request.headers['user-agent']?.slice(0, 512) ?? null,
-      live,
-    });
+    return createContext({ ...state(connection), em: orm.em.fork(), viewer, authError, live });
   };
+
+  // Subscribers of one dashboard send the same text: parsed once, one document to share executions by.
+  const documents = new LRUCache<string, DocumentNode>({ max: 500 });
+  const executeShared = sharedExecutions();
 
   const server = useServer<Record<string, unknown>, Connection>(
     {
@@ -149,9 +158,9 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
         if (ctx.extra.expiry) clearTimeout(ctx.extra.expiry);
       },
       onSubscribe: async (ctx, _id, payload) => {
-        let document;
+        let document = documents.get(payload.query);
         try {
-          document = parse(payload.query, { maxTokens: config.limits.tokens });
+          document ??= parse(payload.query, { maxTokens: config.limits.tokens });
         } catch (error) {
           return [requestError(error instanceof GraphQLError ? error.message : 'The document does not parse')];
         }
@@ -160,6 +169,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
         if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return [requestError('Only subscriptions run over WebSocket; send queries and mutations over HTTP')];
         const problems = validate(schema, document, [...specifiedRules, ...options.validationRules]);
         if (problems.length) return problems.map((p) => requestError(p.message));
+        documents.set(payload.query, document);
         const { viewer, authError } = await services.authenticator.authenticate(orm.em.fork(), ctx.extra.credential ?? null);
         return {
           schema,
@@ -169,7 +179,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
           contextValue: contextFor(ctx, viewer, authError),
         };
       },
-      subscribe: subscribePerDelivery,
+      subscribe: subscribePerDelivery(executeShared),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
     },

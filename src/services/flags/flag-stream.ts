@@ -37,6 +37,14 @@ export function decodeFlagCursor(cursor: string | null | undefined): number | nu
   return Number(match[1]);
 }
 
+/** One payload per log entry, so that the deliveries of one flag can share their execution. */
+const payloads = new WeakMap<FlagLogEntry, FlagLogEntry & { cursor: string }>();
+function payloadOf(entry: FlagLogEntry): FlagLogEntry & { cursor: string } {
+  let payload = payloads.get(entry);
+  if (!payload) payloads.set(entry, (payload = { ...entry, cursor: encodeFlagCursor(entry.seq) }));
+  return payload;
+}
+
 /** Whether a flag passes a subscriber's or webhook's filter (rights are checked apart). */
 export const flagMatches = (flag: { examId: string; cohort: string | null; severity: MonitoringSeverity }, filter: FlagStreamFilter) =>
   (!filter.examId || flag.examId === filter.examId) &&
@@ -70,7 +78,7 @@ export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): As
           reader.cursor = entry.seq;
           if (!access || !wanted.has(entry)) continue;
           if (access.visibleExams !== 'all' && !access.visibleExams.has(entry.examId)) continue;
-          yield { payload: { ...entry, cursor: encodeFlagCursor(entry.seq) }, context: access.context };
+          yield { payload: payloadOf(entry), context: access.context };
         }
       }
     } finally {

@@ -1,0 +1,64 @@
+import { execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Viewer } from '../auth/viewer';
+import type { Context } from '../context';
+
+/**
+ * What the connections of one principal hold in common while they are delivered to: one
+ * flag wakes every subscriber in the same turn of the event loop, and a teacher may have
+ * dozens of dashboards open. Sharing the delivery context shares its loaders, so the exam
+ * access check and the rows a payload shows are read once per principal and turn, not per
+ * connection; sharing executions runs a document once per payload, variables and context.
+ */
+
+/** Who the rights of a delivery are: equal keys, equal rights (the role, an API key's scopes, the cohorts taught). */
+export function principalKey(viewer: Viewer): string {
+  const scopes = viewer.scopes ? [...viewer.scopes].sort().join(' ') : '*';
+  return [viewer.via, viewer.user.id, viewer.user.role, viewer.apiKeyId ?? '', scopes, viewer.cohortsTaught.join(',')].join('\n');
+}
+
+/**
+ * A context per principal for the current turn of the event loop, made by `make` on first
+ * use (`from` is whatever else it needs: the first connection's address for the log):
+ * deliveries of a later turn (a later flag) get fresh loaders, so nothing is read from an
+ * earlier state of the database.
+ */
+export function contextsPerTurn<A>(make: (viewer: Viewer, from: A) => Context): (viewer: Viewer, from: A) => Context {
+  let turn: Map<string, Context> | null = null;
+  return (viewer, from) => {
+    if (!turn) {
+      const current = (turn = new Map());
+      setImmediate(() => {
+        if (turn === current) turn = null;
+      });
+    }
+    const key = principalKey(viewer);
+    let context = turn.get(key);
+    if (!context) turn.set(key, (context = make(viewer, from)));
+    return context;
+  };
+}
+
+/**
+ * graphql-js's execute, once per (context, payload, document, operation, variables): the
+ * connections that share a delivery context and ask the same thing of the same payload get
+ * the same result, which is only read (serialized per socket) afterwards.
+ */
+export function sharedExecutions(): (args: ExecutionArgs) => Promise<ExecutionResult> {
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let documents = 0;
+  const results = new WeakMap<object, WeakMap<object, Map<string, Promise<ExecutionResult>>>>();
+  return async (args) => {
+    const { contextValue, rootValue, document } = args;
+    if (typeof contextValue !== 'object' || contextValue === null || typeof rootValue !== 'object' || rootValue === null) return execute(args);
+    let documentId = documentIds.get(document);
+    if (documentId === undefined) documentIds.set(document, (documentId = ++documents));
+    const key = `${documentId}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    let byPayload = results.get(contextValue);
+    if (!byPayload) results.set(contextValue, (byPayload = new WeakMap()));
+    let byRequest = byPayload.get(rootValue);
+    if (!byRequest) byPayload.set(rootValue, (byRequest = new Map<string, Promise<ExecutionResult>>()));
+    let result = byRequest.get(key);
+    if (!result) byRequest.set(key, (result = Promise.resolve(execute(args))));
+    return result;
+  };
+}
