@@ -60,6 +60,11 @@ export interface RequestState {
   userAgent: string | null;
   responseCache?: PendingResponse | null;
   live?: LiveConnection | null;
+  /**
+   * Loaders made on `em` and shared with other contexts (subscription deliveries of one turn,
+   * delivery-sharing.ts); by default a context makes its own on first use.
+   */
+  loaders?: Loaders;
 }
 
 /**
@@ -92,7 +97,7 @@ class RequestContext implements Context {
   visibleRows = new WeakSet<object>();
   private readonly fork: (() => EntityManager) | null;
   private forked: EntityManager | null;
-  private madeLoaders: Loaders | null = null;
+  private madeLoaders: Loaders | null;
 
   constructor(state: RequestState) {
     const given = state.em;
@@ -108,6 +113,7 @@ class RequestContext implements Context {
     this.audit = sourceOfRequest(state.viewer, { requestId: state.requestId, ip: state.ip, userAgent: state.userAgent });
     this.responseCache = state.responseCache ?? null;
     this.live = state.live ?? null;
+    this.madeLoaders = state.loaders ?? null;
   }
 
   get em(): EntityManager {

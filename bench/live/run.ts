@@ -29,6 +29,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 4);
 const WEBHOOK_FLAGS = Number(process.env.BENCH_WEBHOOK_FLAGS ?? 500);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Extra flags for the servers' node, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PORTS = [4560, 4561];
 
 const APPEND = `with flag as (select $1::uuid as attempt_id, 'ANOMALIES'::text as reason, 'WARNING'::text as severity, '{"bench":true}'::jsonb as details),
@@ -52,7 +54,7 @@ async function main() {
   // One secret for both instances, so a token from one is good on the other.
   const env = { REDIS_URL, NODE_ENV: 'production', DB_POOL_MAX: '20', WEBHOOK_POLL_MS: '1000', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', JWT_SECRET: randomBytes(48).toString('base64') };
   const servers: BenchServer[] = [];
-  for (const port of PORTS) servers.push(await startServer({ databaseUrl: MONITORING_DATABASE_URL, port, env }));
+  for (const port of PORTS) servers.push(await startServer({ databaseUrl: MONITORING_DATABASE_URL, port, env, nodeFlags }));
   try {
     const teachers = await Promise.all(Array.from({ length: SIZES.teachers }, (_, i) => servers[0].login(benchEmail('teacher', i + 1), BENCH_PASSWORD)));
     const { rows: teacherIds } = await db.query<{ id: string; email: string }>(`select id, email from users where email like 'bench-teacher%'`);

@@ -5,9 +5,11 @@ import type { Context } from '../context';
 /**
  * What the connections of one principal hold in common while they are delivered to: one
  * flag wakes every subscriber in the same turn of the event loop, and a teacher may have
- * dozens of dashboards open. Sharing the delivery context shares its loaders, so the exam
- * access check and the rows a payload shows are read once per principal and turn, not per
- * connection; sharing executions runs a document once per payload, variables and context.
+ * dozens of dashboards open. The connections of a principal share a delivery context, and
+ * all contexts of a turn share one set of loaders, so the rows a payload shows are read once
+ * a turn and every teacher's access to the flags' exams is checked in one statement, not
+ * once per connection; sharing executions runs a document once per payload, variables and
+ * context.
  */
 
 /** Who the rights of a delivery are: equal keys, equal rights (the role, an API key's scopes, the cohorts taught). */
@@ -17,23 +19,44 @@ export function principalKey(viewer: Viewer): string {
 }
 
 /**
- * A context per principal for the current turn of the event loop, made by `make` on first
- * use (`from` is whatever else it needs: the first connection's address for the log):
- * deliveries of a later turn (a later flag) get fresh loaders, so nothing is read from an
- * earlier state of the database.
+ * `compute` once per key in the current turn of the event loop: a credential presented by
+ * many connections (one user's dashboards) is authenticated once per flag, not per connection.
  */
-export function contextsPerTurn<A>(make: (viewer: Viewer, from: A) => Context): (viewer: Viewer, from: A) => Context {
-  let turn: Map<string, Context> | null = null;
-  return (viewer, from) => {
+export function oncePerTurn<V>(compute: (key: string) => V): (key: string) => V {
+  let turn: Map<string, V> | null = null;
+  return (key) => {
     if (!turn) {
       const current = (turn = new Map());
       setImmediate(() => {
         if (turn === current) turn = null;
       });
     }
+    let value = turn.get(key);
+    if (value === undefined) turn.set(key, (value = compute(key)));
+    return value;
+  };
+}
+
+/**
+ * A context per principal for the current turn of the event loop, made by `make` on first
+ * use, over what `makeShared` gives the whole turn (`from` is whatever else `make` needs:
+ * the first connection's address for the log). Deliveries of a later turn (a later flag)
+ * get fresh contexts and loaders, so nothing is answered from an earlier state of the
+ * database. Only what rights do not change is shared between principals: loaders of rows,
+ * and of rights keyed by viewer; row verdicts and rows known visible stay per context.
+ */
+export function contextsPerTurn<A, S>(makeShared: () => S, make: (viewer: Viewer, from: A, shared: S) => Context): (viewer: Viewer, from: A) => Context {
+  let turn: { shared: S; contexts: Map<string, Context> } | null = null;
+  return (viewer, from) => {
+    if (!turn) {
+      const current = (turn = { shared: makeShared(), contexts: new Map() });
+      setImmediate(() => {
+        if (turn === current) turn = null;
+      });
+    }
     const key = principalKey(viewer);
-    let context = turn.get(key);
-    if (!context) turn.set(key, (context = make(viewer, from)));
+    let context = turn.contexts.get(key);
+    if (!context) turn.contexts.set(key, (context = make(viewer, from, turn.shared)));
     return context;
   };
 }

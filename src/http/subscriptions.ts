@@ -24,8 +24,9 @@ import type { Config } from '../config';
 import { createContext, type Context, type LiveConnection } from '../context';
 import type { Services } from '../services';
 import type { Delivery } from '../services/live/abortable';
-import { contextsPerTurn, sharedExecutions } from './delivery-sharing';
+import { contextsPerTurn, oncePerTurn, sharedExecutions } from './delivery-sharing';
 import { errorFormatter } from './format-error';
+import { createLoaders } from '../loaders';
 
 /** What graphql-ws keeps per connection: its socket, and the credential it proved at connect. */
 interface Connection {
@@ -103,15 +104,21 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
 
   // A delivery's context belongs to no connection: the connections of one principal share
   // it within a turn of the event loop (delivery-sharing.ts), and sources keep their own.
-  const deliveryContext = contextsPerTurn((viewer, connection: Connection) =>
-    createContext({ ...state(connection), em: () => orm.em.fork(), viewer, authError: null, live: null }),
+  const deliveryContext = contextsPerTurn(
+    () => {
+      const em = orm.em.fork();
+      return { em, loaders: createLoaders(em) };
+    },
+    (viewer, connection: Connection, shared) => createContext({ ...state(connection), ...shared, viewer, authError: null, live: null }),
   );
+
+  const authenticateInTurn = oncePerTurn((credential) => services.authenticator.authenticate(orm.em, credential || null));
 
   const contextFor = (ctx: WsContext<Record<string, unknown>, Connection>, viewer: Viewer | null, authError: string | null): Context => {
     const connection = ctx.extra;
     const live: LiveConnection = {
       refresh: async () => {
-        const auth = await services.authenticator.authenticate(orm.em, connection.credential ?? null);
+        const auth = await authenticateInTurn(connection.credential ?? '');
         if (!auth.viewer) {
           close(connection, CloseCode.Unauthorized, auth.authError ?? 'Credential no longer valid');
           return null;

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import DataLoader from 'dataloader';
 import { SettlingLoader } from './settled';
 import { seesEveryone, type Viewer } from '../auth/viewer';
 import { uuidArray } from '../db/pg-array';
@@ -14,37 +15,45 @@ export interface ExamAccess {
 
 const NONE: ExamAccess = { view: false, edit: false, analytics: false };
 
+/** Keys of teacherExamAccess: a teacher's id and an exam's id. */
+export const teacherExamKey = (teacherId: string, examId: string) => `${teacherId}\n${examId}`;
+
+/**
+ * Teachers' rights on exams, for any number of (teacher, exam) pairs in one statement: a
+ * request asks for one teacher; deliveries of a flag to many teachers' subscriptions ask
+ * for all of them at once (delivery-sharing.ts).
+ */
+export function teacherExamAccessLoader(em: EntityManager): DataLoader<string, ExamAccess> {
+  return new DataLoader(async (keys) => {
+    const pairs = keys.map((key) => key.split('\n'));
+    const rows = await em.execute<{ teacher_id: string; id: string; can_view: boolean; can_edit: boolean; can_view_analytics: boolean }[]>(
+      `select t.teacher_id, e.id, (e.creator_id = t.teacher_id or coalesce(g.can_view, false)) as can_view,
+              (e.creator_id = t.teacher_id or coalesce(g.can_edit, false)) as can_edit,
+              (e.creator_id = t.teacher_id or coalesce(g.can_view_analytics, false)) as can_view_analytics
+         from unnest(?::uuid[], ?::uuid[]) as t(teacher_id, exam_id)
+         join exams e on e.id = t.exam_id
+         left join teacher_exam_permissions g on g.exam_id = e.id and g.teacher_id = t.teacher_id`,
+      [uuidArray(pairs.map(([teacher]) => teacher)), uuidArray(pairs.map(([, exam]) => exam))],
+    );
+    const byKey = new Map(rows.map((r) => [teacherExamKey(r.teacher_id, r.id), { view: r.can_view, edit: r.can_edit, analytics: r.can_view_analytics }]));
+    return keys.map((key) => byKey.get(key) ?? NONE);
+  });
+}
+
 /** One statement per batch of exam ids: the viewer's rights on each (layer two of row access). */
-export function examAccessLoader(em: EntityManager, viewer: Viewer): SettlingLoader<string, ExamAccess> {
+export function examAccessLoader(em: EntityManager, viewer: Viewer, teacherAccess = teacherExamAccessLoader(em)): SettlingLoader<string, ExamAccess> {
   return new SettlingLoader(async (ids) => {
     if (seesEveryone(viewer)) {
       const isAdmin = viewer.user.role === Role.ADMIN;
       return ids.map(() => ({ view: true, edit: isAdmin, analytics: true }));
     }
-    const rows = await em.execute<{ id: string; can_view: boolean; can_edit: boolean; can_view_analytics: boolean }[]>(
-      ...accessQuery(viewer, [...ids]),
+    if (viewer.user.role === Role.TEACHER) return teacherAccess.loadMany(ids.map((id) => teacherExamKey(viewer.user.id, id)));
+    const visible = examVisibleSql(viewer, 'e');
+    const rows = await em.execute<{ id: string; can_view: boolean }[]>(
+      `select e.id, ${visible.sql} as can_view from exams e where e.id = any (?::uuid[])`,
+      [...visible.params, uuidArray([...ids])],
     );
-    const byId = new Map(rows.map((r) => [r.id, { view: r.can_view, edit: r.can_edit, analytics: r.can_view_analytics }]));
+    const byId = new Map(rows.map((r) => [r.id, { view: r.can_view, edit: false, analytics: false }]));
     return ids.map((id) => byId.get(id) ?? NONE);
   });
-}
-
-function accessQuery(viewer: Viewer, ids: string[]): [string, unknown[]] {
-  const me = viewer.user.id;
-  if (viewer.user.role === Role.TEACHER) {
-    return [
-      `select e.id, (e.creator_id = ? or coalesce(g.can_view, false)) as can_view,
-              (e.creator_id = ? or coalesce(g.can_edit, false)) as can_edit,
-              (e.creator_id = ? or coalesce(g.can_view_analytics, false)) as can_view_analytics
-         from exams e left join teacher_exam_permissions g on g.exam_id = e.id and g.teacher_id = ?
-        where e.id = any (?::uuid[])`,
-      [me, me, me, me, uuidArray(ids)],
-    ];
-  }
-  const visible = examVisibleSql(viewer, 'e');
-  return [
-    `select e.id, ${visible.sql} as can_view, false as can_edit, false as can_view_analytics
-       from exams e where e.id = any (?::uuid[])`,
-    [...visible.params, uuidArray(ids)],
-  ];
 }

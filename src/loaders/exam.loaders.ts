@@ -7,7 +7,7 @@ import { attemptVisibleSql } from '../permissions/exam.scope';
 import { plainLoaderByColumn } from './by-column';
 import { perViewer } from './per-viewer';
 import { studentRowsWithProfileById } from './user.loaders';
-import { examAccessLoader } from './exam-access';
+import { examAccessLoader, teacherExamAccessLoader } from './exam-access';
 import { reviewOpenLoader } from './exam-review';
 
 /** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
@@ -37,12 +37,13 @@ async function grantsOf(em: EntityManager, examIds: readonly string[]): Promise<
 
 export function createExamLoaders(em: EntityManager, studentProfileByUserId: DataLoader<string, StudentProfile | null>) {
   const recent = new Map<string, DataLoader<string, ExamAttempt[]>>();
+  const teacherAccess = teacherExamAccessLoader(em);
   return {
     studentWithProfileById: studentRowsWithProfileById(em, studentProfileByUserId),
     examById: plainLoaderByColumn(em, Exam, 'exams', 'id'),
     performanceMetricsByStudentId: plainLoaderByColumn(em, PerformanceMetrics, 'performance_metrics', 'student_id'),
     grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
-    examAccess: perViewer((viewer) => examAccessLoader(em, viewer)),
+    examAccess: perViewer((viewer) => examAccessLoader(em, viewer, teacherAccess)),
     reviewOpen: perViewer((viewer) => reviewOpenLoader(em, viewer)),
     recentAttemptsByExamId(viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
       const key = `${viewer.user.id}:${limit}`;

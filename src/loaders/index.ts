@@ -9,7 +9,11 @@ import { perViewer } from './per-viewer';
 import { visibility } from './visibility';
 import { userVisibleSql } from '../permissions/user.scope';
 
-/** Fresh per request: batching and caching never cross requests or viewers. */
+/**
+ * Fresh per request, or per turn of subscription deliveries (delivery-sharing.ts), which
+ * share one set among viewers: rows are cached for whoever uses the set, and whatever
+ * depends on the viewer is keyed by viewer (perViewer), so a shared set shares rows, never rights.
+ */
 export function createLoaders(em: EntityManager) {
   // Users and profiles are only read here: plain rows, never the password hash.
   const studentProfileByUserId = plainLoaderByColumn(em, StudentProfile, 'student_profiles', 'user_id');

@@ -24,6 +24,30 @@ async function checkedFilter(filter: FlaggedStudentFilter | null | undefined): P
   return checked;
 }
 
+type VisibleExams = ReadonlySet<string> | 'all';
+const visibleByContext = new WeakMap<Context, Map<string, Promise<VisibleExams>>>();
+
+/**
+ * The exams among `examIds` the context's viewer may view, once per delivery context and
+ * page: the subscriptions of one principal share that context within a turn.
+ */
+function visibleAmong(ctx: Context, examIds: string[]): Promise<VisibleExams> {
+  const viewer = ctx.viewer!;
+  if (seesEveryone(viewer)) return Promise.resolve('all');
+  let known = visibleByContext.get(ctx);
+  if (!known) visibleByContext.set(ctx, (known = new Map<string, Promise<VisibleExams>>()));
+  const key = examIds.join(',');
+  let visible = known.get(key);
+  if (!visible) {
+    visible = ctx.loaders
+      .examAccess(viewer)
+      .loadMany(examIds)
+      .then((access) => new Set(examIds.filter((_id, i) => { const a = access[i]; return !(a instanceof Error) && a.view; })));
+    known.set(key, visible);
+  }
+  return visible;
+}
+
 /**
  * studentFlagged's source: authorized here (shield guards only the per-event resolve), then
  * the flag log from the cursor on, each page re-authorized as it is delivered.
@@ -46,9 +70,7 @@ export async function studentFlaggedStream(ctx: Context, args: StudentFlaggedArg
         live.close(CloseCode.Forbidden, 'Flag updates are for teachers, admins and auditors');
         return null;
       }
-      if (seesEveryone(now)) return { context: fresh, visibleExams: 'all' };
-      const access = await fresh.loaders.examAccess(now).loadMany(examIds);
-      return { context: fresh, visibleExams: new Set(examIds.filter((_id, i) => { const a = access[i]; return !(a instanceof Error) && a.view; })) };
+      return { context: fresh, visibleExams: await visibleAmong(fresh, examIds) };
     },
     tooFarBehind: () => live.close(TRY_AGAIN_LATER, 'Too far behind the flag log: reconnect with your last cursor'),
   });
