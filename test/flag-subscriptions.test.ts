@@ -83,6 +83,29 @@ describe('who receives a flag', () => {
     expect(teacher.errors).toEqual([]);
   });
 
+  it('connections woken by the same flags share work, never rows: each gets exactly what its own viewer may see', async ({ follow }) => {
+    const [mine] = await attemptsOf('teacher1', 1);
+    const [theirs] = await attemptsOf('teacher2', 1);
+    const teacher1 = [follow(bearer(tokens.teacher1)), follow(bearer(tokens.teacher1)), follow(bearer(tokens.teacher1))];
+    const teacher2 = [follow(bearer(tokens.teacher2)), follow(bearer(tokens.teacher2))];
+    const admin = follow(bearer(tokens.admin));
+    const everyone = [...teacher1, ...teacher2, admin];
+    await Promise.all(everyone.map((s) => s.connected));
+    await new Promise((r) => setTimeout(r, 200));
+    // Appended back to back, so that one read of the log wakes every connection at once.
+    const [own, other] = await Promise.all([raise(mine.id), raise(theirs.id)]);
+    const firstOwn = (await teacher1[0].received(1))[0].studentFlagged;
+    for (const s of teacher1) expect((await s.received(1)).map((e) => e.studentFlagged)).toEqual([firstOwn]);
+    expect(firstOwn).toMatchObject({ seq: own, exam: { id: mine.examId }, attempt: { id: mine.id } });
+    for (const s of teacher2) expect((await s.received(1)).map((e) => e.studentFlagged)).toMatchObject([{ seq: other, exam: { id: theirs.examId } }]);
+    expect(seqs(await admin.received(2)).sort((x, y) => x - y)).toEqual([own, other].sort((x, y) => x - y));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const s of [...teacher1, ...teacher2]) {
+      expect(s.events).toHaveLength(1);
+      expect(s.errors).toEqual([]);
+    }
+  });
+
   it('a student is refused and receives nothing', async ({ follow }) => {
     const student = follow(bearer(tokens.student1));
     await student.connected;
