@@ -92,17 +92,24 @@ async function probeSessions(em: EntityManager, sql: string, claims: readonly Ac
   return row.checks.map((check) => ({ check, snapshot }));
 }
 
+interface SessionProbes {
+  sql: string;
+  loader: DataLoader<AccessClaims, SessionProbe>;
+}
+
 /**
  * Probes of requests that arrive together share one statement, batched per turn of the
  * event loop: under load that saves a round trip per request, and every request's
  * versions are still read after it arrived.
  */
-function batchedSessionProbes(em: EntityManager, sql: string): DataLoader<AccessClaims, SessionProbe> {
-  return new DataLoader((batch) => outsideRequestCount(() => probeSessions(em, sql, batch)), {
+function sessionProbes(em: EntityManager, withVersions: boolean): SessionProbes {
+  const sql = sessionProbeSql(withVersions);
+  const loader = new DataLoader<AccessClaims, SessionProbe>((batch) => outsideRequestCount(() => probeSessions(em, sql, batch)), {
     cache: false,
     maxBatchSize: 200,
     batchScheduleFn: (dispatch) => setImmediate(dispatch),
   });
+  return { sql, loader };
 }
 
 const PROBE_API_KEY = `with found as (
@@ -115,6 +122,7 @@ const PROBE_API_KEY = `with found as (
         where id in (select id from found) and (last_used_at is null or last_used_at < now() - interval '1 minute')
      )
      select (select to_jsonb(found) from found) as key, {{versions}} as versions`;
+const apiKeyProbeSql = { withVersions: PROBE_API_KEY.replace('{{versions}}', TABLE_VERSIONS_SQL), withoutVersions: PROBE_API_KEY.replace('{{versions}}', 'null') };
 
 /**
  * Touches last_used_at in the same statement (throttled, as authentication does) so cached
@@ -122,7 +130,7 @@ const PROBE_API_KEY = `with found as (
  * depend on api_keys itself: one key's touch leaves every key's answers in place.
  */
 async function probeApiKey(em: EntityManager, key: string, withVersions: boolean): Promise<CredentialProbe | null> {
-  const sql = PROBE_API_KEY.replace('{{versions}}', withVersions ? TABLE_VERSIONS_SQL : 'null');
+  const sql = withVersions ? apiKeyProbeSql.withVersions : apiKeyProbeSql.withoutVersions;
   const [row] = await em.execute<{ key: KeyCheck | null; versions: string | null }[]>(sql, [hashApiKey(key)]);
   if (!row.key) return null;
   const scopes = [...row.key.scopes].sort().join(' ');
@@ -131,16 +139,17 @@ async function probeApiKey(em: EntityManager, key: string, withVersions: boolean
 
 /** Checks credentials against the database: one statement per API key, one per batch of sessions. */
 export class CredentialProber {
-  private readonly withVersions = sessionProbeSql(true);
-  private readonly withoutVersions = sessionProbeSql(false);
-  private readonly sessions: Record<'withVersions' | 'withoutVersions', DataLoader<AccessClaims, SessionProbe>>;
+  /** Session checks with and without the table versions: each its own statement, batched apart. */
+  private readonly withVersions: SessionProbes;
+  private readonly withoutVersions: SessionProbes;
 
   constructor(
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
   ) {
     const forked = em.fork();
-    this.sessions = { withVersions: batchedSessionProbes(forked, this.withVersions), withoutVersions: batchedSessionProbes(forked, this.withoutVersions) };
+    this.withVersions = sessionProbes(forked, true);
+    this.withoutVersions = sessionProbes(forked, false);
   }
 
   /**
@@ -156,9 +165,9 @@ export class CredentialProber {
     } catch {
       return null;
     }
-    const kind = withVersions ? 'withVersions' : 'withoutVersions';
-    const { check, snapshot } = await this.sessions[kind].load(claims);
-    countStatement(this[kind]);
+    const probes = withVersions ? this.withVersions : this.withoutVersions;
+    const { check, snapshot } = await probes.loader.load(claims);
+    countStatement(probes.sql);
     return check.live && check.usable ? { principal: `user:${claims.userId}`, snapshot, claims, session: check } : null;
   }
 }

@@ -18,21 +18,30 @@ export function principalKey(viewer: Viewer): string {
   return [viewer.via, viewer.user.id, viewer.user.role, viewer.apiKeyId ?? '', scopes, viewer.cohortsTaught.join(',')].join('\n');
 }
 
+/** What `make` gives the current turn of the event loop: made on first use, forgotten when the turn ends. */
+function perTurn<T>(make: () => T): () => T {
+  let turn: T | null = null;
+  return () => {
+    if (turn === null) {
+      const current = (turn = make());
+      setImmediate(() => {
+        if (turn === current) turn = null;
+      });
+    }
+    return turn;
+  };
+}
+
 /**
  * `compute` once per key in the current turn of the event loop: a credential presented by
  * many connections (one user's dashboards) is authenticated once per flag, not per connection.
  */
 export function oncePerTurn<V>(compute: (key: string) => V): (key: string) => V {
-  let turn: Map<string, V> | null = null;
+  const known = perTurn(() => new Map<string, V>());
   return (key) => {
-    if (!turn) {
-      const current = (turn = new Map());
-      setImmediate(() => {
-        if (turn === current) turn = null;
-      });
-    }
-    let value = turn.get(key);
-    if (value === undefined) turn.set(key, (value = compute(key)));
+    const values = known();
+    let value = values.get(key);
+    if (value === undefined) values.set(key, (value = compute(key)));
     return value;
   };
 }
@@ -46,14 +55,9 @@ export function oncePerTurn<V>(compute: (key: string) => V): (key: string) => V 
  * and of rights keyed by viewer; row verdicts and rows known visible stay per context.
  */
 export function contextsPerTurn<A, S>(makeShared: () => S, make: (viewer: Viewer, from: A, shared: S) => Context): (viewer: Viewer, from: A) => Context {
-  let turn: { shared: S; contexts: Map<string, Context> } | null = null;
+  const current = perTurn(() => ({ shared: makeShared(), contexts: new Map<string, Context>() }));
   return (viewer, from) => {
-    if (!turn) {
-      const current = (turn = { shared: makeShared(), contexts: new Map() });
-      setImmediate(() => {
-        if (turn === current) turn = null;
-      });
-    }
+    const turn = current();
     const key = principalKey(viewer);
     let context = turn.contexts.get(key);
     if (!context) turn.contexts.set(key, (context = make(viewer, from, turn.shared)));
