@@ -25,8 +25,7 @@ export interface CredentialProbe {
    * (its scopes narrow the owner's). Answers are never shared across principals.
    */
   principal: string;
-  /** Present when asked for: only a request whose answer could be stored needs it. */
-  snapshot?: TableSnapshot;
+  snapshot: TableSnapshot;
   /** Verified access-token claims and what the check read, so authentication repeats neither. */
   claims?: AccessClaims;
   session?: SessionCheck;
@@ -74,27 +73,20 @@ export function checkSessions(em: EntityManager, claims: readonly AccessClaims[]
   return em.execute<SessionCheck[]>(`${SESSION_CHECKS} order by c.i`, sessionParams(claims));
 }
 
-const sessionProbeSql = (withVersions: boolean) =>
-  `select ${withVersions ? TABLE_VERSIONS_SQL : 'null'} as versions, (select json_agg(s order by s.i) from (${SESSION_CHECKS}) s) as checks`;
+const SESSION_PROBE = `select ${TABLE_VERSIONS_SQL} as versions, (select json_agg(s order by s.i) from (${SESSION_CHECKS}) s) as checks`;
 
 interface SessionProbe {
   check: SessionCheck;
-  snapshot?: TableSnapshot;
+  snapshot: TableSnapshot;
 }
 
-const snapshotOf = (versionsText: string | null): TableSnapshot | undefined =>
-  versionsText === null ? undefined : { versionsText, versions: JSON.parse(versionsText) as TableVersions };
+const snapshotOf = (versionsText: string): TableSnapshot => ({ versionsText, versions: JSON.parse(versionsText) as TableVersions });
 
-/** Session checks, and the table versions when asked for, in one statement, read after every request in the batch arrived. */
-async function probeSessions(em: EntityManager, sql: string, claims: readonly AccessClaims[]): Promise<SessionProbe[]> {
-  const [row] = await em.execute<{ versions: string | null; checks: SessionCheck[] }[]>(sql, sessionParams(claims));
+/** Session checks and the table versions in one statement, read after every request in the batch arrived. */
+async function probeSessions(em: EntityManager, claims: readonly AccessClaims[]): Promise<SessionProbe[]> {
+  const [row] = await em.execute<{ versions: string; checks: SessionCheck[] }[]>(SESSION_PROBE, sessionParams(claims));
   const snapshot = snapshotOf(row.versions);
   return row.checks.map((check) => ({ check, snapshot }));
-}
-
-interface SessionProbes {
-  sql: string;
-  loader: DataLoader<AccessClaims, SessionProbe>;
 }
 
 /**
@@ -102,15 +94,12 @@ interface SessionProbes {
  * event loop: under load that saves a round trip per request, and every request's
  * versions are still read after it arrived.
  */
-function sessionProbes(em: EntityManager, withVersions: boolean): SessionProbes {
-  const sql = sessionProbeSql(withVersions);
-  const loader = new DataLoader<AccessClaims, SessionProbe>((batch) => outsideRequestCount(() => probeSessions(em, sql, batch)), {
+const sessionProbes = (em: EntityManager) =>
+  new DataLoader<AccessClaims, SessionProbe>((batch) => outsideRequestCount(() => probeSessions(em, batch)), {
     cache: false,
     maxBatchSize: 200,
     batchScheduleFn: (dispatch) => setImmediate(dispatch),
   });
-  return { sql, loader };
-}
 
 const PROBE_API_KEY = `with found as (
        select k.id, k.owner_id, k.scopes, k.expires_at, true as usable, to_jsonb(u) as user_row, tp.cohorts_taught
@@ -121,17 +110,15 @@ const PROBE_API_KEY = `with found as (
        update api_keys set last_used_at = now()
         where id in (select id from found) and (last_used_at is null or last_used_at < now() - interval '1 minute')
      )
-     select (select to_jsonb(found) from found) as key, {{versions}} as versions`;
-const apiKeyProbeSql = { withVersions: PROBE_API_KEY.replace('{{versions}}', TABLE_VERSIONS_SQL), withoutVersions: PROBE_API_KEY.replace('{{versions}}', 'null') };
+     select (select to_jsonb(found) from found) as key, ${TABLE_VERSIONS_SQL} as versions`;
 
 /**
  * Touches last_used_at in the same statement (throttled, as authentication does) so cached
  * reads still count as use. The key's scopes are part of the principal, so answers never
  * depend on api_keys itself: one key's touch leaves every key's answers in place.
  */
-async function probeApiKey(em: EntityManager, key: string, withVersions: boolean): Promise<CredentialProbe | null> {
-  const sql = withVersions ? apiKeyProbeSql.withVersions : apiKeyProbeSql.withoutVersions;
-  const [row] = await em.execute<{ key: KeyCheck | null; versions: string | null }[]>(sql, [hashApiKey(key)]);
+async function probeApiKey(em: EntityManager, key: string): Promise<CredentialProbe | null> {
+  const [row] = await em.execute<{ key: KeyCheck | null; versions: string }[]>(PROBE_API_KEY, [hashApiKey(key)]);
   if (!row.key) return null;
   const scopes = [...row.key.scopes].sort().join(' ');
   return { principal: `apiKey:${row.key.id}:${scopes}`, snapshot: snapshotOf(row.versions), key: row.key };
@@ -139,35 +126,26 @@ async function probeApiKey(em: EntityManager, key: string, withVersions: boolean
 
 /** Checks credentials against the database: one statement per API key, one per batch of sessions. */
 export class CredentialProber {
-  /** Session checks with and without the table versions: each its own statement, batched apart. */
-  private readonly withVersions: SessionProbes;
-  private readonly withoutVersions: SessionProbes;
+  private readonly sessions: DataLoader<AccessClaims, SessionProbe>;
 
   constructor(
     private readonly em: EntityManager,
     private readonly tokens: TokenService,
   ) {
-    const forked = em.fork();
-    this.withVersions = sessionProbes(forked, true);
-    this.withoutVersions = sessionProbes(forked, false);
+    this.sessions = sessionProbes(em.fork());
   }
 
-  /**
-   * Null when the credential is refused; authentication then runs in full and explains why.
-   * `withVersions` adds the table versions (a request whose answer could be stored), which
-   * are summed over every table's counters: not worth it for a mutation.
-   */
-  async probe(credential: string, withVersions: boolean): Promise<CredentialProbe | null> {
-    if (looksLikeApiKey(credential)) return probeApiKey(this.em.fork(), credential, withVersions);
+  /** Null when the credential is refused; authentication then runs in full and explains why. */
+  async probe(credential: string): Promise<CredentialProbe | null> {
+    if (looksLikeApiKey(credential)) return probeApiKey(this.em.fork(), credential);
     let claims: AccessClaims;
     try {
       claims = await this.tokens.verifyAccess(credential);
     } catch {
       return null;
     }
-    const probes = withVersions ? this.withVersions : this.withoutVersions;
-    const { check, snapshot } = await probes.loader.load(claims);
-    countStatement(probes.sql);
+    const { check, snapshot } = await this.sessions.load(claims);
+    countStatement(SESSION_PROBE);
     return check.live && check.usable ? { principal: `user:${claims.userId}`, snapshot, claims, session: check } : null;
   }
 }

@@ -25,8 +25,9 @@ const VIEWER_TABLES = ['users', 'teacher_profiles'];
  * no table the stored answer read has been written since (resolving true); otherwise
  * resolves false, leaving in `state` for Apollo the probe (so authentication does not
  * repeat the revocation check) and the key to store under, and collecting the statements'
- * texts for the read set. Anonymous requests and refused credentials go straight on: Apollo
- * explains the refusal. With `diagnostics`, answers say whether they were hits and how many
+ * texts for the read set. Anonymous requests, refused credentials and documents whose answer
+ * could never be stored (mutations) go straight on, without a statement here: Apollo's
+ * authentication recalls the credential from the access registry or explains a refusal. With `diagnostics`, answers say whether they were hits and how many
  * statements ran.
  */
 export type ResponseCacheLookup = (req: GraphQLHttpRequest, res: ServerResponse, state: HttpRequestState) => Promise<boolean>;
@@ -41,12 +42,11 @@ export function responseCacheLookup(
   return async (req, res, state) => {
     const request = req.method === 'POST' ? graphQLRequestBody(req.body) : null;
     const credential = credentialFrom(req.headers);
-    if (!request || !credential) return false;
-    const probe = await prober.probe(credential, cacheable(request.query, request.operationName));
+    if (!request || !credential || !cacheable(request.query, request.operationName)) return false;
+    const probe = await prober.probe(credential);
     if (!probe) return false;
     state.credentialProbe = probe;
     const { snapshot } = probe;
-    if (!snapshot) return false;
     const key = cache.keyOf(probe, request, req.headers.accept ?? '');
     let hit = cache.get(key, snapshot.versions);
     if (!hit) {
