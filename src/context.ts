@@ -15,6 +15,8 @@ export interface LiveConnection {
   refresh(): Promise<Context | null>;
   /** Closes the connection (graphql-ws close codes; 1013 asks the client to come back later). */
   close(code: number, reason: string): void;
+  /** The same for connections that presented the same credential, whose refresh() answers alike. */
+  credentialKey: string;
 }
 
 /** What every resolver and shield rule receives; built fresh for each request. */

@@ -126,6 +126,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
         return deliveryContext(auth.viewer, connection);
       },
       close: (code, reason) => close(connection, code, reason),
+      credentialKey: connection.credential ?? '',
     };
     return createContext({ ...state(connection), em: orm.em.fork(), viewer, authError, live });
   };

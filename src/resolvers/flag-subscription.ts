@@ -73,5 +73,6 @@ export async function studentFlaggedStream(ctx: Context, args: StudentFlaggedArg
       return { context: fresh, visibleExams: await visibleAmong(fresh, examIds) };
     },
     tooFarBehind: () => live.close(TRY_AGAIN_LATER, 'Too far behind the flag log: reconnect with your last cursor'),
+    accessKey: live.credentialKey,
   });
 }

@@ -30,6 +30,22 @@ export interface FeedReader {
   tooFarBehind(): void;
 }
 
+/**
+ * How a waiting reader decides whether new rows are worth waking it for. Readers with the
+ * same key (one credential and one filter) share one screening of the rows the log gained.
+ */
+export interface WakeScreen {
+  key: string;
+  /** The rows among `entries` (in seq order) the reader would deliver now; null wakes it regardless, to find out why for itself. */
+  deliverable(entries: FlagLogEntry[]): Promise<readonly FlagLogEntry[] | null>;
+}
+
+interface Waiter {
+  reader: FeedReader;
+  screen?: WakeScreen;
+  done(): void;
+}
+
 const PAGE = 500;
 /** How long start-up waits for the wake-up subscription before serving on the poll alone. */
 const SUBSCRIBE_WAIT_MS = 2000;
@@ -69,7 +85,7 @@ const entry = (r: Row): FlagLogEntry => ({
 export class FlagFeed implements LiveAnnouncer {
   private head = 0;
   private recent: FlagLogEntry[] = [];
-  private waiters = new Set<{ seq: number; done: () => void }>();
+  private waiters = new Set<Waiter>();
   private readers = new Set<FeedReader>();
   private attemptWatchers = new Map<string, Set<() => void>>();
   private readonly logReads = new Coalesced(
@@ -159,20 +175,33 @@ export class FlagFeed implements LiveAnnouncer {
   /** Up to `limit` rows after `seq`, in order: from memory when they are recent, else from the log. */
   async after(seq: number, limit: number): Promise<FlagLogEntry[]> {
     if (seq >= this.head) return [];
-    const first = this.recent[0];
-    if (first && seq >= first.seq - 1) {
-      const from = this.recent.findIndex((e) => e.seq > seq);
-      return from < 0 ? [] : this.recent.slice(from, from + limit);
-    }
-    return (await this.read(seq, Math.min(limit, this.head - seq))).map(entry);
+    return this.recentAfter(seq, limit) ?? (await this.read(seq, Math.min(limit, this.head - seq))).map(entry);
   }
 
-  /** Resolves once the log holds a row after `seq`, or when `signal` aborts. */
-  waitBeyond(seq: number, signal: AbortSignal): Promise<void> {
-    if (seq < this.head || signal.aborted) return Promise.resolve();
+  /** Up to `limit` rows after `seq` from memory; null when memory no longer holds the row right after it. */
+  private recentAfter(seq: number, limit: number): FlagLogEntry[] | null {
+    const first = this.recent[0];
+    if (!first || seq < first.seq - 1) return null;
+    // Binary search: every live reader looks its place up on every wake-up.
+    let [low, high] = [0, this.recent.length];
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.recent[middle].seq > seq) high = middle;
+      else low = middle + 1;
+    }
+    return this.recent.slice(low, low + limit);
+  }
+
+  /**
+   * Resolves once the log holds a row after the reader's cursor, or when `signal` aborts.
+   * With a `screen`, rows it would not deliver move the cursor past them without waking it.
+   */
+  waitBeyond(reader: FeedReader, signal: AbortSignal, screen?: WakeScreen): Promise<void> {
+    if (reader.cursor < this.head || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      const waiter = {
-        seq,
+      const waiter: Waiter = {
+        reader,
+        screen,
         done: () => {
           this.waiters.delete(waiter);
           signal.removeEventListener('abort', waiter.done);
@@ -232,8 +261,38 @@ export class FlagFeed implements LiveAnnouncer {
     }
   }
 
+  /** Wakes the readers the new rows concern: unscreened ones at once, screened ones per key once screened. */
   private releaseWaiters() {
-    for (const waiter of [...this.waiters]) if (waiter.seq < this.head) waiter.done();
+    const screened = new Map<string, Waiter[]>();
+    for (const waiter of [...this.waiters]) {
+      if (waiter.reader.cursor >= this.head) continue;
+      if (!waiter.screen) waiter.done();
+      else screened.set(waiter.screen.key, [...(screened.get(waiter.screen.key) ?? []), waiter]);
+    }
+    for (const group of screened.values()) void this.screen(group);
+  }
+
+  /**
+   * One screening for readers of one key. A reader still waiting when it ends is woken if a
+   * row it would deliver lies beyond its cursor, else moved past the screened rows; rows
+   * that arrive meanwhile get a screening of their own, so none is skipped unscreened.
+   */
+  private async screen(group: Waiter[]): Promise<void> {
+    const upTo = this.head;
+    const from = Math.min(...group.map((w) => w.reader.cursor));
+    const entries = this.recentAfter(from, upTo - from);
+    let deliverable: readonly FlagLogEntry[] | null = null;
+    try {
+      if (entries) deliverable = await group[0].screen!.deliverable(entries);
+    } catch (error) {
+      logger.warn({ err: error }, 'flag subscribers not screened; waking them to check for themselves');
+    }
+    for (const waiter of group) {
+      if (!this.waiters.has(waiter)) continue;
+      const last = deliverable?.at(-1);
+      if (!deliverable || (last && last.seq > waiter.reader.cursor)) waiter.done();
+      else if (waiter.reader.cursor < upTo) waiter.reader.cursor = upTo;
+    }
   }
 
   private read(after: number, limit: number): Promise<Row[]> {

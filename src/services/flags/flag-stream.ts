@@ -1,7 +1,7 @@
 import { MonitoringSeverity } from '../../entities/monitoring-enums';
 import { badInput } from '../../errors';
 import { abortable, type Delivery } from '../live/abortable';
-import type { FlagFeed, FlagLogEntry } from './flag-feed';
+import type { FlagFeed, FlagLogEntry, WakeScreen } from './flag-feed';
 
 export interface FlagStreamFilter {
   examId?: string;
@@ -24,6 +24,11 @@ export interface FlagStreamOptions<C> {
   access: (examIds: string[]) => Promise<PageAccess<C> | null>;
   /** Called when the subscriber falls too far behind the log's head. */
   tooFarBehind: () => void;
+  /**
+   * The same for subscribers whose `access` answers alike (one credential): while caught up,
+   * those with one key and filter are woken only for rows one of them would deliver.
+   */
+  accessKey: string;
 }
 
 const PAGE = 100;
@@ -58,6 +63,20 @@ export const flagMatches = (flag: { examId: string; cohort: string | null; sever
  * may not see is skipped (the cursor moves past it), and a gone credential ends the stream.
  */
 export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): AsyncGenerator<Delivery<FlagLogEntry & { cursor: string }, C>> {
+  const { filter } = options;
+  /** The rows among `entries` to deliver now, and the access that allowed them; null when the credential is gone. */
+  const check = async (entries: FlagLogEntry[]): Promise<{ deliverable: FlagLogEntry[]; access: PageAccess<C> | null } | null> => {
+    const wanted = entries.filter((e) => flagMatches(e, filter));
+    if (wanted.length === 0) return { deliverable: wanted, access: null };
+    const access = await options.access([...new Set(wanted.map((e) => e.examId))]);
+    if (!access) return null;
+    const { visibleExams } = access;
+    return { deliverable: visibleExams === 'all' ? wanted : wanted.filter((e) => visibleExams.has(e.examId)), access };
+  };
+  const screen: WakeScreen = {
+    key: [options.accessKey, filter.examId, filter.cohort, filter.minSeverity].join('\n'),
+    deliverable: async (entries) => (await check(entries))?.deliverable ?? null,
+  };
   return abortable(async function* (signal) {
     const reader = { cursor: options.after ?? feed.latest, tooFarBehind: options.tooFarBehind };
     let unregister: (() => void) | null = null;
@@ -67,18 +86,16 @@ export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): As
         if (page.length === 0) {
           // Caught up: from here on the feed watches how far behind this reader falls.
           unregister ??= feed.register(reader);
-          await feed.waitBeyond(reader.cursor, signal);
+          await feed.waitBeyond(reader, signal, screen);
           continue;
         }
-        const wanted = new Set(page.filter((e) => flagMatches(e, options.filter)));
-        const access = wanted.size ? await options.access([...new Set([...wanted].map((e) => e.examId))]) : null;
-        if (wanted.size && !access) return;
+        const checked = await check(page);
+        if (!checked) return;
+        const deliver = new Set(checked.deliverable);
         for (const entry of page) {
           if (signal.aborted) return;
           reader.cursor = entry.seq;
-          if (!access || !wanted.has(entry)) continue;
-          if (access.visibleExams !== 'all' && !access.visibleExams.has(entry.examId)) continue;
-          yield { payload: payloadOf(entry), context: access.context };
+          if (deliver.has(entry)) yield { payload: payloadOf(entry), context: checked.access!.context };
         }
       }
     } finally {
