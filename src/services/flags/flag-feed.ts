@@ -43,7 +43,7 @@ export interface WakeScreen {
 interface Waiter {
   reader: FeedReader;
   screen?: WakeScreen;
-  done(): void;
+  done: () => void;
 }
 
 const PAGE = 500;
