@@ -101,6 +101,7 @@ async function main() {
     const committedAt = new Map<number, { at: number; teacher: number }>();
     const cpu0 = servers.map((s) => cpuSeconds(s.pid));
     const pg0 = postgresCpu();
+    const own0 = process.cpuUsage();
     const writers = await Promise.all(Array.from({ length: 4 }, async () => {
       const c = new Client(MONITORING_DATABASE_URL);
       await c.connect();
@@ -127,6 +128,7 @@ async function main() {
     await sleep(3000);
     const cpu = servers.map((s, i) => cpuSeconds(s.pid) - cpu0[i]);
     const pgCpu = postgresCpuSecondsSince(pg0);
+    const own = process.cpuUsage(own0);
 
     const latencies: number[] = [];
     let expected = 0;
@@ -161,7 +163,8 @@ async function main() {
           deliveries: { expected, delivered: latencies.length, missing, duplicates, outOfOrder },
           commitToDeliveryMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) },
           memory: { rssBeforeMb: rssBefore, rssIdleMb: rssIdle, perIdleSubscriberKb: ((rssIdle[0] + rssIdle[1] - rssBefore[0] - rssBefore[1]) * 1024) / SUBSCRIBERS },
-          cpuSeconds: { servers: cpu, postgres: pgCpu },
+          // The load generator (subscribers' clients and the flag writer) shares the machine's cores.
+          cpuSeconds: { servers: cpu, postgres: pgCpu, loadGenerator: (own.user + own.system) / 1e6 },
           webhook,
         },
         null,

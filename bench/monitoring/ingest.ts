@@ -157,16 +157,20 @@ async function insertMode(clients: Client[], lanes: Lane[]): Promise<Throughput>
 }
 
 /** Single-event calls arriving at SINGLE_RATE a second (Poisson) over SINGLE_ATTEMPTS students' attempts. */
-async function singleEvents(server: BenchServer, lanes: Lane[], db: Client, round: number): Promise<LoadResult & { stored: number }> {
+async function singleEvents(server: BenchServer, lanes: Lane[], db: Client, round: number): Promise<LoadResult & { stored: number; serverCpuMsPerCall: number; postgresCpuMsPerCall: number }> {
   let n = 0;
   const prefix = `single-${round}-`;
+  const cpuBefore = cpuSeconds(server.pid);
+  const postgresBefore = postgresCpu();
   const result = await poisson(`single-event calls at ${SINGLE_RATE}/s`, { url: server.url, duration: DURATION, warmup: 5, connections: SINGLE_ATTEMPTS, rate: SINGLE_RATE, seed: round }, () => {
     const lane = lanes[n % lanes.length];
     const [event] = sampleEvents(lane.attempt, 1);
     return { token: lane.token, body: JSON.stringify({ query: RECORD, variables: { attemptId: lane.attempt.id, events: [toInput({ ...event, eventId: `${prefix}${n++}` })] } }) };
   });
   const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from monitoring_events where attempt_id = any ($1) and event_id like $2`, [lanes.map((l) => l.attempt.id), `${prefix}%`]);
-  return { ...result, stored: rows[0].n };
+  // Per call counted, over the warm-up's calls too: an upper bound.
+  const perCall = (cpu: number) => Number(((cpu * 1000) / result.requests).toFixed(2));
+  return { ...result, stored: rows[0].n, serverCpuMsPerCall: perCall(cpuSeconds(server.pid) - cpuBefore), postgresCpuMsPerCall: perCall(postgresCpuSecondsSince(postgresBefore)) };
 }
 
 async function main() {

@@ -58,6 +58,12 @@ export class WebhookDispatcher {
     (error: unknown) => logger.warn({ err: error }, 'webhook turn failed; the next poll retries'),
   );
   private stopped = false;
+  /**
+   * Whether any webhook is active, as the last turn that leased nothing found. While none is,
+   * the log's growth does not wake the dispatcher (a statement per flag on every instance);
+   * the poll still does, so a webhook created anywhere is picked up within WEBHOOK_POLL_MS.
+   */
+  private anyActive = true;
 
   constructor(
     private readonly orm: MikroORM,
@@ -65,7 +71,7 @@ export class WebhookDispatcher {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.timer = setInterval(() => this.poll(), this.options.pollMs);
     this.timer.unref();
   }
 
@@ -75,8 +81,12 @@ export class WebhookDispatcher {
     await this.turns.settled();
   }
 
-  /** Looks for due work now (the log grew, or the poll came round); one turn at a time. */
+  /** The log grew: looks for due work now, when some webhook may want it; one turn at a time. */
   kick(): void {
+    if (this.anyActive) this.poll();
+  }
+
+  private poll(): void {
     if (!this.stopped) this.turns.request();
   }
 
@@ -91,8 +101,14 @@ export class WebhookDispatcher {
         returning w.id, w.owner_id, w.url, w.filter, w.secret, w.cursor, w.tries, w.lease_token`,
       [leaseSeconds, LEASE_BATCH],
     );
+    if (leased.length === 0) {
+      const [{ active }] = await this.orm.em.fork().execute<{ active: boolean }[]>('select exists (select 1 from webhooks where active) as active');
+      this.anyActive = active;
+      return;
+    }
+    this.anyActive = true;
     await Promise.all(leased.map((webhook) => this.work(webhook)));
-    if (leased.length === LEASE_BATCH) this.kick();
+    if (leased.length === LEASE_BATCH) this.poll();
   }
 
   /** The owner as a viewer, with their rights as of now; null when the account cannot act. */
