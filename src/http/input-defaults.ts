@@ -36,19 +36,25 @@ export function inputDefaults(schema: GraphQLSchema) {
     return answer;
   };
 
-  // The default of each non-null field with one, as a client would write it, worked out once per type.
-  const literals = new Map<GraphQLInputObjectType, ReadonlyMap<string, unknown>>();
-  const defaultsOf = (type: GraphQLInputObjectType): ReadonlyMap<string, unknown> => {
-    let known = literals.get(type);
-    if (!known) {
-      const found = new Map<string, unknown>();
+  // Per type, worked out once: the default of each non-null field with one (as a client
+  // would write it), and the fields whose own type holds such defaults deeper down.
+  interface Plan {
+    defaults: [string, unknown][];
+    nested: { name: string; type: GraphQLInputType }[];
+  }
+  const plans = new Map<GraphQLInputObjectType, Plan>();
+  const planOf = (type: GraphQLInputObjectType): Plan => {
+    let plan = plans.get(type);
+    if (!plan) {
+      plan = { defaults: [], nested: [] };
       for (const field of Object.values(type.getFields())) {
         const literal = isNonNullType(field.type) && field.defaultValue !== undefined ? astFromValue(field.defaultValue, field.type) : null;
-        if (literal) found.set(field.name, valueFromASTUntyped(literal));
+        if (literal) plan.defaults.push([field.name, valueFromASTUntyped(literal)]);
+        if (needsDefaults(field.type)) plan.nested.push({ name: field.name, type: field.type });
       }
-      literals.set(type, (known = found));
+      plans.set(type, plan);
     }
-    return known;
+    return plan;
   };
 
   const fill = (value: unknown, type: GraphQLInputType): unknown => {
@@ -61,9 +67,10 @@ export function inputDefaults(schema: GraphQLSchema) {
       if (filled === value) filled = { ...value };
       filled[name] = item;
     };
-    for (const [name, literal] of defaultsOf(type)) if (!Object.hasOwn(value, name)) set(name, literal);
-    for (const field of Object.values(type.getFields())) {
-      if (!Object.hasOwn(value, field.name) || !needsDefaults(field.type)) continue;
+    const { defaults, nested } = planOf(type);
+    for (const [name, literal] of defaults) if (!Object.hasOwn(value, name)) set(name, literal);
+    for (const field of nested) {
+      if (!Object.hasOwn(value, field.name)) continue;
       const item = fill(value[field.name], field.type);
       if (item !== value[field.name]) set(field.name, item);
     }

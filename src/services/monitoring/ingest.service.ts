@@ -102,39 +102,46 @@ export class MonitoringIngestService {
 
   async record(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[]): Promise<IngestResult> {
     existingId(attemptId, 'Attempt');
-    this.checkBatch(events);
+    const records = this.checkedRecords(events);
     try {
-      return await this.write(em, viewer, attemptId, events);
+      return await this.write(em, viewer, attemptId, events, records);
     } catch (error) {
       if (!isMissingPartition(error)) throw error;
       // The attempt started in a month whose partition does not exist yet (or any more).
       const [attempt] = await em.execute<{ started_at: Date }[]>(`select started_at from exam_attempts where id = ?`, [attemptId]);
       await ensureMonitoringPartitions(em.fork(), new Date(attempt.started_at), new Date(attempt.started_at));
-      return this.write(em, viewer, attemptId, events);
+      return this.write(em, viewer, attemptId, events, records);
     }
   }
 
-  private checkBatch(events: IncomingEvent[]): void {
+  /**
+   * Checks the batch against the limits and returns it as the JSON array the statement
+   * reads: each payload is serialized once, both to measure it and to send it.
+   */
+  private checkedRecords(events: IncomingEvent[]): string {
     if (events.length === 0) throw badInput('events must hold at least one event');
     if (events.length > this.limits.maxBatch) throw badInput(`events holds ${events.length} events; at most ${this.limits.maxBatch} a call`);
     const latest = Date.now() + this.limits.maxClockSkewSeconds * 1000;
-    events.forEach((event, index) => {
-      const bytes = Buffer.byteLength(JSON.stringify(event.payload ?? {}));
+    const records = events.map((event, index) => {
+      const payload = JSON.stringify(event.payload ?? {});
+      const bytes = Buffer.byteLength(payload);
       if (bytes > this.limits.maxPayloadBytes) {
         throw badInput(`events[${index}].payload: ${bytes} bytes as JSON; at most ${this.limits.maxPayloadBytes} (MONITORING_MAX_PAYLOAD_BYTES)`);
       }
       if (event.clientTimestamp.getTime() > latest) {
         throw badInput(`events[${index}].clientTimestamp: more than ${this.limits.maxClockSkewSeconds} s ahead of the server's clock`);
       }
+      return recordOf(event, payload);
     });
+    return `[${records.join(',')}]`;
   }
 
-  private async write(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[]): Promise<IngestResult> {
+  private async write(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[], records: string): Promise<IngestResult> {
     const visible = examVisibleSql(viewer, 'e');
     const [row] = await executePrepared<IngestRow>(em, INGEST.replace('{{visible}}', visible.sql), [
       ...visible.params,
       attemptId,
-      JSON.stringify(events.map(toRecord)),
+      records,
       viewer.user.id,
       isStaffKey(viewer),
       seesEveryone(viewer),
@@ -173,13 +180,14 @@ export class MonitoringIngestService {
 
 const isStaffKey = (viewer: Viewer) => viewer.via === 'apiKey' && hasRole(viewer, Role.TEACHER, Role.ADMIN);
 
-const toRecord = (e: IncomingEvent) => ({
-  event_id: e.eventId,
-  event_type: e.eventType,
-  severity: e.severity,
-  payload: e.payload ?? {},
-  is_anomaly: e.isAnomaly,
-  anomaly_score: e.anomalyScore ?? null,
-  description: e.description ?? null,
-  client_timestamp: e.clientTimestamp.toISOString(),
-});
+/** One event as a row of json_to_recordset, around its payload's JSON text. */
+const recordOf = (e: IncomingEvent, payload: string) =>
+  `${JSON.stringify({
+    event_id: e.eventId,
+    event_type: e.eventType,
+    severity: e.severity,
+    is_anomaly: e.isAnomaly,
+    anomaly_score: e.anomalyScore ?? null,
+    description: e.description ?? null,
+    client_timestamp: e.clientTimestamp.toISOString(),
+  }).slice(0, -1)},"payload":${payload}}`;
