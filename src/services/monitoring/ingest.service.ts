@@ -37,6 +37,7 @@ interface IngestRow {
   student_id: string;
   status: AttemptStatus;
   started_at: string;
+  /** The attempt is the caller's own, or its exam is one the caller may view (worked out only when not their own). */
   visible: boolean;
   wrote: boolean;
   accepted: string;
@@ -53,7 +54,7 @@ interface IngestRow {
  */
 const INGEST = `
   with attempt as (
-    select a.id, a.student_id, a.exam_id, a.status, a.started_at, a.flag_severity, {{visible}} as visible
+    select a.id, a.student_id, a.exam_id, a.status, a.started_at, a.flag_severity, (a.student_id = ? or {{visible}}) as visible
       from exam_attempts a join exams e on e.id = a.exam_id
      where a.id = ? for update of a),
   incoming as (
@@ -139,6 +140,7 @@ export class MonitoringIngestService {
   private async write(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[], records: string): Promise<IngestResult> {
     const visible = examVisibleSql(viewer, 'e');
     const [row] = await executePrepared<IngestRow>(em, INGEST.replace('{{visible}}', visible.sql), [
+      viewer.user.id,
       ...visible.params,
       attemptId,
       records,
