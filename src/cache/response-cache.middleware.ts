@@ -27,8 +27,8 @@ const VIEWER_TABLES = ['users', 'teacher_profiles'];
  * repeat the revocation check) and the key to store under, and collecting the statements'
  * texts for the read set. Anonymous requests, refused credentials and documents whose answer
  * could never be stored (mutations) go straight on, without a statement here: Apollo's
- * authentication recalls the credential from the access registry or explains a refusal. With `diagnostics`, answers say whether they were hits and how many
- * statements ran.
+ * authentication recalls the credential from the access registry or explains a refusal.
+ * With `diagnostics`, answers say whether they were hits and how many statements ran.
  */
 export type ResponseCacheLookup = (req: GraphQLHttpRequest, res: ServerResponse, state: HttpRequestState) => Promise<boolean>;
 

@@ -266,8 +266,13 @@ export class FlagFeed implements LiveAnnouncer {
     const screened = new Map<string, Waiter[]>();
     for (const waiter of [...this.waiters]) {
       if (waiter.reader.cursor >= this.head) continue;
-      if (!waiter.screen) waiter.done();
-      else screened.set(waiter.screen.key, [...(screened.get(waiter.screen.key) ?? []), waiter]);
+      if (!waiter.screen) {
+        waiter.done();
+        continue;
+      }
+      const group = screened.get(waiter.screen.key);
+      if (group) group.push(waiter);
+      else screened.set(waiter.screen.key, [waiter]);
     }
     for (const group of screened.values()) void this.screen(group);
   }

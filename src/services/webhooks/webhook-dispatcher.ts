@@ -86,6 +86,7 @@ export class WebhookDispatcher {
     if (this.anyActive) this.poll();
   }
 
+  /** A turn now: one at a time, and one more when asked meanwhile (the poll, or a full lease batch). */
   private poll(): void {
     if (!this.stopped) this.turns.request();
   }
