@@ -126,18 +126,24 @@ export function postgresCpuSecondsSince(before: PostgresCpu): number {
   return total;
 }
 
-/** POSTs `body` over `agent`; resolves with the status and whether the answer had GraphQL errors. */
-function post(url: URL, agent: http.Agent, request: LoadRequest): Promise<{ status: number; graphqlErrors: boolean }> {
+/** POSTs a JSON `body` with a bearer token over `agent`; resolves with the status and the raw answer. */
+export function postRaw(url: URL, agent: http.Agent, body: string | Buffer, token: string): Promise<{ status: number; answer: Buffer }> {
   return new Promise((resolve, reject) => {
-    const call = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${request.token}` } }, (response) => {
+    const call = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, graphqlErrors: Buffer.concat(chunks).includes('"errors"') }));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, answer: Buffer.concat(chunks) }));
       response.on('error', reject);
     });
     call.on('error', reject);
-    call.end(request.body);
+    call.end(body);
   });
+}
+
+/** POSTs `body` over `agent`; resolves with the status and whether the answer had GraphQL errors. */
+async function post(url: URL, agent: http.Agent, request: LoadRequest): Promise<{ status: number; graphqlErrors: boolean }> {
+  const { status, answer } = await postRaw(url, agent, request.body, request.token);
+  return { status, graphqlErrors: answer.includes('"errors"') };
 }
 
 /**

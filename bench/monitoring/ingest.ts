@@ -1,6 +1,7 @@
+import http from 'node:http';
 import { Client } from 'pg';
 import { BENCH_PASSWORD } from '../exams/common';
-import { cpuSeconds, machine, poisson, postgresCpu, postgresCpuSecondsSince, type LoadResult } from '../lib/load';
+import { cpuSeconds, machine, poisson, postRaw, postgresCpu, postgresCpuSecondsSince, type LoadResult } from '../lib/load';
 import { startServer, type BenchServer } from '../lib/server';
 import { MONITORING_DATABASE_URL, attemptEvents, type AttemptRef } from './common';
 import { copyEncoded, encodeEvents, type EventRow } from './copy';
@@ -14,7 +15,8 @@ import { copyEncoded, encodeEvents, type EventRow } from './copy';
  * each by 4 concurrent clients for BENCH_DURATION seconds, the whole sequence BENCH_ROUNDS
  * times (A B A B), then single-event calls at 500 a second. Rows per second count rows the
  * database accepted; request bodies and COPY buffers are prepared before the clock starts,
- * so client-side encoding is not what is measured.
+ * so client-side encoding is not what is measured (each call stamps a new batch id into its
+ * buffer in place), and both sides use Node's own clients (node:http keep-alive, pg).
  */
 
 const PORT = Number(process.env.BENCH_PORT ?? 4520);
@@ -83,12 +85,15 @@ interface Throughput {
   /** CPU of the server process per 1,000 rows (GraphQL modes only). */
   serverCpuMsPer1000Rows?: number;
   postgresCpuMsPer1000Rows: number;
+  /** This process's CPU: the clients share the machine's cores with the server and PostgreSQL. */
+  loadGeneratorCpuMsPer1000Rows: number;
 }
 
 /** Runs `send` in CLIENTS loops for DURATION seconds; each call returns the rows the database took. */
 async function measure(mode: string, send: (lane: number) => Promise<number>, serverPid?: number): Promise<Throughput> {
   const cpuBefore = serverPid ? cpuSeconds(serverPid) : 0;
   const postgresBefore = postgresCpu();
+  const ownBefore = process.cpuUsage();
   const started = performance.now();
   const until = started + DURATION * 1000;
   const counts = await Promise.all(
@@ -101,27 +106,41 @@ async function measure(mode: string, send: (lane: number) => Promise<number>, se
   const seconds = (performance.now() - started) / 1000;
   const rows = counts.reduce((a, b) => a + b, 0);
   const per1000Rows = (cpu: number) => Number(((cpu * 1e6) / rows).toFixed(1));
-  const result: Throughput = { mode, rows, seconds: Number(seconds.toFixed(2)), rowsPerSecond: Math.round(rows / seconds), postgresCpuMsPer1000Rows: per1000Rows(postgresCpuSecondsSince(postgresBefore)) };
+  const own = process.cpuUsage(ownBefore);
+  const result: Throughput = {
+    mode,
+    rows,
+    seconds: Number(seconds.toFixed(2)),
+    rowsPerSecond: Math.round(rows / seconds),
+    postgresCpuMsPer1000Rows: per1000Rows(postgresCpuSecondsSince(postgresBefore)),
+    loadGeneratorCpuMsPer1000Rows: per1000Rows((own.user + own.system) / 1e6),
+  };
   if (serverPid) result.serverCpuMsPer1000Rows = per1000Rows(cpuSeconds(serverPid) - cpuBefore);
   return result;
 }
 
 async function graphqlMode(server: BenchServer, lanes: Lane[], batch: number): Promise<Throughput> {
-  const bodies = lanes.map((l) => JSON.stringify({ query: RECORD, variables: { attemptId: l.attempt.id, events: sampleEvents(l.attempt, batch).map(toInput) } }));
-  return measure(
-    `recordMonitoringEvents, batches of ${batch}`,
-    async (lane) => {
-      const response = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${lanes[lane].token}` },
-        body: bodies[lane].replaceAll(MARK, nextMark()),
-      });
-      const body = (await response.json()) as { data?: { recordMonitoringEvents: { accepted: number } }; errors?: unknown[] };
-      if (!body.data) throw new Error(JSON.stringify(body.errors).slice(0, 300));
-      return body.data.recordMonitoringEvents.accepted;
-    },
-    server.pid,
-  );
+  // Like the COPY buffers: each lane's body is encoded once, and every call stamps a new batch id in place.
+  const bodies = lanes.map((l) => Buffer.from(JSON.stringify({ query: RECORD, variables: { attemptId: l.attempt.id, events: sampleEvents(l.attempt, batch).map(toInput) } })));
+  const offsets = bodies.map(markOffsets);
+  const url = new URL(server.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: lanes.length });
+  try {
+    return await measure(
+      `recordMonitoringEvents, batches of ${batch}`,
+      async (lane) => {
+        const mark = nextMark();
+        for (const at of offsets[lane]) bodies[lane].write(mark, at, 'latin1');
+        const { answer } = await postRaw(url, agent, bodies[lane], lanes[lane].token);
+        const body = JSON.parse(answer.toString()) as { data?: { recordMonitoringEvents: { accepted: number } }; errors?: unknown[] };
+        if (!body.data) throw new Error(JSON.stringify(body.errors).slice(0, 300));
+        return body.data.recordMonitoringEvents.accepted;
+      },
+      server.pid,
+    );
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** Every offset of MARK in `data`, to stamp a new batch id in place. */
