@@ -27,6 +27,7 @@ import type { Delivery } from '../services/live/abortable';
 import { contextsPerTurn, oncePerTurn, sharedExecutions } from './delivery-sharing';
 import { errorFormatter } from './format-error';
 import { createLoaders } from '../loaders';
+import { perTurn } from '../loaders/batching';
 
 /** What graphql-ws keeps per connection: its socket, and the credential it proved at connect. */
 interface Connection {
@@ -107,7 +108,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
   const deliveryContext = contextsPerTurn(
     () => {
       const em = orm.em.fork();
-      return { em, loaders: createLoaders(em) };
+      return { em, loaders: createLoaders(em, perTurn) };
     },
     (viewer, connection: Connection, shared) => createContext({ ...state(connection), ...shared, viewer, authError: null, live: null }),
   );

@@ -4,6 +4,7 @@ import { uuidArray } from '../db/pg-array';
 import { plainColumns, plainRows } from '../db/plain-rows';
 import { SettlingLoader } from './settled';
 import DataLoader from 'dataloader';
+import type { Batching } from './batching';
 
 /**
  * One SQL statement per batch: rows of `entity` whose `column` is among the keys.
@@ -14,12 +15,13 @@ export function loaderByColumn<T extends object>(
   entity: EntityName<T>,
   column: string,
   keyOf: (row: T) => string,
+  batching: Batching,
 ): DataLoader<string, T | null> {
   return new DataLoader(async (keys) => {
     const rows = await em.find(entity, { [column]: { $in: [...keys] } } as FilterQuery<T>);
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));
     return keys.map((key) => byKey.get(key) ?? null);
-  });
+  }, batching);
 }
 
 /**
@@ -27,7 +29,13 @@ export function loaderByColumn<T extends object>(
  * one statement per batch, keyed by a uuid `column`; a SettlingLoader, so row rules can
  * read what it already holds.
  */
-export function plainLoaderByColumn<T extends object>(em: EntityManager, entity: EntityClass<T>, table: string, column: string): SettlingLoader<string, T | null> {
+export function plainLoaderByColumn<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  table: string,
+  column: string,
+  batching: Batching,
+): SettlingLoader<string, T | null> {
   return new SettlingLoader(async (keys) => {
     const rows = await em.execute<Record<string, unknown>[]>(`select ${plainColumns(em, entity, 't')} from ${table} t where t.${column} = any (?::uuid[])`, [
       uuidArray(keys),
@@ -35,5 +43,5 @@ export function plainLoaderByColumn<T extends object>(em: EntityManager, entity:
     const toPlain = plainRows(em, entity);
     const byKey = new Map(rows.map((row) => [row[column] as string, toPlain(row)]));
     return keys.map((key) => byKey.get(key) ?? null);
-  });
+  }, batching);
 }

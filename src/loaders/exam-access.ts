@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
 import { SettlingLoader } from './settled';
+import { perTick, type Batching } from './batching';
 import { seesEveryone, type Viewer } from '../auth/viewer';
 import { uuidArray } from '../db/pg-array';
 import { Role } from '../entities/role';
@@ -23,7 +24,7 @@ export const teacherExamKey = (teacherId: string, examId: string) => `${teacherI
  * request asks for one teacher; deliveries of a flag to many teachers' subscriptions ask
  * for all of them at once (delivery-sharing.ts).
  */
-export function teacherExamAccessLoader(em: EntityManager): DataLoader<string, ExamAccess> {
+export function teacherExamAccessLoader(em: EntityManager, batching: Batching): DataLoader<string, ExamAccess> {
   return new DataLoader(async (keys) => {
     const pairs = keys.map((key) => key.split('\n'));
     const rows = await em.execute<{ teacher_id: string; id: string; can_view: boolean; can_edit: boolean; can_view_analytics: boolean }[]>(
@@ -37,11 +38,19 @@ export function teacherExamAccessLoader(em: EntityManager): DataLoader<string, E
     );
     const byKey = new Map(rows.map((r) => [teacherExamKey(r.teacher_id, r.id), { view: r.can_view, edit: r.can_edit, analytics: r.can_view_analytics }]));
     return keys.map((key) => byKey.get(key) ?? NONE);
-  });
+  }, batching);
 }
 
-/** One statement per batch of exam ids: the viewer's rights on each (layer two of row access). */
-export function examAccessLoader(em: EntityManager, viewer: Viewer, teacherAccess = teacherExamAccessLoader(em)): SettlingLoader<string, ExamAccess> {
+/**
+ * One statement per batch of exam ids: the viewer's rights on each (layer two of row access).
+ * A teacher's go through `teacherAccess`, which a turn of deliveries shares among teachers.
+ */
+export function examAccessLoader(
+  em: EntityManager,
+  viewer: Viewer,
+  batching: Batching = perTick,
+  teacherAccess = teacherExamAccessLoader(em, batching),
+): SettlingLoader<string, ExamAccess> {
   return new SettlingLoader(async (ids) => {
     if (seesEveryone(viewer)) {
       const isAdmin = viewer.user.role === Role.ADMIN;
@@ -55,5 +64,5 @@ export function examAccessLoader(em: EntityManager, viewer: Viewer, teacherAcces
     );
     const byId = new Map(rows.map((r) => [r.id, { view: r.can_view, edit: false, analytics: false }]));
     return ids.map((id) => byId.get(id) ?? NONE);
-  });
+  }, batching);
 }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { Batching } from './batching';
 import type { Viewer } from '../auth/viewer';
 import { uuidArray } from '../db/pg-array';
 
@@ -9,7 +10,7 @@ import { uuidArray } from '../db/pg-array';
  * that, per-question results would tell a student what to change in the next attempt.
  * One statement per batch.
  */
-export function reviewOpenLoader(em: EntityManager, viewer: Viewer): DataLoader<string, boolean> {
+export function reviewOpenLoader(em: EntityManager, viewer: Viewer, batching: Batching): DataLoader<string, boolean> {
   return new DataLoader(async (examIds) => {
     const rows = await em.execute<{ id: string; open: boolean }[]>(
       `select e.id, e.allow_review and count(a.id) >= e.max_attempts
@@ -20,5 +21,5 @@ export function reviewOpenLoader(em: EntityManager, viewer: Viewer): DataLoader<
     );
     const open = new Map(rows.map((r) => [r.id, r.open]));
     return examIds.map((id) => open.get(id) ?? false);
-  });
+  }, batching);
 }

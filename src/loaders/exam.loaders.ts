@@ -9,9 +9,10 @@ import { perViewer } from './per-viewer';
 import { studentRowsWithProfileById } from './user.loaders';
 import { examAccessLoader, teacherExamAccessLoader } from './exam-access';
 import { reviewOpenLoader } from './exam-review';
+import type { Batching } from './batching';
 
 /** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
-function recentAttemptsLoader(em: EntityManager, viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
+function recentAttemptsLoader(em: EntityManager, viewer: Viewer, limit: number, batching: Batching): DataLoader<string, ExamAttempt[]> {
   return new DataLoader(async (examIds) => {
     const scope = attemptVisibleSql(viewer, 'a');
     const rows = await em.execute<Record<string, unknown>[]>(
@@ -27,7 +28,7 @@ function recentAttemptsLoader(em: EntityManager, viewer: Viewer, limit: number):
       byExam.get(attempt.exam.id)?.push(attempt);
     }
     return examIds.map((id) => byExam.get(id)!);
-  });
+  }, batching);
 }
 
 async function grantsOf(em: EntityManager, examIds: readonly string[]): Promise<TeacherExamPermission[][]> {
@@ -35,19 +36,19 @@ async function grantsOf(em: EntityManager, examIds: readonly string[]): Promise<
   return examIds.map((id) => rows.filter((g) => g.exam.id === id));
 }
 
-export function createExamLoaders(em: EntityManager, studentProfileByUserId: DataLoader<string, StudentProfile | null>) {
+export function createExamLoaders(em: EntityManager, studentProfileByUserId: DataLoader<string, StudentProfile | null>, batching: Batching) {
   const recent = new Map<string, DataLoader<string, ExamAttempt[]>>();
-  const teacherAccess = teacherExamAccessLoader(em);
+  const teacherAccess = teacherExamAccessLoader(em, batching);
   return {
-    studentWithProfileById: studentRowsWithProfileById(em, studentProfileByUserId),
-    examById: plainLoaderByColumn(em, Exam, 'exams', 'id'),
-    performanceMetricsByStudentId: plainLoaderByColumn(em, PerformanceMetrics, 'performance_metrics', 'student_id'),
-    grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds)),
-    examAccess: perViewer((viewer) => examAccessLoader(em, viewer, teacherAccess)),
-    reviewOpen: perViewer((viewer) => reviewOpenLoader(em, viewer)),
+    studentWithProfileById: studentRowsWithProfileById(em, studentProfileByUserId, batching),
+    examById: plainLoaderByColumn(em, Exam, 'exams', 'id', batching),
+    performanceMetricsByStudentId: plainLoaderByColumn(em, PerformanceMetrics, 'performance_metrics', 'student_id', batching),
+    grantsByExamId: new DataLoader((examIds: readonly string[]) => grantsOf(em, examIds), batching),
+    examAccess: perViewer((viewer) => examAccessLoader(em, viewer, batching, teacherAccess)),
+    reviewOpen: perViewer((viewer) => reviewOpenLoader(em, viewer, batching)),
     recentAttemptsByExamId(viewer: Viewer, limit: number): DataLoader<string, ExamAttempt[]> {
       const key = `${viewer.user.id}:${limit}`;
-      if (!recent.has(key)) recent.set(key, recentAttemptsLoader(em, viewer, limit));
+      if (!recent.has(key)) recent.set(key, recentAttemptsLoader(em, viewer, limit, batching));
       return recent.get(key)!;
     },
   };

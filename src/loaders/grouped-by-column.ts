@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityName, FilterQuery, FindOptions } from '@mikro-orm/core';
 import DataLoader from 'dataloader';
+import type { Batching } from './batching';
 
 /**
  * One SQL statement per batch: the rows of `entity` whose `column` is among the keys,
@@ -12,6 +13,7 @@ export function loaderGroupedByColumn<T extends object>(
   column: string,
   keyOf: (row: T) => string,
   options: { where?: FilterQuery<T>; orderBy: FindOptions<T>['orderBy'] },
+  batching: Batching,
 ): DataLoader<string, T[]> {
   return new DataLoader(async (keys) => {
     const inKeys = { [column]: { $in: [...keys] } } as FilterQuery<T>;
@@ -20,5 +22,5 @@ export function loaderGroupedByColumn<T extends object>(
     const byKey = new Map<string, T[]>(keys.map((key) => [key, []]));
     for (const row of rows) byKey.get(keyOf(row))?.push(row);
     return keys.map((key) => byKey.get(key)!);
-  });
+  }, batching);
 }

@@ -8,27 +8,29 @@ import { createMonitoringLoaders } from './monitoring.loaders';
 import { perViewer } from './per-viewer';
 import { visibility } from './visibility';
 import { userVisibleSql } from '../permissions/user.scope';
+import { perTick, type Batching } from './batching';
 
 /**
- * Fresh per request, or per turn of subscription deliveries (delivery-sharing.ts), which
+ * Fresh per request, or per turn of subscription deliveries (delivery-sharing.ts, batching
+ * per turn: batching.ts), which
  * share one set among viewers: rows are cached for whoever uses the set, and whatever
  * depends on the viewer is keyed by viewer (perViewer), so a shared set shares rows, never rights.
  */
-export function createLoaders(em: EntityManager) {
+export function createLoaders(em: EntityManager, batching: Batching = perTick) {
   // Users and profiles are only read here: plain rows, never the password hash.
-  const studentProfileByUserId = plainLoaderByColumn(em, StudentProfile, 'student_profiles', 'user_id');
+  const studentProfileByUserId = plainLoaderByColumn(em, StudentProfile, 'student_profiles', 'user_id', batching);
   return {
-    userById: plainLoaderByColumn(em, User, 'users', 'id'),
+    userById: plainLoaderByColumn(em, User, 'users', 'id', batching),
     /** Whether a user (by id) passes the viewer's access predicate. */
-    userVisible: perViewer((viewer) => visibility(em, 'users', 'u', userVisibleSql(viewer, 'u'))),
+    userVisible: perViewer((viewer) => visibility(em, 'users', 'u', userVisibleSql(viewer, 'u'), batching)),
     studentProfileByUserId,
-    teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id),
-    projectById: loaderByColumn(em, Project, 'id', (p) => p.id),
-    auditLogById: loaderByColumn(em, AuditLog, 'id', (a) => a.id),
-    ...createQuestLoaders(em),
-    ...assessmentLoaders(em),
-    ...createExamLoaders(em, studentProfileByUserId),
-    ...createMonitoringLoaders(em),
+    teacherProfileByUserId: loaderByColumn(em, TeacherProfile, 'user', (p) => p.user.id, batching),
+    projectById: loaderByColumn(em, Project, 'id', (p) => p.id, batching),
+    auditLogById: loaderByColumn(em, AuditLog, 'id', (a) => a.id, batching),
+    ...createQuestLoaders(em, batching),
+    ...assessmentLoaders(em, batching),
+    ...createExamLoaders(em, studentProfileByUserId, batching),
+    ...createMonitoringLoaders(em, batching),
   };
 }
 

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import type { Batching } from './batching';
 
 /** DataLoader's cache, noting each value as it arrives. */
 class NotingCache<K, V> implements DataLoader.CacheMap<K, Promise<V>> {
@@ -38,9 +39,9 @@ class NotingCache<K, V> implements DataLoader.CacheMap<K, Promise<V>> {
 export class SettlingLoader<K, V> extends DataLoader<K, V, K> {
   private readonly values: Map<K, V>;
 
-  constructor(batch: DataLoader.BatchLoadFn<K, V>) {
+  constructor(batch: DataLoader.BatchLoadFn<K, V>, batching: Batching) {
     const values = new Map<K, V>();
-    super(batch, { cacheMap: new NotingCache<K, V>(values) });
+    super(batch, { ...batching, cacheMap: new NotingCache<K, V>(values) });
     this.values = values;
   }
 

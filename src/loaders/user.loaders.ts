@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { Batching } from './batching';
 import { uuidArray } from '../db/pg-array';
 import { plainColumns, plainRows } from '../db/plain-rows';
 import { StudentProfile, User } from '../entities';
@@ -9,7 +10,11 @@ import { StudentProfile, User } from '../entities';
  * the profile loader: lists of students whose profiles are shown (analytics rows) would
  * otherwise cost a second statement.
  */
-export function studentRowsWithProfileById(em: EntityManager, profiles: DataLoader<string, StudentProfile | null>): DataLoader<string, User | null> {
+export function studentRowsWithProfileById(
+  em: EntityManager,
+  profiles: DataLoader<string, StudentProfile | null>,
+  batching: Batching,
+): DataLoader<string, User | null> {
   return new DataLoader(async (ids) => {
     const rows = await em.execute<Record<string, unknown>[]>(
       `select ${plainColumns(em, User, 'u')}, ${plainColumns(em, StudentProfile, 'sp', 'profile_')}
@@ -25,5 +30,5 @@ export function studentRowsWithProfileById(em: EntityManager, profiles: DataLoad
       profiles.prime(user.id, row.profile_id ? toProfile(row) : null);
     }
     return ids.map((id) => byId.get(id) ?? null);
-  });
+  }, batching);
 }

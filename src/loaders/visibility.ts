@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import DataLoader from 'dataloader';
+import type { Batching } from './batching';
 import { uuidArray } from '../db/pg-array';
 import { everyRow, isColumnEquals, noRow, type SqlCondition } from '../permissions/sql-condition';
 
@@ -11,7 +12,7 @@ export type Visibility = (id: string) => boolean | Promise<boolean>;
  * when the predicate is `true` or `false` for this viewer or admits one id only. The row rule of the aggregate's
  * type answers from it for rows that did not come from a scoped query.
  */
-export function visibility(em: EntityManager, table: string, alias: string, condition: SqlCondition): Visibility {
+export function visibility(em: EntityManager, table: string, alias: string, condition: SqlCondition, batching: Batching): Visibility {
   if (condition === everyRow) return () => true;
   if (condition === noRow) return () => false;
   if (isColumnEquals(condition) && condition.column === 'id') return (id) => id === condition.value;
@@ -22,6 +23,6 @@ export function visibility(em: EntityManager, table: string, alias: string, cond
     );
     const visible = new Set(rows.map((row) => row.id));
     return ids.map((id) => visible.has(id));
-  });
+  }, batching);
   return (id) => loader.load(id);
 }
