@@ -43,7 +43,7 @@ export function teacherExamAccessLoader(em: EntityManager, batching: Batching): 
 
 /**
  * One statement per batch of exam ids: the viewer's rights on each (layer two of row access).
- * A teacher's go through `teacherAccess`, which a turn of deliveries shares among teachers.
+ * A teacher's rights come from `teacherAccess`, which a turn of deliveries shares among teachers.
  */
 export function examAccessLoader(
   em: EntityManager,
