@@ -11,10 +11,10 @@ import { userVisibleSql } from '../permissions/user.scope';
 import { perTick, type Batching } from './batching';
 
 /**
- * Fresh per request, or per turn of subscription deliveries (delivery-sharing.ts, batching
- * per turn: batching.ts), which
- * share one set among viewers: rows are cached for whoever uses the set, and whatever
- * depends on the viewer is keyed by viewer (perViewer), so a shared set shares rows, never rights.
+ * Fresh per request, or per turn of subscription deliveries (delivery-sharing.ts, batched
+ * per turn: batching.ts), which share one set among viewers: rows are cached for whoever
+ * uses the set, and whatever depends on the viewer is keyed by viewer (perViewer), so a
+ * shared set shares rows, never rights.
  */
 export function createLoaders(em: EntityManager, batching: Batching = perTick) {
   // Users and profiles are only read here: plain rows, never the password hash.

@@ -42,7 +42,7 @@ export interface WakeScreen {
 
 interface Waiter {
   reader: FeedReader;
-  screen?: WakeScreen;
+  screen: WakeScreen;
   done: () => void;
 }
 
@@ -193,10 +193,10 @@ export class FlagFeed implements LiveAnnouncer {
   }
 
   /**
-   * Resolves once the log holds a row after the reader's cursor, or when `signal` aborts.
-   * With a `screen`, rows it would not deliver move the cursor past them without waking it.
+   * Resolves once the log holds a row after the reader's cursor that its `screen` would
+   * deliver, or when `signal` aborts; rows it would not deliver move the cursor past them.
    */
-  waitBeyond(reader: FeedReader, signal: AbortSignal, screen?: WakeScreen): Promise<void> {
+  waitBeyond(reader: FeedReader, signal: AbortSignal, screen: WakeScreen): Promise<void> {
     if (reader.cursor < this.head || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const waiter: Waiter = {
@@ -261,15 +261,11 @@ export class FlagFeed implements LiveAnnouncer {
     }
   }
 
-  /** Wakes the readers the new rows concern: unscreened ones at once, screened ones per key once screened. */
+  /** Screens the new rows once per key for the readers behind the head; each screening wakes those they concern. */
   private releaseWaiters() {
     const screened = new Map<string, Waiter[]>();
-    for (const waiter of [...this.waiters]) {
+    for (const waiter of this.waiters) {
       if (waiter.reader.cursor >= this.head) continue;
-      if (!waiter.screen) {
-        waiter.done();
-        continue;
-      }
       const group = screened.get(waiter.screen.key);
       if (group) group.push(waiter);
       else screened.set(waiter.screen.key, [waiter]);
@@ -288,13 +284,13 @@ export class FlagFeed implements LiveAnnouncer {
     const entries = this.recentAfter(from, upTo - from);
     let deliverable: readonly FlagLogEntry[] | null = null;
     try {
-      if (entries) deliverable = await group[0].screen!.deliverable(entries);
+      if (entries) deliverable = await group[0].screen.deliverable(entries);
     } catch (error) {
       logger.warn({ err: error }, 'flag subscribers not screened; waking them to check for themselves');
     }
+    const last = deliverable?.at(-1);
     for (const waiter of group) {
       if (!this.waiters.has(waiter)) continue;
-      const last = deliverable?.at(-1);
       if (!deliverable || (last && last.seq > waiter.reader.cursor)) waiter.done();
       else if (waiter.reader.cursor < upTo) waiter.reader.cursor = upTo;
     }
