@@ -35,7 +35,7 @@ const it = base.extend<Fixtures>({
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 /** `count` caught-up subscribers sharing one credential, each waiting for its first delivery. */
-function subscribers(feed: FlagFeed, count: number, access: (examIds: string[]) => Promise<Access>) {
+function subscribers(feed: FlagFeed, count: number, access: () => Promise<Access>) {
   const streams = Array.from({ length: count }, () =>
     flagStream(feed, { after: null, filter: {}, access, tooFarBehind: () => undefined, accessKey: 'one credential' }),
   );

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -32,6 +34,8 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Extra flags for the servers' node, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PORTS = [4560, 4561];
+/** `bare` runs the floor beside which Assay is measured (bare-fanout.ts) instead of `assay serve`. */
+const BARE = process.env.BENCH_SERVER === 'bare';
 
 const APPEND = `with flag as (select $1::uuid as attempt_id, 'ANOMALIES'::text as reason, 'WARNING'::text as severity, '{"bench":true}'::jsonb as details),
   ${flagCtes('flag')} select seq from flag_event`;
@@ -54,11 +58,13 @@ async function main() {
   // One secret for both instances, so a token from one is good on the other.
   const env = { REDIS_URL, NODE_ENV: 'production', DB_POOL_MAX: '20', WEBHOOK_POLL_MS: '1000', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', JWT_SECRET: randomBytes(48).toString('base64') };
   const servers: BenchServer[] = [];
-  for (const port of PORTS) servers.push(await startServer({ databaseUrl: MONITORING_DATABASE_URL, port, env, nodeFlags }));
+  for (const port of PORTS) servers.push(BARE ? await startBare(port, channel) : await startServer({ databaseUrl: MONITORING_DATABASE_URL, port, env, nodeFlags }));
   try {
-    const teachers = await Promise.all(Array.from({ length: SIZES.teachers }, (_, i) => servers[0].login(benchEmail('teacher', i + 1), BENCH_PASSWORD)));
     const { rows: teacherIds } = await db.query<{ id: string; email: string }>(`select id, email from users where email like 'bench-teacher%'`);
     const teacherOf = new Map(teacherIds.map((t) => [t.id, Number(/(\d+)@/.exec(t.email)![1]) - 1]));
+    const teachers = BARE
+      ? Array.from({ length: SIZES.teachers }, (_, i) => [...teacherOf].find(([, n]) => n === i)![0])
+      : await Promise.all(Array.from({ length: SIZES.teachers }, (_, i) => servers[0].login(benchEmail('teacher', i + 1), BENCH_PASSWORD)));
     const { rows: attempts } = await db.query<{ id: string; creator_id: string }>(
       `select a.id, e.creator_id from exam_attempts a join exams e on e.id = a.exam_id order by random() limit 5000`,
     );
@@ -151,7 +157,7 @@ async function main() {
     for (const s of subscribers) void s.client.dispose();
     await Promise.all(writers.map((w) => w.end()));
 
-    const webhook = await webhookThroughput(servers[0], db, attempts.map((a) => a.id));
+    const webhook = BARE ? null : await webhookThroughput(servers[0], db, attempts.map((a) => a.id));
     console.log(
       JSON.stringify(
         {
@@ -176,6 +182,17 @@ async function main() {
     redis.disconnect();
     await db.end();
   }
+}
+
+/** The floor's fan-out process on `port` (bare-fanout.ts), in the BenchServer shape the run needs. */
+async function startBare(port: number, channel: string): Promise<BenchServer> {
+  const child = spawn(process.execPath, [...nodeFlags, '-r', '@swc-node/register', path.resolve(__dirname, 'bare-fanout.ts')], {
+    env: { ...process.env, DATABASE_URL: MONITORING_DATABASE_URL, PORT: String(port), REDIS_URL, CHANNEL: channel },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await sleep(1500);
+  const unused = () => Promise.reject(new Error('the bare fan-out answers no GraphQL'));
+  return { url: `ws://127.0.0.1:${port}/graphql`, gql: unused, login: unused, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 
 /** WEBHOOKS admin webhooks to a local receiver that answers 204; WEBHOOK_FLAGS flags appended at once; deliveries a second until all arrived. */

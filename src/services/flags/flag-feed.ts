@@ -30,20 +30,35 @@ export interface FeedReader {
   tooFarBehind(): void;
 }
 
+/** What one screening of new rows found for the readers of one key. */
+export interface Screening {
+  /** The rows screened (in seq order) that the readers would deliver now. */
+  deliverable: readonly FlagLogEntry[];
+}
+
 /**
  * How a waiting reader decides whether new rows are worth waking it for. Readers with the
- * same key (one credential and one filter) share one screening of the rows the log gained.
+ * same key (one credential and one filter) share one screening of the rows the log gained,
+ * and a woken reader is handed that screening, so it delivers without checking again.
  */
-export interface WakeScreen {
+export interface WakeScreen<S extends Screening> {
   key: string;
-  /** The rows among `entries` (in seq order) the reader would deliver now; null wakes it regardless, to find out why for itself. */
-  deliverable(entries: FlagLogEntry[]): Promise<readonly FlagLogEntry[] | null>;
+  /** Screens `entries` (in seq order); null wakes the readers regardless, to find out for themselves. */
+  screen(entries: FlagLogEntry[]): Promise<S | null>;
+}
+
+/** What woke a reader: a screening of every row up to `upTo`, of which some lie beyond its cursor. */
+export interface Screened<S extends Screening> {
+  screening: S;
+  upTo: number;
 }
 
 interface Waiter {
   reader: FeedReader;
-  screen: WakeScreen;
-  done: () => void;
+  screen: WakeScreen<Screening>;
+  /** Whether a screening that covers this waiter is under way. */
+  screening: boolean;
+  done: (screened: Screened<Screening> | null) => void;
 }
 
 const PAGE = 500;
@@ -86,6 +101,7 @@ export class FlagFeed implements LiveAnnouncer {
   private head = 0;
   private recent: FlagLogEntry[] = [];
   private waiters = new Set<Waiter>();
+  private releaseScheduled = false;
   private readers = new Set<FeedReader>();
   private attemptWatchers = new Map<string, Set<() => void>>();
   private readonly logReads = new Coalesced(
@@ -148,7 +164,7 @@ export class FlagFeed implements LiveAnnouncer {
     if (this.timer) clearInterval(this.timer);
     for (const id of this.subscriptions) this.pubsub.unsubscribe(id);
     this.subscriptions = [];
-    for (const waiter of [...this.waiters]) waiter.done();
+    for (const waiter of [...this.waiters]) waiter.done(null);
     await this.logReads.settled();
   }
 
@@ -194,22 +210,29 @@ export class FlagFeed implements LiveAnnouncer {
 
   /**
    * Resolves once the log holds a row after the reader's cursor that its `screen` would
-   * deliver, or when `signal` aborts; rows it would not deliver move the cursor past them.
+   * deliver, with that screening: readers of one key are screened together whether they
+   * wait for new rows or are still behind the head. Resolves with null when `signal`
+   * aborts, when the feed stops, or when a screening could not answer (the rows are no
+   * longer in memory, or the screen failed): the reader then reads and checks the log
+   * itself. Rows it would not deliver move the cursor past them.
    */
-  waitBeyond(reader: FeedReader, signal: AbortSignal, screen: WakeScreen): Promise<void> {
-    if (reader.cursor < this.head || signal.aborted) return Promise.resolve();
+  waitBeyond<S extends Screening>(reader: FeedReader, signal: AbortSignal, screen: WakeScreen<S>): Promise<Screened<S> | null> {
+    if (signal.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         reader,
         screen,
-        done: () => {
+        screening: false,
+        done: (screened) => {
           this.waiters.delete(waiter);
-          signal.removeEventListener('abort', waiter.done);
-          resolve();
+          signal.removeEventListener('abort', abort);
+          resolve(screened as Screened<S> | null);
         },
       };
+      const abort = () => waiter.done(null);
       this.waiters.add(waiter);
-      signal.addEventListener('abort', waiter.done, { once: true });
+      signal.addEventListener('abort', abort, { once: true });
+      if (reader.cursor < this.head) this.scheduleRelease();
     });
   }
 
@@ -261,11 +284,22 @@ export class FlagFeed implements LiveAnnouncer {
     }
   }
 
-  /** Screens the new rows once per key for the readers behind the head; each screening wakes those they concern. */
+  /** Screens behind-the-head readers in the next turn, so that those arriving in this one are screened together. */
+  private scheduleRelease() {
+    if (this.releaseScheduled) return;
+    this.releaseScheduled = true;
+    setImmediate(() => {
+      this.releaseScheduled = false;
+      this.releaseWaiters();
+    });
+  }
+
+  /** Screens the rows beyond their cursors once per key for the readers behind the head that no screening covers yet. */
   private releaseWaiters() {
     const screened = new Map<string, Waiter[]>();
     for (const waiter of this.waiters) {
-      if (waiter.reader.cursor >= this.head) continue;
+      if (waiter.screening || waiter.reader.cursor >= this.head) continue;
+      waiter.screening = true;
       const group = screened.get(waiter.screen.key);
       if (group) group.push(waiter);
       else screened.set(waiter.screen.key, [waiter]);
@@ -274,26 +308,34 @@ export class FlagFeed implements LiveAnnouncer {
   }
 
   /**
-   * One screening for readers of one key. A reader still waiting when it ends is woken if a
-   * row it would deliver lies beyond its cursor, else moved past the screened rows; rows
-   * that arrive meanwhile get a screening of their own, so none is skipped unscreened.
+   * One screening for readers of one key. A reader still waiting when it ends is handed it if
+   * a row it would deliver lies beyond its cursor, else moved past the screened rows; one
+   * still behind the head then (rows arrived meanwhile) gets a screening of its own, so no
+   * row is skipped unscreened.
    */
   private async screen(group: Waiter[]): Promise<void> {
     const upTo = this.head;
     const from = Math.min(...group.map((w) => w.reader.cursor));
     const entries = this.recentAfter(from, upTo - from);
-    let deliverable: readonly FlagLogEntry[] | null = null;
+    let screening: Screening | null = null;
     try {
-      if (entries) deliverable = await group[0].screen.deliverable(entries);
+      if (entries) screening = await group[0].screen.screen(entries);
     } catch (error) {
       logger.warn({ err: error }, 'flag subscribers not screened; waking them to check for themselves');
     }
-    const last = deliverable?.at(-1);
+    const last = screening?.deliverable.at(-1);
+    let behind = false;
     for (const waiter of group) {
+      waiter.screening = false;
       if (!this.waiters.has(waiter)) continue;
-      if (!deliverable || (last && last.seq > waiter.reader.cursor)) waiter.done();
-      else if (waiter.reader.cursor < upTo) waiter.reader.cursor = upTo;
+      if (!screening) waiter.done(null);
+      else if (last && last.seq > waiter.reader.cursor) waiter.done({ screening, upTo });
+      else {
+        if (waiter.reader.cursor < upTo) waiter.reader.cursor = upTo;
+        behind ||= waiter.reader.cursor < this.head;
+      }
     }
+    if (behind) this.scheduleRelease();
   }
 
   private read(after: number, limit: number): Promise<Row[]> {

@@ -20,8 +20,8 @@ export interface FlagStreamOptions<C> {
   /** The seq after which to start (the client's cursor), or null for what comes next. */
   after: number | null;
   filter: FlagStreamFilter;
-  /** Checks the credential and exam access again; null when the credential is gone (the stream ends). */
-  access: (examIds: string[]) => Promise<PageAccess<C> | null>;
+  /** Checks the credential and the access to the flags' exams again; null when the credential is gone (the stream ends). */
+  access: (flags: FlagLogEntry[]) => Promise<PageAccess<C> | null>;
   /** Called when the subscriber falls too far behind the log's head. */
   tooFarBehind: () => void;
   /**
@@ -40,6 +40,12 @@ export function decodeFlagCursor(cursor: string | null | undefined): number | nu
   const match = /^flag:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!match) throw badInput('after is not a cursor from studentFlagged');
   return Number(match[1]);
+}
+
+/** The rows of a page (or screening) to deliver now, and the access that allowed them (null when there are none). */
+interface Checked<C> {
+  deliverable: FlagLogEntry[];
+  access: PageAccess<C> | null;
 }
 
 /** One payload per log entry, so that the deliveries of one flag can share their execution. */
@@ -65,38 +71,46 @@ export const flagMatches = (flag: { examId: string; cohort: string | null; sever
 export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): AsyncGenerator<Delivery<FlagLogEntry & { cursor: string }, C>> {
   const { filter } = options;
   /** The rows among `entries` to deliver now, and the access that allowed them; null when the credential is gone. */
-  const check = async (entries: FlagLogEntry[]): Promise<{ deliverable: FlagLogEntry[]; access: PageAccess<C> | null } | null> => {
+  const check = async (entries: FlagLogEntry[]): Promise<Checked<C> | null> => {
     const wanted = entries.filter((e) => flagMatches(e, filter));
     if (wanted.length === 0) return { deliverable: wanted, access: null };
-    const access = await options.access([...new Set(wanted.map((e) => e.examId))]);
+    const access = await options.access(wanted);
     if (!access) return null;
     const { visibleExams } = access;
     return { deliverable: visibleExams === 'all' ? wanted : wanted.filter((e) => visibleExams.has(e.examId)), access };
   };
-  const screen: WakeScreen = {
+  const screen: WakeScreen<Checked<C>> = {
     key: [options.accessKey, filter.examId, filter.cohort, filter.minSeverity].join('\n'),
-    deliverable: async (entries) => (await check(entries))?.deliverable ?? null,
+    screen: check,
   };
   return abortable(async function* (signal) {
     const reader = { cursor: options.after ?? feed.latest, tooFarBehind: options.tooFarBehind };
     let unregister: (() => void) | null = null;
+    /** Delivers `checked.deliverable` beyond the cursor, moving the cursor over every row up to `upTo`. */
+    async function* deliver(checked: Checked<C>, upTo: number) {
+      for (const entry of checked.deliverable) {
+        if (signal.aborted) return;
+        if (entry.seq <= reader.cursor) continue;
+        reader.cursor = entry.seq;
+        yield { payload: payloadOf(entry), context: checked.access!.context };
+      }
+      if (!signal.aborted && reader.cursor < upTo) reader.cursor = upTo;
+    }
     try {
       while (!signal.aborted) {
-        const page = (await feed.after(reader.cursor, PAGE)).filter((e) => e.seq > reader.cursor);
-        if (page.length === 0) {
-          // Caught up: from here on the feed watches how far behind this reader falls.
-          unregister ??= feed.register(reader);
-          await feed.waitBeyond(reader, signal, screen);
+        // Caught up once: from here on the feed watches how far behind this reader falls.
+        if (reader.cursor >= feed.latest) unregister ??= feed.register(reader);
+        const screened = await feed.waitBeyond(reader, signal, screen);
+        if (screened) {
+          yield* deliver(screened.screening, screened.upTo);
           continue;
         }
+        if (signal.aborted) return;
+        const page = (await feed.after(reader.cursor, PAGE)).filter((e) => e.seq > reader.cursor);
+        if (page.length === 0) continue;
         const checked = await check(page);
         if (!checked) return;
-        const deliver = new Set(checked.deliverable);
-        for (const entry of page) {
-          if (signal.aborted) return;
-          reader.cursor = entry.seq;
-          if (deliver.has(entry)) yield { payload: payloadOf(entry), context: checked.access!.context };
-        }
+        yield* deliver(checked, page[page.length - 1].seq);
       }
     } finally {
       unregister?.();
