@@ -4,6 +4,7 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { embeddedJwtSecret, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
+import { queryBound } from './db/bound-query';
 import { migrate } from './db/migrator';
 import { ormConfig } from './db/orm-config';
 import { databaseIsEmpty, seedDemoData } from './db/seed';
@@ -112,9 +113,9 @@ export async function startHttp(config: Config, database: Database, jwtSecret: s
     ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }).on('error', (error: Error) => logger.warn({ err: error }, 'redis unavailable'))
     : null;
   const live = livePubSub(config.redisUrl);
-  const connection = database.orm.em.getConnection();
+  const knex = database.orm.em.getKnex();
   const channel = `assay:${new URL(database.url).pathname.slice(1)}`;
-  const feed = new FlagFeed((sql, params) => connection.execute(sql, params), live.pubsub, { ...config.live, channel });
+  const feed = new FlagFeed((sql, params) => queryBound(knex, sql, params), live.pubsub, { ...config.live, channel });
   const dispatcher = new WebhookDispatcher(database.orm, config.webhooks);
   const stopKicking = feed.onGrowth(() => dispatcher.kick());
   const access = new AccessRegistry({ databaseUrl: database.url });

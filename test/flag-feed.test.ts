@@ -34,10 +34,10 @@ const it = base.extend<Fixtures>({
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
-/** `count` caught-up subscribers sharing one credential, each waiting for its first delivery. */
-function subscribers(feed: FlagFeed, count: number, access: () => Promise<Access>) {
+/** `count` subscribers sharing one credential (caught up, or from `after`), each waiting for its first delivery. */
+function subscribers(feed: FlagFeed, count: number, access: () => Promise<Access>, after: number | null = null) {
   const streams = Array.from({ length: count }, () =>
-    flagStream(feed, { after: null, filter: {}, access, tooFarBehind: () => undefined, accessKey: 'one credential' }),
+    flagStream(feed, { after, filter: {}, access, tooFarBehind: () => undefined, accessKey: 'one credential' }),
   );
   return { firsts: streams.map((s) => s.next()), stop: () => Promise.all(streams.map((s) => s.return(undefined))) };
 }
@@ -84,5 +84,28 @@ describe('waking subscribers', () => {
     const delivered = await Promise.all(following.firsts);
     expect(delivered.map((d) => (d.done ? null : d.value.payload.seq))).toEqual([seq, seq, seq]);
     await following.stop();
+  });
+
+  it('screens subscribers that are behind the head together too, and hands them what the screening found', async ({ feed }) => {
+    const [visible] = await attemptsOf(app, 'teacher1', 1);
+    const [hidden] = await attemptsOf(app, 'teacher2', 1);
+    const before = await raiseFlag(app, hidden.id);
+    const seq = await raiseFlag(app, visible.id);
+    feed.announceFlag();
+    await settle();
+    let checks = 0;
+    const behind = subscribers(
+      feed,
+      10,
+      async () => {
+        checks++;
+        return { context: null, visibleExams: new Set([visible.examId]) };
+      },
+      before - 1,
+    );
+    const delivered = await Promise.all(behind.firsts);
+    expect(delivered.map((d) => (d.done ? null : d.value.payload.seq))).toEqual(Array(10).fill(seq));
+    expect(checks, 'one screening of both rows for the ten, no check of its own by any').toBe(1);
+    await behind.stop();
   });
 });

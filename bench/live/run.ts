@@ -18,7 +18,8 @@ import { MONITORING_DATABASE_URL } from '../monitoring/common';
  * Flag subscriptions and webhooks under load: two `assay serve` instances on one database
  * and one Redis; BENCH_SUBSCRIBERS graphql-ws subscribers (the bench teachers, round robin,
  * alternating instances) on studentFlagged; flags appended at BENCH_FLAG_RATE a second for
- * BENCH_DURATION seconds, each in its own transaction with the flag log's own SQL
+ * BENCH_DURATION seconds (after BENCH_WARMUP seconds of the same, delivered but not
+ * measured; default none), each in its own transaction with the flag log's own SQL
  * (flagCtes) over the bench data's attempts, and announced on the instances' Redis channel
  * as a writing instance does. Measured: commit-to-delivery latency, loss and duplicates
  * against what each subscriber may see (the exams its teacher created), memory per idle
@@ -28,6 +29,7 @@ import { MONITORING_DATABASE_URL } from '../monitoring/common';
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const FLAG_RATE = Number(process.env.BENCH_FLAG_RATE ?? 200);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 0);
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 4);
 const WEBHOOK_FLAGS = Number(process.env.BENCH_WEBHOOK_FLAGS ?? 500);
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -105,31 +107,37 @@ async function main() {
 
     // Flags at FLAG_RATE a second, Poisson arrivals, each committed and then announced.
     const committedAt = new Map<number, { at: number; teacher: number }>();
-    const cpu0 = servers.map((s) => cpuSeconds(s.pid));
-    const pg0 = postgresCpu();
-    const own0 = process.cpuUsage();
     const writers = await Promise.all(Array.from({ length: 4 }, async () => {
       const c = new Client(MONITORING_DATABASE_URL);
       await c.connect();
       return c;
     }));
-    const end = Date.now() + DURATION * 1000;
-    let next = Date.now();
     let n = 0;
     const pending: Promise<void>[] = [];
-    while (Date.now() < end) {
-      next += -Math.log(1 - Math.random()) * (1000 / FLAG_RATE);
-      const wait = next - Date.now();
-      if (wait > 0) await sleep(wait);
-      const attempt = attempts[n % attempts.length];
-      const writer = writers[n++ % writers.length];
-      pending.push(
-        writer.query<{ seq: string }>(APPEND, [attempt.id]).then(async ({ rows }) => {
-          committedAt.set(Number(rows[0].seq), { at: performance.timeOrigin + performance.now(), teacher: teacherOf.get(attempt.creator_id) ?? -1 });
-          await redis.publish(channel, JSON.stringify({ at: Date.now() }));
-        }),
-      );
-    }
+    const appendFor = async (seconds: number, measured: boolean) => {
+      const end = Date.now() + seconds * 1000;
+      let next = Date.now();
+      while (Date.now() < end) {
+        next += -Math.log(1 - Math.random()) * (1000 / FLAG_RATE);
+        const wait = next - Date.now();
+        if (wait > 0) await sleep(wait);
+        const attempt = attempts[n % attempts.length];
+        const writer = writers[n++ % writers.length];
+        pending.push(
+          writer.query<{ seq: string }>(APPEND, [attempt.id]).then(async ({ rows }) => {
+            if (measured) committedAt.set(Number(rows[0].seq), { at: performance.timeOrigin + performance.now(), teacher: teacherOf.get(attempt.creator_id) ?? -1 });
+            await redis.publish(channel, JSON.stringify({ at: Date.now() }));
+          }),
+        );
+      }
+    };
+    // A server that has run for a while has compiled its hot paths: the flags of the warm-up
+    // are delivered (and checked for order and duplicates) but not measured.
+    await appendFor(WARMUP, false);
+    const cpu0 = servers.map((s) => cpuSeconds(s.pid));
+    const pg0 = postgresCpu();
+    const own0 = process.cpuUsage();
+    await appendFor(DURATION, true);
     await Promise.all(pending);
     await sleep(3000);
     const cpu = servers.map((s, i) => cpuSeconds(s.pid) - cpu0[i]);
@@ -165,6 +173,7 @@ async function main() {
           subscribers: SUBSCRIBERS,
           flagRate: FLAG_RATE,
           durationSeconds: DURATION,
+          warmupSeconds: WARMUP,
           flags: committedAt.size,
           deliveries: { expected, delivered: latencies.length, missing, duplicates, outOfOrder },
           commitToDeliveryMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) },

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass, EntityName, FilterQuery } from '@mikro-orm/core';
+import { executeBound } from '../db/bound-query';
 import { uuidArray } from '../db/pg-array';
 import { plainColumns, plainRows } from '../db/plain-rows';
 import { SettlingLoader } from './settled';
@@ -37,7 +38,7 @@ export function plainLoaderByColumn<T extends object>(
   batching: Batching,
 ): SettlingLoader<string, T | null> {
   return new SettlingLoader(async (keys) => {
-    const rows = await em.execute<Record<string, unknown>[]>(`select ${plainColumns(em, entity, 't')} from ${table} t where t.${column} = any (?::uuid[])`, [
+    const rows = await executeBound<Record<string, unknown>>(em, `select ${plainColumns(em, entity, 't')} from ${table} t where t.${column} = any (?::uuid[])`, [
       uuidArray(keys),
     ]);
     const toPlain = plainRows(em, entity);

@@ -3,6 +3,7 @@ import DataLoader from 'dataloader';
 import { SettlingLoader } from './settled';
 import { perTick, type Batching } from './batching';
 import { seesEveryone, type Viewer } from '../auth/viewer';
+import { executeBound } from '../db/bound-query';
 import { uuidArray } from '../db/pg-array';
 import { Role } from '../entities/role';
 import { examVisibleSql } from '../permissions/exam.scope';
@@ -27,7 +28,8 @@ export const teacherExamKey = (teacherId: string, examId: string) => `${teacherI
 export function teacherExamAccessLoader(em: EntityManager, batching: Batching): DataLoader<string, ExamAccess> {
   return new DataLoader(async (keys) => {
     const pairs = keys.map((key) => key.split('\n'));
-    const rows = await em.execute<{ teacher_id: string; id: string; can_view: boolean; can_edit: boolean; can_view_analytics: boolean }[]>(
+    const rows = await executeBound<{ teacher_id: string; id: string; can_view: boolean; can_edit: boolean; can_view_analytics: boolean }>(
+      em,
       `select t.teacher_id, e.id, (e.creator_id = t.teacher_id or coalesce(g.can_view, false)) as can_view,
               (e.creator_id = t.teacher_id or coalesce(g.can_edit, false)) as can_edit,
               (e.creator_id = t.teacher_id or coalesce(g.can_view_analytics, false)) as can_view_analytics

@@ -2,6 +2,7 @@ import { validate } from 'class-validator';
 import { CloseCode } from 'graphql-ws';
 import { hasRole, hasScope, seesEveryone, type Viewer } from '../auth/viewer';
 import type { Context } from '../context';
+import type { Loaders } from '../loaders';
 import { Role } from '../entities/role';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import type { FlagLogEntry } from '../services/flags/flag-feed';
@@ -26,6 +27,17 @@ async function checkedFilter(filter: FlaggedStudentFilter | null | undefined): P
 }
 
 type VisibleExams = ReadonlySet<string> | 'all';
+const prefetched = new WeakMap<Loaders, Set<string>>();
+
+/** The rows deliveries of `flags` show, read once into the loaders the principals of a turn share. */
+function prefetch(loaders: Loaders, flags: FlagLogEntry[], key: string) {
+  let done = prefetched.get(loaders);
+  if (!done) prefetched.set(loaders, (done = new Set()));
+  if (done.has(key)) return;
+  done.add(key);
+  void loaders.attemptById.loadMany(flags.map((f) => f.attemptId));
+  void loaders.examById.loadMany([...new Set(flags.map((f) => f.examId))]);
+}
 const visibleByContext = new WeakMap<Context, Map<string, Promise<VisibleExams>>>();
 
 /**
@@ -42,8 +54,7 @@ function visibleAmong(ctx: Context, flags: FlagLogEntry[]): Promise<VisibleExams
   let visible = known.get(key);
   if (!visible) {
     const examIds = [...new Set(flags.map((f) => f.examId))];
-    void ctx.loaders.attemptById.loadMany(flags.map((f) => f.attemptId));
-    void ctx.loaders.examById.loadMany(examIds);
+    prefetch(ctx.loaders, flags, key);
     visible = seesEveryone(viewer)
       ? Promise.resolve('all')
       : ctx.loaders
