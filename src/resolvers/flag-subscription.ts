@@ -2,7 +2,6 @@ import { validate } from 'class-validator';
 import { CloseCode } from 'graphql-ws';
 import { hasRole, hasScope, seesEveryone, type Viewer } from '../auth/viewer';
 import type { Context } from '../context';
-import type { Loaders } from '../loaders';
 import { Role } from '../entities/role';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import type { FlagLogEntry } from '../services/flags/flag-feed';
@@ -27,24 +26,13 @@ async function checkedFilter(filter: FlaggedStudentFilter | null | undefined): P
 }
 
 type VisibleExams = ReadonlySet<string> | 'all';
-const prefetched = new WeakMap<Loaders, Set<string>>();
-
-/** The rows deliveries of `flags` show, read once into the loaders the principals of a turn share. */
-function prefetch(loaders: Loaders, flags: FlagLogEntry[], key: string) {
-  let done = prefetched.get(loaders);
-  if (!done) prefetched.set(loaders, (done = new Set()));
-  if (done.has(key)) return;
-  done.add(key);
-  void loaders.attemptById.loadMany(flags.map((f) => f.attemptId));
-  void loaders.examById.loadMany([...new Set(flags.map((f) => f.examId))]);
-}
 const visibleByContext = new WeakMap<Context, Map<string, Promise<VisibleExams>>>();
 
 /**
  * The exams of `flags` the context's viewer may view, once per delivery context and page:
- * the subscriptions of one principal share that context within a turn. The rows a delivery
- * shows are read beside the rights, into the loaders every principal's deliveries of the
- * turn share: one statement each for all of them, instead of one each per execution.
+ * the subscriptions of one principal share that context within a turn. The rows the
+ * deliveries will show (attempts, exams) are asked for as soon as the rights are known, and
+ * only for the flags they allow, into the loaders every principal of the turn shares.
  */
 function visibleAmong(ctx: Context, flags: FlagLogEntry[]): Promise<VisibleExams> {
   const viewer = ctx.viewer!;
@@ -53,25 +41,28 @@ function visibleAmong(ctx: Context, flags: FlagLogEntry[]): Promise<VisibleExams
   const key = flags.map((f) => f.seq).join(',');
   let visible = known.get(key);
   if (!visible) {
-    const examIds = [...new Set(flags.map((f) => f.examId))];
-    prefetch(ctx.loaders, flags, key);
-    visible = seesEveryone(viewer)
-      ? Promise.resolve('all')
-      : ctx.loaders
-          .examAccess(viewer)
-          .loadMany(examIds)
-          .then(
-            (access) =>
-              new Set(
-                examIds.filter((_id, i) => {
-                  const a = access[i];
-                  return !(a instanceof Error) && a.view;
-                }),
-              ),
-          );
+    visible = examsVisibleTo(ctx, viewer, [...new Set(flags.map((f) => f.examId))]).then((exams) => {
+      const shown = exams === 'all' ? flags : flags.filter((f) => exams.has(f.examId));
+      if (shown.length) {
+        void ctx.loaders.attemptById.loadMany(shown.map((f) => f.attemptId));
+        void ctx.loaders.examById.loadMany([...new Set(shown.map((f) => f.examId))]);
+      }
+      return exams;
+    });
     known.set(key, visible);
   }
   return visible;
+}
+
+async function examsVisibleTo(ctx: Context, viewer: Viewer, examIds: string[]): Promise<VisibleExams> {
+  if (seesEveryone(viewer)) return 'all';
+  const access = await ctx.loaders.examAccess(viewer).loadMany(examIds);
+  return new Set(
+    examIds.filter((_id, i) => {
+      const a = access[i];
+      return !(a instanceof Error) && a.view;
+    }),
+  );
 }
 
 /**
