@@ -6,7 +6,8 @@ import { countStatement } from './query-counter';
  * `em.execute` for hot reads, with the parameters bound by the driver instead of inlined:
  * MikroORM escapes every parameter into the text character by character, which for the
  * uuid lists of loaders was a tenth of what live deliveries allocate. Runs in `em`'s
- * transaction when it has one, as `em.execute` does, and counts as a statement.
+ * transaction when it has one, as `em.execute` does, and counts as a statement; it does not
+ * pass through MikroORM's query log.
  */
 export async function executeBound<T>(em: EntityManager, sql: string, params: readonly unknown[]): Promise<T[]> {
   const query = em.getKnex().raw<{ rows: T[] }>(sql, params as Knex.RawBinding[]);

@@ -54,6 +54,7 @@ function visibleAmong(ctx: Context, flags: FlagLogEntry[]): Promise<VisibleExams
   return visible;
 }
 
+/** The viewer's `view` right on each exam, through the loaders (one statement for every teacher of the turn). */
 async function examsVisibleTo(ctx: Context, viewer: Viewer, examIds: string[]): Promise<VisibleExams> {
   if (seesEveryone(viewer)) return 'all';
   const access = await ctx.loaders.examAccess(viewer).loadMany(examIds);
