@@ -193,6 +193,28 @@ describe('credentials', () => {
     const mine = await raise(own.id);
     expect(seqs(await stream.received(2))).toEqual([first, mine]);
   });
+
+  it('an exam handed to another teacher in plain SQL, outside any server, follows its new creator from the next event', async ({ follow }) => {
+    const attempts = await attemptsOf('teacher1', 50);
+    const moved = attempts[0];
+    const kept = attempts.find((a) => a.examId !== moved.examId)!;
+    expect(kept).toBeDefined();
+    const [teacher1, teacher2] = [follow(bearer(tokens.teacher1)), follow(bearer(tokens.teacher2))];
+    await Promise.all([teacher1.connected, teacher2.connected]);
+    await new Promise((r) => setTimeout(r, 200));
+    // Delivered, so the server now holds teacher1's rights on the exam in memory.
+    const before = await raise(moved.id);
+    expect(seqs(await teacher1.received(1))).toEqual([before]);
+    await app.db.sql(`update exams set creator_id = '${ids.teacher2}' where id = '${moved.examId}'`);
+    try {
+      const after = await raise(moved.id, MonitoringSeverity.CRITICAL);
+      const own = await raise(kept.id);
+      expect(seqs(await teacher2.received(1))).toEqual([after]);
+      expect(seqs(await teacher1.received(2))).toEqual([before, own]);
+    } finally {
+      await app.db.sql(`update exams set creator_id = '${ids.teacher1}' where id = '${moved.examId}'`);
+    }
+  });
 });
 
 describe('cursor replay', () => {

@@ -28,9 +28,16 @@ export interface AccessRegistryOptions {
 
 export const ACCESS_CHANNEL = 'assay_access';
 
+/** What a viewer may do with one exam. The creator holds all three rights. */
+export interface ExamAccess {
+  view: boolean;
+  edit: boolean;
+  analytics: boolean;
+}
+
 /**
  * Credentials this instance has found good, so a request needs no round trip to accept
- * them. Each change that can end or alter access is announced by a trigger on
+ * them, and teachers' rights on exams as live deliveries read them. Each change that can end or alter access is announced by a trigger on
  * `assay_access` (migration access_notifications) and forgets what it names. While the
  * listening connection is down, or not yet up, nothing is remembered and every request
  * asks the database: a notification missed in that time cannot leave a revoked credential
@@ -38,6 +45,8 @@ export const ACCESS_CHANNEL = 'assay_access';
  */
 export class AccessRegistry {
   private readonly accepted: LRUCache<string, AcceptedCredential>;
+  /** Teachers' rights by exam, then teacher: `exam:<id>` forgets an exam's at once. */
+  private readonly examRights: LRUCache<string, Map<string, ExamAccess>>;
   private client: Client | null = null;
   private listening = false;
   private changes = 0;
@@ -48,6 +57,7 @@ export class AccessRegistry {
 
   constructor(private readonly options: AccessRegistryOptions) {
     this.accepted = new LRUCache({ max: options.max ?? 10_000 });
+    this.examRights = new LRUCache({ max: options.max ?? 10_000 });
   }
 
   /** Resolves once listening, or after the first failure (requests then ask the database until it is up). */
@@ -68,11 +78,31 @@ export class AccessRegistry {
   }
 
   remember(key: string, credential: AcceptedCredential, ticket: number | null): void {
-    if (ticket !== null && this.listening && ticket === this.changes) this.accepted.set(key, credential);
+    if (this.unchangedSince(ticket)) this.accepted.set(key, credential);
   }
 
   recall(key: string): AcceptedCredential | undefined {
     return this.listening ? this.accepted.get(key) : undefined;
+  }
+
+  /** A teacher's rights on an exam as the database last said, while no change to them was announced since. */
+  recallExamRights(teacherId: string, examId: string): ExamAccess | undefined {
+    return this.listening ? this.examRights.get(examId)?.get(teacherId) : undefined;
+  }
+
+  rememberExamRights(teacherId: string, examId: string, rights: ExamAccess, ticket: number | null): void {
+    if (!this.unchangedSince(ticket)) return;
+    let teachers = this.examRights.get(examId);
+    if (!teachers) this.examRights.set(examId, (teachers = new Map()));
+    teachers.set(teacherId, rights);
+  }
+
+  /**
+   * Whether nothing that can change access was announced since `ticket` was taken (and the
+   * listener stayed up): what was decided under it still holds.
+   */
+  unchangedSince(ticket: number | null): boolean {
+    return ticket !== null && this.listening && ticket === this.changes;
   }
 
   private async connect(): Promise<void> {
@@ -89,6 +119,7 @@ export class AccessRegistry {
       await client.query(`listen ${ACCESS_CHANNEL}`);
       this.changes++;
       this.accepted.clear();
+      this.examRights.clear();
       this.listening = true;
       this.failures = 0;
       this.watch(client);
@@ -126,14 +157,19 @@ export class AccessRegistry {
     this.listening = false;
     this.changes++;
     this.accepted.clear();
+    this.examRights.clear();
     if (this.ping) clearInterval(this.ping);
     this.ping = null;
   }
 
-  /** `user:<id>`, `session:<id>`, `key:<id>` or `jti:<id>`: forgets every credential it names. */
+  /** `user:<id>`, `session:<id>`, `key:<id>`, `jti:<id>` or `exam:<id>`: forgets every credential or right it names. */
   private forget(payload: string): void {
     this.changes++;
     const [kind, id] = payload.split(':');
+    if (kind === 'exam') {
+      this.examRights.delete(id);
+      return;
+    }
     if (kind === 'jti') {
       this.accepted.delete(`jti:${id}`);
       return;

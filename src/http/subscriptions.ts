@@ -108,7 +108,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
   const deliveryContext = contextsPerTurn(
     () => {
       const em = orm.em.fork();
-      return { em, loaders: createLoaders(em, perTurn) };
+      return { em, loaders: createLoaders(em, perTurn, services.access) };
     },
     (viewer, connection: Connection, shared) => createContext({ ...state(connection), ...shared, viewer, authError: null, live: null }),
   );

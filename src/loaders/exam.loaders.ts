@@ -10,6 +10,7 @@ import { studentRowsWithProfileById } from './user.loaders';
 import { examAccessLoader, teacherExamAccessLoader } from './exam-access';
 import { reviewOpenLoader } from './exam-review';
 import type { Batching } from './batching';
+import type { AccessRegistry } from '../auth/access-registry';
 
 /** The newest `limit` attempts per exam that the viewer may see, in one statement per batch. */
 function recentAttemptsLoader(em: EntityManager, viewer: Viewer, limit: number, batching: Batching): DataLoader<string, ExamAttempt[]> {
@@ -36,9 +37,14 @@ async function grantsOf(em: EntityManager, examIds: readonly string[]): Promise<
   return examIds.map((id) => rows.filter((g) => g.exam.id === id));
 }
 
-export function createExamLoaders(em: EntityManager, studentProfileByUserId: DataLoader<string, StudentProfile | null>, batching: Batching) {
+export function createExamLoaders(
+  em: EntityManager,
+  studentProfileByUserId: DataLoader<string, StudentProfile | null>,
+  batching: Batching,
+  examRights?: AccessRegistry,
+) {
   const recent = new Map<string, DataLoader<string, ExamAttempt[]>>();
-  const teacherAccess = teacherExamAccessLoader(em, batching);
+  const teacherAccess = teacherExamAccessLoader(em, batching, examRights);
   return {
     studentWithProfileById: studentRowsWithProfileById(em, studentProfileByUserId, batching),
     examById: plainLoaderByColumn(em, Exam, 'exams', 'id', batching),

@@ -9,14 +9,16 @@ import { perViewer } from './per-viewer';
 import { visibility } from './visibility';
 import { userVisibleSql } from '../permissions/user.scope';
 import { perTick, type Batching } from './batching';
+import type { AccessRegistry } from '../auth/access-registry';
 
 /**
  * Fresh per request, or per turn of subscription deliveries (delivery-sharing.ts, batched
  * per turn: batching.ts), which share one set among viewers: rows are cached for whoever
  * uses the set, and whatever depends on the viewer is keyed by viewer (perViewer), so a
- * shared set shares rows, never rights.
+ * shared set shares rows, never rights. Deliveries also take teachers' exam rights from the
+ * access registry's memory (`examRights`), which notifications keep true.
  */
-export function createLoaders(em: EntityManager, batching: Batching = perTick) {
+export function createLoaders(em: EntityManager, batching: Batching = perTick, examRights?: AccessRegistry) {
   // Users and profiles are only read here: plain rows, never the password hash.
   const studentProfileByUserId = plainLoaderByColumn(em, StudentProfile, 'student_profiles', 'user_id', batching);
   return {
@@ -29,7 +31,7 @@ export function createLoaders(em: EntityManager, batching: Batching = perTick) {
     auditLogById: loaderByColumn(em, AuditLog, 'id', (a) => a.id, batching),
     ...createQuestLoaders(em, batching),
     ...assessmentLoaders(em, batching),
-    ...createExamLoaders(em, studentProfileByUserId, batching),
+    ...createExamLoaders(em, studentProfileByUserId, batching, examRights),
     ...createMonitoringLoaders(em, batching),
   };
 }

@@ -27,6 +27,8 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     config,
     tokens,
     authenticator: new Authenticator(tokens, access),
+    /** Credentials and teachers' exam rights this instance remembers, forgotten on notification. */
+    access,
     /** This instance's reader of the flag log and its wake-ups (subscriptions). */
     live,
     auth: new AuthService(tokens, limiter),
