@@ -17,6 +17,11 @@ export interface LiveConnection {
   close(code: number, reason: string): void;
   /** The same for connections that presented the same credential, whose refresh() answers alike. */
   credentialKey: string;
+  /**
+   * The viewer the last refresh() accepted, while it still holds without asking: no change
+   * of access announced since, and not long ago. Null when that is not known.
+   */
+  remembered(): Viewer | null;
 }
 
 /** What every resolver and shield rule receives; built fresh for each request. */

@@ -64,6 +64,35 @@ describe('waking subscribers', () => {
     await following.stop();
   });
 
+  it('asks no access for rows it knows, without asking, that none may be delivered', async ({ feed }) => {
+    const [visible] = await attemptsOf(app, 'teacher1', 1);
+    const [hidden] = await attemptsOf(app, 'teacher2', 1);
+    let checks = 0;
+    const stream = flagStream(feed, {
+      after: null,
+      filter: {},
+      access: async () => {
+        checks++;
+        return { context: null, visibleExams: new Set([visible.examId]) };
+      },
+      seesNoneOf: (flags) => flags.every((f) => f.examId === hidden.examId),
+      tooFarBehind: () => undefined,
+      accessKey: 'one credential',
+    });
+    const first = stream.next();
+    await settle();
+    await raiseFlag(app, hidden.id);
+    feed.announceFlag();
+    await settle();
+    expect(checks, 'the hidden row passed over without asking').toBe(0);
+    const seq = await raiseFlag(app, visible.id);
+    feed.announceFlag();
+    const delivered = await first;
+    expect(delivered.done ? null : delivered.value.payload.seq).toBe(seq);
+    expect(checks).toBe(1);
+    await stream.return(undefined);
+  });
+
   it('misses no row that arrives while an earlier screening still waits for its access check', async ({ feed }) => {
     const [visible] = await attemptsOf(app, 'teacher1', 1);
     const [hidden] = await attemptsOf(app, 'teacher2', 1);

@@ -178,6 +178,24 @@ describe('credentials', () => {
     expect(stream.events).toHaveLength(1);
   });
 
+  it('a locked account is cut off at the next event even when that event is of an exam it may not view', async ({ follow }) => {
+    const teacher5 = await app.login('teacher5@example.edu');
+    const stream = follow(bearer(teacher5));
+    await stream.connected;
+    await new Promise((r) => setTimeout(r, 200));
+    const [own] = await attemptsOf('teacher5', 1);
+    const [others] = await attemptsOf('teacher2', 1);
+    await raise(own.id);
+    await stream.received(1);
+    // Seen once, the server knows from memory that teacher5 may not view this exam.
+    await raise(others.id);
+    await new Promise((r) => setTimeout(r, 300));
+    await app.gql(LockUserDocument, { userId: ids.teacher5 }, { token: tokens.admin });
+    await raise(others.id, MonitoringSeverity.CRITICAL);
+    expect((await stream.closed).code).toBe(4401);
+    expect(stream.events).toHaveLength(1);
+  });
+
   it('a revoked exam grant stops that exam, and only that exam', async ({ follow }) => {
     const [granted] = await attemptsOf('teacher2', 1);
     const [own] = await attemptsOf('teacher1', 1);

@@ -47,6 +47,13 @@ export interface SubscriptionOptions {
   validationRules: ValidationRule[];
 }
 
+/**
+ * How long a connection's accepted credential stands without asking again when no change of
+ * access was announced: what the registry cannot announce (an API key reaching its expiry)
+ * is noticed within it.
+ */
+const REMEMBERED_MS = 1000;
+
 const requestError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 
 /**
@@ -117,15 +124,21 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
 
   const contextFor = (ctx: WsContext<Record<string, unknown>, Connection>, viewer: Viewer | null, authError: string | null): Context => {
     const connection = ctx.extra;
+    let accepted: { viewer: Viewer; ticket: number | null; at: number } | null = null;
     const live: LiveConnection = {
       refresh: async () => {
+        const [ticket, at] = [services.access.ticket(), Date.now()];
         const auth = await authenticateInTurn(connection.credential ?? '');
         if (!auth.viewer) {
+          accepted = null;
           close(connection, CloseCode.Unauthorized, auth.authError ?? 'Credential no longer valid');
           return null;
         }
+        accepted = { viewer: auth.viewer, ticket, at };
         return deliveryContext(auth.viewer, connection);
       },
+      remembered: () =>
+        accepted && Date.now() - accepted.at < REMEMBERED_MS && services.access.unchangedSince(accepted.ticket) ? accepted.viewer : null,
       close: (code, reason) => close(connection, code, reason),
       credentialKey: connection.credential ?? '',
     };

@@ -22,6 +22,8 @@ export interface FlagStreamOptions<C> {
   filter: FlagStreamFilter;
   /** Checks the credential and the access to the flags' exams again; null when the credential is gone (the stream ends). */
   access: (flags: FlagLogEntry[]) => Promise<PageAccess<C> | null>;
+  /** Whether it is known, without asking anyone, that none of `flags` may be delivered now: `access` is then not asked. */
+  seesNoneOf?: (flags: FlagLogEntry[]) => boolean;
   /** Called when the subscriber falls too far behind the log's head. */
   tooFarBehind: () => void;
   /**
@@ -73,7 +75,7 @@ export function flagStream<C>(feed: FlagFeed, options: FlagStreamOptions<C>): As
   /** The rows among `entries` to deliver now, and the access that allowed them; null when the credential is gone. */
   const check = async (entries: FlagLogEntry[]): Promise<Checked<C> | null> => {
     const wanted = entries.filter((e) => flagMatches(e, filter));
-    if (wanted.length === 0) return { deliverable: wanted, access: null };
+    if (wanted.length === 0 || options.seesNoneOf?.(wanted)) return { deliverable: [], access: null };
     const access = await options.access(wanted);
     if (!access) return null;
     const { visibleExams } = access;
