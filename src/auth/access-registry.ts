@@ -37,8 +37,9 @@ export interface ExamAccess {
 
 /**
  * Credentials this instance has found good, so a request needs no round trip to accept
- * them, and teachers' rights on exams as live deliveries read them. Each change that can end or alter access is announced by a trigger on
- * `assay_access` (migration access_notifications) and forgets what it names. While the
+ * them, and teachers' rights on exams as live deliveries read them. Each change that can
+ * end or alter access is announced by a trigger on `assay_access` (migrations
+ * access_notifications, exam_rights_notifications) and forgets what it names. While the
  * listening connection is down, or not yet up, nothing is remembered and every request
  * asks the database: a notification missed in that time cannot leave a revoked credential
  * accepted. A check that started before a notification arrived is not remembered either.
