@@ -20,8 +20,9 @@ import { MONITORING_DATABASE_URL } from '../monitoring/common';
  * alternating instances) on studentFlagged; flags appended at BENCH_FLAG_RATE a second for
  * BENCH_DURATION seconds (after BENCH_WARMUP seconds of the same, delivered but not
  * measured; default none), each in its own transaction with the flag log's own SQL
- * (flagCtes) over the bench data's attempts, and announced on the instances' Redis channel
- * as a writing instance does. Measured: commit-to-delivery latency, loss and duplicates
+ * (flagCtes) over the bench data's attempts, prepared once per writer as ingestion prepares
+ * its statement (db/prepared-query.ts), and announced on the instances' Redis channel as a
+ * writing instance does. Measured: commit-to-delivery latency, loss and duplicates
  * against what each subscriber may see (the exams its teacher created), memory per idle
  * subscriber (the servers' RSS), and webhook deliveries a second to a local receiver.
  */
@@ -124,7 +125,7 @@ async function main() {
         const attempt = attempts[n % attempts.length];
         const writer = writers[n++ % writers.length];
         pending.push(
-          writer.query<{ seq: string }>(APPEND, [attempt.id]).then(async ({ rows }) => {
+          writer.query<{ seq: string }>({ name: 'append-flag', text: APPEND, values: [attempt.id] }).then(async ({ rows }) => {
             if (measured) committedAt.set(Number(rows[0].seq), { at: performance.timeOrigin + performance.now(), teacher: teacherOf.get(attempt.creator_id) ?? -1 });
             await redis.publish(channel, JSON.stringify({ at: Date.now() }));
           }),
