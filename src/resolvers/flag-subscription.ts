@@ -2,6 +2,7 @@ import { validate } from 'class-validator';
 import { CloseCode } from 'graphql-ws';
 import { hasRole, hasScope, seesEveryone, type Viewer } from '../auth/viewer';
 import type { Context } from '../context';
+import type { ExamAccess } from '../auth/access-registry';
 import { Role } from '../entities/role';
 import { badInput, forbidden, unauthenticated } from '../errors';
 import type { FlagLogEntry } from '../services/flags/flag-feed';
@@ -54,6 +55,13 @@ function visibleAmong(ctx: Context, flags: FlagLogEntry[]): Promise<VisibleExams
   return visible;
 }
 
+/** A teacher's rights on each exam from the access registry's memory; null unless it holds them all. */
+function rememberedRights(ctx: Context, viewer: Viewer, examIds: string[]): ExamAccess[] | null {
+  if (viewer.user.role !== Role.TEACHER) return null;
+  const rights = examIds.map((id) => ctx.services.access.recallExamRights(viewer.user.id, id));
+  return rights.every((r) => r !== undefined) ? rights : null;
+}
+
 /**
  * The viewer's `view` right on each exam: a teacher's from the registry's memory when it holds
  * them all (no wait for the loaders' batch, a turn of the event loop), else through the
@@ -61,12 +69,11 @@ function visibleAmong(ctx: Context, flags: FlagLogEntry[]): Promise<VisibleExams
  */
 async function examsVisibleTo(ctx: Context, viewer: Viewer, examIds: string[]): Promise<VisibleExams> {
   if (seesEveryone(viewer)) return 'all';
-  const remembered = viewer.user.role === Role.TEACHER ? examIds.map((id) => ctx.services.access.recallExamRights(viewer.user.id, id)) : [];
-  const access = remembered.length && remembered.every(Boolean) ? remembered : await ctx.loaders.examAccess(viewer).loadMany(examIds);
+  const access = rememberedRights(ctx, viewer, examIds) ?? (await ctx.loaders.examAccess(viewer).loadMany(examIds));
   return new Set(
     examIds.filter((_id, i) => {
       const a = access[i];
-      return a !== undefined && !(a instanceof Error) && a.view;
+      return !(a instanceof Error) && a.view;
     }),
   );
 }
@@ -78,8 +85,8 @@ async function examsVisibleTo(ctx: Context, viewer: Viewer, examIds: string[]): 
  */
 function seesNoneOf(ctx: Context, flags: FlagLogEntry[]): boolean {
   const viewer = ctx.live!.remembered();
-  if (viewer?.user.role !== Role.TEACHER) return false;
-  return flags.every((f) => ctx.services.access.recallExamRights(viewer.user.id, f.examId)?.view === false);
+  const rights = viewer && rememberedRights(ctx, viewer, flags.map((f) => f.examId));
+  return !!rights && rights.every((r) => !r.view);
 }
 
 /**
