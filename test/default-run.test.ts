@@ -42,7 +42,7 @@ async function countUsers(): Promise<number> {
 
 describe('the default run (embedded PostgreSQL)', () => {
   it('first start: creates the data folder, migrates, loads demo data, prints the URL and accounts', async () => {
-    const served = await serveCli(env, 120_000);
+    const served = await serveCli(env, 90_000);
     try {
       const out = served.output();
       expect(out).toContain(`Assay ready at http://127.0.0.1:${httpPort}/graphql`);
@@ -58,11 +58,12 @@ describe('the default run (embedded PostgreSQL)', () => {
     } finally {
       expect(await served.stop()).toBe(0);
     }
-  });
+    // initdb, migrations and demo data: 15 s alone, 26 s beside four busy processes.
+  }, 150_000);
 
   it('second start: reuses the data, adds no duplicate rows, keeps the secret', async () => {
     const secretBefore = await readFile(path.join(dataDir, 'jwt-secret'), 'utf8');
-    const served = await serveCli(env, 120_000);
+    const served = await serveCli(env, 90_000);
     try {
       expect(served.output()).toContain('existing data reused');
       expect(await countUsers()).toBe(57);
@@ -70,10 +71,11 @@ describe('the default run (embedded PostgreSQL)', () => {
     } finally {
       expect(await served.stop()).toBe(0);
     }
-  });
+  }, 150_000);
 
   it('WORKERS=2: both workers serve the one port and database, either sees the other’s write, SIGTERM stops all', async () => {
-    const served = await serveCli({ ...env, WORKERS: '2' }, 120_000);
+    // Logs at info, so a start-up or stop that hangs fails with the workers' story in the error.
+    const served = await serveCli({ ...env, WORKERS: '2', LOG_LEVEL: 'info' }, 90_000);
     let workers: number[] = [];
     try {
       expect(served.output()).toContain('(2 worker processes)');
@@ -105,12 +107,16 @@ describe('the default run (embedded PostgreSQL)', () => {
       workers = assayChildren(served.pid);
       // The replacement may still be starting; the port keeps answering through the other worker.
       for (let i = 0; i < 4; i++) expect(await titles()).toContain('Written through one worker');
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nassay serve printed:\n${served.output()}`, { cause: error });
     } finally {
       expect(await served.stop()).toBe(0);
     }
     for (const pid of workers) expect(alive(pid)).toBe(false);
-    // Starts three processes and an embedded PostgreSQL: under a full parallel run that alone took past 30 s.
-  }, 120_000);
+    // Starts three processes and an embedded PostgreSQL: under a full parallel run that alone took
+    // past 30 s. The start-up wait (90 s) and each request (15 s) end before the test does, so a
+    // hang fails naming its step, with the server's output.
+  }, 150_000);
 });
 
 /** Child processes of `pid` running the assay CLI (the embedded PostgreSQL is a child too). */
@@ -145,6 +151,7 @@ function postOnNewConnection(query: string, token?: string): Promise<{ data: Rec
       },
     );
     request.on('error', reject);
+    request.setTimeout(15_000, () => request.destroy(new Error(`no answer within 15 s to ${query.slice(0, 60)}`)));
     request.end(JSON.stringify({ query }));
   });
 }

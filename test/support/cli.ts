@@ -40,13 +40,16 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
 export const runCliOn = (databaseUrl: string, args: string[], env: Record<string, string> = {}) =>
   runCli(args, { DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, ...env });
 
+/** Longer than the primary's grace for its workers (15 s) and PostgreSQL's fast shutdown together. */
+const STOP_WAIT_MS = 45_000;
+
 export interface Served {
   pid: number;
   output: () => string;
   stop(): Promise<number | null>;
 }
 
-/** Starts `assay serve` and resolves once it prints that it is ready. */
+/** Starts `assay serve` and resolves once it prints that it is ready; what it printed is in every error. */
 export function serveCli(env: Record<string, string>, timeoutMs = 90_000): Promise<Served> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'serve'], { env: cliEnv(env) });
@@ -65,7 +68,15 @@ export function serveCli(env: Record<string, string>, timeoutMs = 90_000): Promi
           output: () => output,
           stop: () => {
             child.kill('SIGTERM');
-            return exited;
+            return Promise.race([
+              exited,
+              new Promise<never>((_resolve, rejectStop) =>
+                setTimeout(() => {
+                  child.kill('SIGKILL');
+                  rejectStop(new Error(`assay serve did not stop within ${STOP_WAIT_MS} ms of SIGTERM:\n${output}`));
+                }, STOP_WAIT_MS).unref(),
+              ),
+            ]);
           },
         });
       }
