@@ -120,6 +120,7 @@ export class FlagFeed implements LiveAnnouncer {
       maxLag: number;
       /** Names this database's channels, so deployments sharing a Redis do not wake each other. */
       channel: string;
+      /** The newest rows held in memory: at least this many once the log has them, at most twice. */
       keep?: number;
     },
   ) {}
@@ -274,8 +275,9 @@ export class FlagFeed implements LiveAnnouncer {
       if (rows.length === 0) return;
       const entries = rows.map(entry);
       this.recent.push(...entries);
+      // Trimmed once it holds twice `keep`: trimming to `keep` on every read copied the whole window per flag.
       const keep = this.options.keep ?? 10_000;
-      if (this.recent.length > keep) this.recent = this.recent.slice(-keep);
+      if (this.recent.length > 2 * keep) this.recent = this.recent.slice(-keep);
       this.head = entries[entries.length - 1].seq;
       this.releaseWaiters();
       for (const reader of this.readers) if (this.head - reader.cursor > this.options.maxLag) reader.tooFarBehind();
