@@ -82,6 +82,7 @@ const schema = z
     MONITORING_RETENTION_DAYS: int(1, 36_500).default(90),
     ARCHIVE_DIR: z.string().min(1).optional(),
     LIVE_POLL_MS: int(100, 60_000).default(2000),
+    LIVE_GATHER_MS: int(0, 1000).default(10),
     SUBSCRIPTION_MAX_LAG: int(1, 10_000_000).default(10_000),
     WEBHOOK_RETRY_SCHEDULE: z
       .string()
@@ -150,7 +151,7 @@ export interface Config {
    * lost Redis message, a write by the CLI), and how far behind the log's head a live
    * subscriber may fall before it is closed (it reconnects with its cursor).
    */
-  live: { pollMs: number; maxLag: number };
+  live: { pollMs: number; gatherMs: number; maxLag: number };
   /**
    * Webhook deliveries: seconds to wait before each retry (then it is given up), how long a
    * receiver may take, how often each instance looks for due work, and whether URLs may name
@@ -212,7 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       registrationsPerIp: e.REGISTER_MAX_PER_IP,
       registrationWindowSeconds: e.REGISTER_WINDOW_SECONDS,
     },
-    live: { pollMs: e.LIVE_POLL_MS, maxLag: e.SUBSCRIPTION_MAX_LAG },
+    live: { pollMs: e.LIVE_POLL_MS, gatherMs: e.LIVE_GATHER_MS, maxLag: e.SUBSCRIPTION_MAX_LAG },
     webhooks: {
       retrySchedule: e.WEBHOOK_RETRY_SCHEDULE.split(',').map(Number),
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,

@@ -17,18 +17,42 @@ afterAll(() => app?.stop());
 
 type Access = PageAccess<null>;
 
+/** Reads of the log at least this far apart, in the gathering feed: long, so a slow machine still raises a burst within it. */
+const GATHER_MS = 1500;
+
 interface Fixtures {
   /** A started feed of its own (woken only by announceFlag: its poll is an hour), stopped after the test. */
   feed: FlagFeed;
+  /** The same with reads of the log GATHER_MS apart, and how many reads it made so far. */
+  gathering: { feed: FlagFeed; reads: () => number };
+}
+
+function startedFeed(options: { gatherMs?: number } = {}) {
+  const connection = app.assay.database.orm.em.getConnection();
+  let reads = 0;
+  const feed = new FlagFeed(
+    (sql, params) => {
+      if (sql.includes('from student_flag_events')) reads++;
+      return connection.execute(sql, params);
+    },
+    new PubSub(),
+    { pollMs: 3_600_000, maxLag: 1000, channel: 'flag-feed-test', ...options },
+  );
+  return { feed, reads: () => reads };
 }
 
 const it = base.extend<Fixtures>({
   feed: async ({ task: _task }, use) => {
-    const connection = app.assay.database.orm.em.getConnection();
-    const feed = new FlagFeed((sql, params) => connection.execute(sql, params), new PubSub(), { pollMs: 3_600_000, maxLag: 1000, channel: 'flag-feed-test' });
+    const { feed } = startedFeed();
     await feed.start();
     await use(feed);
     await feed.stop();
+  },
+  gathering: async ({ task: _task }, use) => {
+    const gathering = startedFeed({ gatherMs: GATHER_MS });
+    await gathering.feed.start();
+    await use(gathering);
+    await gathering.feed.stop();
   },
 });
 
@@ -136,5 +160,55 @@ describe('waking subscribers', () => {
     expect(delivered.map((d) => (d.done ? null : d.value.payload.seq))).toEqual(Array(10).fill(seq));
     expect(checks, 'one screening of both rows for the ten, no check of its own by any').toBe(1);
     await behind.stop();
+  });
+});
+
+describe('reading the log', () => {
+  const quiet = () => new Promise((resolve) => setTimeout(resolve, GATHER_MS + 200));
+
+  it('reads a flag after a quiet spell at once, and flags raised soon after a read in one read', async ({ gathering }) => {
+    const { feed, reads } = gathering;
+    const attempts = await attemptsOf(app, 'teacher1', 4);
+    const stream = flagStream(feed, {
+      after: null,
+      filter: {},
+      access: async () => ({ context: null, visibleExams: 'all' }),
+      tooFarBehind: () => undefined,
+      accessKey: 'one credential',
+    });
+    const seqOf = async () => {
+      const next = await stream.next();
+      return next.done ? null : next.value.payload.seq;
+    };
+    await quiet();
+    const before = reads();
+
+    const first = await raiseFlag(app, attempts[0].id);
+    feed.announceFlag();
+    expect(await seqOf()).toBe(first);
+    expect(reads(), 'the first flag read alone, without waiting').toBe(before + 1);
+
+    const burst: number[] = [];
+    for (const attempt of attempts.slice(1)) {
+      burst.push(await raiseFlag(app, attempt.id));
+      feed.announceFlag();
+    }
+    for (const seq of burst) expect(await seqOf()).toBe(seq);
+    expect(reads(), 'the three flags raised within the gap read together').toBe(before + 2);
+    await stream.return(undefined);
+  });
+
+  it('stopping ends a read still waiting for its gap: nothing is read after stop', async ({ gathering }) => {
+    const { feed, reads } = gathering;
+    const [attempt] = await attemptsOf(app, 'teacher1', 1);
+    await quiet();
+    await raiseFlag(app, attempt.id);
+    feed.announceFlag();
+    await raiseFlag(app, attempt.id);
+    feed.announceFlag();
+    await feed.stop();
+    const atStop = reads();
+    await quiet();
+    expect(reads()).toBe(atStop);
   });
 });

@@ -104,10 +104,7 @@ export class FlagFeed implements LiveAnnouncer {
   private releaseScheduled = false;
   private readers = new Set<FeedReader>();
   private attemptWatchers = new Map<string, Set<() => void>>();
-  private readonly logReads = new Coalesced(
-    () => this.catchUp(),
-    (error: unknown) => logger.warn({ err: error }, 'flag log not read; next poll retries'),
-  );
+  private readonly logReads: Coalesced;
   private timer: NodeJS.Timeout | null = null;
   private subscriptions: number[] = [];
   private growthListeners = new Set<() => void>();
@@ -122,8 +119,19 @@ export class FlagFeed implements LiveAnnouncer {
       channel: string;
       /** The newest rows held in memory: at least this many once the log has them, at most twice. */
       keep?: number;
+      /**
+       * Reads of the log start at least this far apart: under a stream of flags one read, one
+       * screening per key and one delivery context per principal serve several flags.
+       */
+      gatherMs?: number;
     },
-  ) {}
+  ) {
+    this.logReads = new Coalesced(
+      () => this.catchUp(),
+      (error: unknown) => logger.warn({ err: error }, 'flag log not read; next poll retries'),
+      options.gatherMs ?? 0,
+    );
+  }
 
   private get flagTopic() {
     return `${this.options.channel}:flag-log`;
@@ -166,7 +174,7 @@ export class FlagFeed implements LiveAnnouncer {
     for (const id of this.subscriptions) this.pubsub.unsubscribe(id);
     this.subscriptions = [];
     for (const waiter of [...this.waiters]) waiter.done(null);
-    await this.logReads.settled();
+    await this.logReads.stop();
   }
 
   /** The newest seq this instance has read. */

@@ -78,7 +78,7 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.turns.settled();
+    await this.turns.stop();
   }
 
   /** The log grew: looks for due work now, when some webhook may want it; one turn at a time. */
