@@ -27,7 +27,8 @@ interface Fixtures {
   gathering: { feed: FlagFeed; reads: () => number };
 }
 
-function startedFeed(options: { gatherMs?: number } = {}) {
+/** A feed of its own on the test database, counting its reads of the log. */
+function countingFeed(options: { gatherMs?: number } = {}) {
   const connection = app.assay.database.orm.em.getConnection();
   let reads = 0;
   const feed = new FlagFeed(
@@ -43,13 +44,13 @@ function startedFeed(options: { gatherMs?: number } = {}) {
 
 const it = base.extend<Fixtures>({
   feed: async ({ task: _task }, use) => {
-    const { feed } = startedFeed();
+    const { feed } = countingFeed();
     await feed.start();
     await use(feed);
     await feed.stop();
   },
   gathering: async ({ task: _task }, use) => {
-    const gathering = startedFeed({ gatherMs: GATHER_MS });
+    const gathering = countingFeed({ gatherMs: GATHER_MS });
     await gathering.feed.start();
     await use(gathering);
     await gathering.feed.stop();

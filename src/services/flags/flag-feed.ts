@@ -120,8 +120,8 @@ export class FlagFeed implements LiveAnnouncer {
       /** The newest rows held in memory: at least this many once the log has them, at most twice. */
       keep?: number;
       /**
-       * Reads of the log start at least this far apart: under a stream of flags one read, one
-       * screening per key and one delivery context per principal serve several flags.
+       * How long after a read of the log ends the next may start: under a stream of flags one
+       * read, one screening per key and one delivery context per principal serve several.
        */
       gatherMs?: number;
     },
