@@ -62,6 +62,8 @@ const it = base.extend<Fixtures>({
 });
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+/** A connected stream is acknowledged before its subscription is set up: give the server that moment before raising a flag. */
+const subscribed = () => new Promise((r) => setTimeout(r, 200));
 const seqs = (events: { studentFlagged: Flag }[]) => events.map((e) => e.studentFlagged.seq);
 
 describe('who receives a flag', () => {
@@ -71,7 +73,7 @@ describe('who receives a flag', () => {
     const teacher = follow(bearer(tokens.teacher1));
     const admin = follow(bearer(tokens.admin));
     await Promise.all([teacher.connected, admin.connected]);
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     const other = await raise(theirs.id);
     const own = await raise(mine.id, MonitoringSeverity.CRITICAL);
     const [received] = await teacher.received(1);
@@ -91,7 +93,7 @@ describe('who receives a flag', () => {
     const admin = follow(bearer(tokens.admin));
     const everyone = [...teacher1, ...teacher2, admin];
     await Promise.all(everyone.map((s) => s.connected));
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     // Appended back to back, so that one read of the log wakes every connection at once.
     const [own, other] = await Promise.all([raise(mine.id), raise(theirs.id)]);
     const firstOwn = (await teacher1[0].received(1))[0].studentFlagged;
@@ -120,7 +122,7 @@ describe('who receives a flag', () => {
     const [a, b] = await attemptsOf('teacher1', 40).then((rows) => [rows[0], rows.find((r) => r.examId !== rows[0].examId)!]);
     const critical = follow(bearer(tokens.teacher1), { filter: { examId: a.examId, minSeverity: 'CRITICAL' } });
     await critical.connected;
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     await raise(a.id, MonitoringSeverity.WARNING);
     await raise(b.id, MonitoringSeverity.CRITICAL);
     const wanted = await raise(a.id, MonitoringSeverity.CRITICAL);
@@ -148,7 +150,7 @@ describe('credentials', () => {
     const withScope = (await create(['read', 'subscribe'])).data!.createApiKey.key;
     const keyed = follow({ apiKey: withScope });
     await keyed.connected;
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     const [attempt] = await attemptsOf('teacher1', 1);
     const seq = await raise(attempt.id);
     expect(seqs(await keyed.received(1))).toEqual([seq]);
@@ -168,7 +170,7 @@ describe('credentials', () => {
     const teacher3 = await app.login('teacher3@example.edu');
     const stream = follow(bearer(teacher3));
     await stream.connected;
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     const [attempt] = await attemptsOf('teacher3', 1);
     await raise(attempt.id);
     await stream.received(1);
@@ -182,7 +184,7 @@ describe('credentials', () => {
     const teacher5 = await app.login('teacher5@example.edu');
     const stream = follow(bearer(teacher5));
     await stream.connected;
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     const [own] = await attemptsOf('teacher5', 1);
     const [others] = await attemptsOf('teacher2', 1);
     await raise(own.id);
@@ -203,7 +205,7 @@ describe('credentials', () => {
     await app.gql(GrantExamPermissionDocument, { ...grant, canView: true }, { token: tokens.teacher2 });
     const stream = follow(bearer(tokens.teacher1));
     await stream.connected;
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     const first = await raise(granted.id);
     expect(seqs(await stream.received(1))).toEqual([first]);
     await app.gql(RevokeExamPermissionDocument, grant, { token: tokens.teacher2 });
@@ -219,7 +221,7 @@ describe('credentials', () => {
     expect(kept).toBeDefined();
     const [teacher1, teacher2] = [follow(bearer(tokens.teacher1)), follow(bearer(tokens.teacher2))];
     await Promise.all([teacher1.connected, teacher2.connected]);
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     // Delivered, so the server now holds teacher1's rights on the exam in memory.
     const before = await raise(moved.id);
     expect(seqs(await teacher1.received(1))).toEqual([before]);
@@ -240,7 +242,7 @@ describe('cursor replay', () => {
     const attempts = await attemptsOf('teacher1', 7);
     const first = follow(bearer(tokens.admin));
     await first.connected;
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed();
     const raised = [await raise(attempts[0].id), await raise(attempts[1].id)];
     const seen = await first.received(2);
     expect(seqs(seen)).toEqual(raised);
