@@ -1,4 +1,7 @@
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it as base } from 'vitest';
+import WebSocket from 'ws';
 import { FlagReason, MonitoringSeverity, type FlagSeverity } from '../src/entities/monitoring-enums';
 import { TokenService } from '../src/auth/tokens';
 import { appendFlag } from '../src/services/flags/flag-log';
@@ -19,7 +22,7 @@ import { gqlClient, startInstance, startTestApp, type TestApp } from './support/
 import { TEST_JWT_SECRET } from './support/constants';
 import { examInput, userIds } from './support/exams';
 import { REDIS_URL, redisReachable } from './support/redis';
-import { subscribe, type Subscriber } from './support/subscriptions';
+import { subscribe, until, type Subscriber } from './support/subscriptions';
 
 /*
  * studentFlagged through a real graphql-ws client against a real server. Flags are appended
@@ -105,6 +108,32 @@ describe('who receives a flag', () => {
     for (const s of [...teacher1, ...teacher2]) {
       expect(s.events).toHaveLength(1);
       expect(s.errors).toEqual([]);
+    }
+  });
+
+  it('subscriptions on one connection each get their own frames, under their own id', async () => {
+    const [attempt] = await attemptsOf('teacher1', 1);
+    const client = createClient({ url: app.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, connectionParams: bearer(tokens.teacher1), retryAttempts: 0 });
+    const received: Record<'all' | 'critical', number[]> = { all: [], critical: [] };
+    const errors: unknown[] = [];
+    const follow = (into: number[], filter: Record<string, unknown>) =>
+      client.subscribe<FlagFeedSubscription>(
+        { query: print(FlagFeedDocument), variables: { filter } },
+        { next: ({ data }) => data && into.push(data.studentFlagged.seq), error: (error) => errors.push(error), complete: () => undefined },
+      );
+    try {
+      follow(received.all, {});
+      follow(received.critical, { minSeverity: 'CRITICAL' });
+      await new Promise<void>((resolve) => client.on('connected', () => resolve()));
+      await subscribed();
+      const warning = await raise(attempt.id);
+      const critical = await raise(attempt.id, MonitoringSeverity.CRITICAL);
+      await until(() => received.all.length >= 2, 10_000, () => `two flags (got ${JSON.stringify(received)})`);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received).toEqual({ all: [warning, critical], critical: [critical] });
+      expect(errors).toEqual([]);
+    } finally {
+      await client.dispose();
     }
   });
 

@@ -65,21 +65,24 @@ export function contextsPerTurn<A, S>(makeShared: () => S, make: (viewer: Viewer
   };
 }
 
+/** Executes a document over a payload; subscriptions that ask the same (`request`: operation and variables) in one context share the result. */
+export type SharedExecute = (request: string, args: ExecutionArgs) => Promise<ExecutionResult>;
+
 /**
- * graphql-js's execute, once per (context, payload, document, operation, variables): the
- * connections that share a delivery context and ask the same thing of the same payload get
- * the same result, which is only read (serialized per socket) afterwards.
+ * graphql-js's execute, once per (context, payload, document, request): the connections that
+ * share a delivery context and ask the same thing (`request`: operation and variables) of the
+ * same payload get the same result, which is only read (serialized) afterwards.
  */
-export function sharedExecutions(): (args: ExecutionArgs) => Promise<ExecutionResult> {
+export function sharedExecutions(): SharedExecute {
   const documentIds = new WeakMap<DocumentNode, number>();
   let documents = 0;
   const results = new WeakMap<object, WeakMap<object, Map<string, Promise<ExecutionResult>>>>();
-  return async (args) => {
+  return async (request, args) => {
     const { contextValue, rootValue, document } = args;
     if (typeof contextValue !== 'object' || contextValue === null || typeof rootValue !== 'object' || rootValue === null) return execute(args);
     let documentId = documentIds.get(document);
     if (documentId === undefined) documentIds.set(document, (documentId = ++documents));
-    const key = `${documentId}\n${args.operationName ?? ''}\n${JSON.stringify(args.variableValues ?? {})}`;
+    const key = `${documentId}\n${request}`;
     let byPayload = results.get(contextValue);
     if (!byPayload) results.set(contextValue, (byPayload = new WeakMap()));
     let byRequest = byPayload.get(rootValue);

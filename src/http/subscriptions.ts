@@ -1,7 +1,6 @@
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
-  createSourceEventStream,
   GraphQLError,
   getOperationAST,
   OperationTypeNode,
@@ -9,7 +8,6 @@ import {
   specifiedRules,
   validate,
   type DocumentNode,
-  type ExecutionArgs,
   type ExecutionResult,
   type GraphQLSchema,
   type ValidationRule,
@@ -23,8 +21,8 @@ import { hasScope, type Viewer } from '../auth/viewer';
 import type { Config } from '../config';
 import { createContext, type Context, type LiveConnection } from '../context';
 import type { Services } from '../services';
-import type { Delivery } from '../services/live/abortable';
 import { contextsPerTurn, oncePerTurn, sharedExecutions } from './delivery-sharing';
+import { deliverDirectly, type Outlet } from './direct-delivery';
 import { errorFormatter } from './format-error';
 import { createLoaders } from '../loaders';
 import { perTurn } from '../loaders/batching';
@@ -55,35 +53,6 @@ export interface SubscriptionOptions {
 const REMEMBERED_MS = 1000;
 
 const requestError = (message: string) => new GraphQLError(message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
-
-/**
- * Runs a subscription's source stream and resolves each delivery in the context it came
- * with: graphql-js would resolve every event in the one context made at subscribe time, so
- * loaders would cache across events and row rules would answer from the first event's state.
- */
-const subscribePerDelivery = (execute: (args: ExecutionArgs) => Promise<ExecutionResult>) => async (args: ExecutionArgs) => {
-  const source = await createSourceEventStream(args);
-  if (!(Symbol.asyncIterator in source)) return source;
-  const iterator = source[Symbol.asyncIterator]();
-  const mapped: AsyncGenerator<ExecutionResult> = {
-    next: async () => {
-      const next = await iterator.next();
-      if (next.done) return next;
-      const delivery = next.value as Delivery<unknown, Context>;
-      return { done: false, value: await execute({ ...args, rootValue: delivery.payload, contextValue: delivery.context }) };
-    },
-    return: async () => {
-      await iterator.return?.();
-      return { done: true, value: undefined };
-    },
-    throw: async (error) => {
-      await iterator.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => mapped,
-  };
-  return mapped;
-};
 
 /**
  * graphql-ws on the HTTP server's port and path. A connection proves who it is in
@@ -147,7 +116,14 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
 
   // Subscribers of one dashboard send the same text: parsed once, one document to share executions by.
   const documents = new LRUCache<string, DocumentNode>({ max: 500 });
-  const executeShared = sharedExecutions();
+  const outlets = new WeakMap<Context, Outlet>();
+  // One result shared by the connections of a principal is serialized once for all of them.
+  const payloads = new WeakMap<ExecutionResult, string>();
+  const serialized = (result: ExecutionResult) => {
+    let payload = payloads.get(result);
+    if (payload === undefined) payloads.set(result, (payload = JSON.stringify(result.errors ? { ...result, errors: formatAll(result.errors) } : result)));
+    return payload;
+  };
 
   const server = useServer<Record<string, unknown>, Connection>(
     {
@@ -179,7 +155,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
       onClose: (ctx) => {
         if (ctx.extra.expiry) clearTimeout(ctx.extra.expiry);
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         let document = documents.get(payload.query);
         try {
           document ??= parse(payload.query, { maxTokens: config.limits.tokens });
@@ -193,16 +169,11 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
         if (problems.length) return problems.map((p) => requestError(p.message));
         documents.set(payload.query, document);
         const { viewer, authError } = await services.authenticator.authenticate(orm.em.fork(), ctx.extra.credential ?? null);
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: contextFor(ctx, viewer, authError),
-        };
+        const contextValue = contextFor(ctx, viewer, authError);
+        outlets.set(contextValue, { id, socket: ctx.extra.socket });
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
-      subscribe: subscribePerDelivery(executeShared),
-      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : undefined),
+      subscribe: deliverDirectly({ execute: sharedExecutions(), outletOf: (context) => outlets.get(context), serialized }),
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
     },
     wsServer,

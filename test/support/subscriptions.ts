@@ -21,7 +21,8 @@ export interface Subscriber<T> {
   stop(): Promise<void>;
 }
 
-const until = async (done: () => boolean, ms: number, what: () => string) => {
+/** Polls `done` until it holds; rejects after `ms`, naming what it waited for. */
+export const until = async (done: () => boolean, ms: number, what: () => string) => {
   const deadline = Date.now() + ms;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
