@@ -5,7 +5,6 @@ import { verifyAssessmentsCommand } from '../src/cli/verify';
 import { IntegrityReportDocument } from './generated/graphql';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { captureIo, cliConfig, sql, userId } from './support/assessments';
-import { TEST_JWT_SECRET } from './support/constants';
 
 let app: TestApp;
 let admin: string;
@@ -135,7 +134,7 @@ describe('with broken rows', () => {
   it('exits 2 as a process too', () => {
     const run = spawnSync(process.execPath, ['bin/assay.js', 'verify', 'assessments', '--limit', '1'], {
       cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: app.db.url, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+      env: { ...process.env, DATABASE_URL: app.db.url, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
       encoding: 'utf8',
       timeout: 60_000,
     });

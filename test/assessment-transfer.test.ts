@@ -12,7 +12,6 @@ import { exportAssessments } from '../src/services/transfer/export';
 import type { AssessmentRecord } from '../src/services/transfer/record';
 import { startTestApp, type TestApp } from './support/app';
 import { captureIo, cliConfig, countAssessments, countEvidence, dumpRows, sql, userId } from './support/assessments';
-import { TEST_JWT_SECRET } from './support/constants';
 
 let app: TestApp;
 let config: Config;
@@ -261,7 +260,7 @@ describe('assay import as a process', () => {
   it('exits 2 and names the bad lines on stderr', () => {
     const run = spawnSync(process.execPath, ['bin/assay.js', 'import', '--input', file('bad.jsonl'), '--on-duplicate', 'skip'], {
       cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: app.db.url, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+      env: { ...process.env, DATABASE_URL: app.db.url, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -273,7 +272,7 @@ describe('assay import as a process', () => {
   it('exits 1 with one line for a missing file', () => {
     const run = spawnSync(process.execPath, ['bin/assay.js', 'import', '--input', file('missing.jsonl')], {
       cwd: path.resolve(__dirname, '..'),
-      env: { ...process.env, DATABASE_URL: app.db.url, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+      env: { ...process.env, DATABASE_URL: app.db.url, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
       encoding: 'utf8',
       timeout: 60_000,
     });

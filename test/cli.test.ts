@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TEST_JWT_SECRET } from './support/constants';
 import { createEmptyDatabase, type TestDatabase } from './support/database';
 import { runCli, serveCli } from './support/cli';
+import { REDIS_URL, redisReachable } from './support/redis';
 
 const databases: TestDatabase[] = [];
 afterAll(() => Promise.all(databases.map((d) => d.drop())));
@@ -30,7 +31,7 @@ describe('assay CLI', () => {
     expect(secret.stderr).toMatch(/JWT_SECRET must be at least 32 bytes/);
     expect(secret.stderr).not.toContain('short');
 
-    const missing = await runCli(['migrate'], { DATABASE_URL: 'postgres://localhost/x' });
+    const missing = await runCli(['serve'], { DATABASE_URL: 'postgres://localhost/x' });
     expect(missing.stderr).toMatch(/JWT_SECRET is required when DATABASE_URL is set/);
 
     const url = await runCli(['migrate'], { DATABASE_URL: 'mysql://localhost/x', JWT_SECRET: TEST_JWT_SECRET });
@@ -43,10 +44,10 @@ describe('assay CLI', () => {
     expect(run.stderr).toMatch(/seed needs DATABASE_URL/);
   });
 
-  it('migrate brings an empty database up to date, seed loads the demo data once', async () => {
+  it('migrate brings an empty database up to date, seed loads the demo data once (DATABASE_URL alone: only serve signs tokens)', async () => {
     const db = await createEmptyDatabase();
     databases.push(db);
-    const env = { DATABASE_URL: db.url, JWT_SECRET: TEST_JWT_SECRET };
+    const env = { DATABASE_URL: db.url };
     const migrated = await runCli(['migrate'], env);
     expect(migrated.stderr).toBe('');
     expect(migrated.stdout).toMatch(/Applied \d+ migration/);
@@ -67,5 +68,44 @@ describe('assay CLI', () => {
     expect(served.output()).toContain('Database: DATABASE_URL');
     expect(served.output()).not.toContain('Demo accounts');
     expect(await db.sql('select count(*)::int as n from users')).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('assay doctor', () => {
+  const lines = (stdout: string) => Object.fromEntries(stdout.trim().split('\n').map((l) => [l.split(/\s+/)[1], l.split(/\s+/)[0]]));
+
+  it('passes every check of a migrated database with its secret (and Redis when it answers)', async () => {
+    const db = await createEmptyDatabase();
+    databases.push(db);
+    expect((await runCli(['migrate'], { DATABASE_URL: db.url })).code).toBe(0);
+    const redis: Record<string, string> = (await redisReachable()) ? { REDIS_URL } : {};
+    if (!redis.REDIS_URL) console.info(`[cli] Redis not reachable at ${REDIS_URL}: doctor's Redis check is seen skipped, not passing`);
+    const run = await runCli(['doctor'], { DATABASE_URL: db.url, JWT_SECRET: TEST_JWT_SECRET, ...redis });
+    expect(run.code).toBe(0);
+    expect(lines(run.stdout)).toEqual({ configuration: 'ok', JWT_SECRET: 'ok', database: 'ok', migrations: 'ok', redis: redis.REDIS_URL ? 'ok' : 'skip' });
+  });
+
+  it('fails, one line each, on pending migrations and a missing secret', async () => {
+    const db = await createEmptyDatabase();
+    databases.push(db);
+    const run = await runCli(['doctor'], { DATABASE_URL: db.url });
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout)).toMatchObject({ JWT_SECRET: 'FAIL', database: 'ok', migrations: 'FAIL' });
+    expect(run.stdout).toMatch(/migrations\s+\d+ pending .*run assay migrate/);
+  });
+
+  it('names a database and a Redis that do not answer, without printing their passwords', async () => {
+    const run = await runCli(['doctor'], { DATABASE_URL: 'postgres://assay:db-sekret@127.0.0.1:1/assay', REDIS_URL: 'redis://:redis-sekret@127.0.0.1:1', JWT_SECRET: TEST_JWT_SECRET });
+    expect(run.code).toBe(1);
+    expect(lines(run.stdout)).toMatchObject({ database: 'FAIL', migrations: 'skip', redis: 'FAIL' });
+    expect(run.stdout).toContain('127.0.0.1:1/assay does not answer');
+    expect(run.stdout).not.toMatch(/sekret/);
+  });
+
+  it('reports a bad configuration as a failed check', async () => {
+    const run = await runCli(['doctor'], { JWT_SECRET: 'short' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^FAIL\s+configuration\s+Invalid configuration: JWT_SECRET must be at least 32 bytes/);
+    expect(run.stdout).not.toContain('short');
   });
 });

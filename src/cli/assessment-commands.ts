@@ -1,19 +1,17 @@
 import { commandGroup, VERIFY_DESCRIPTION } from './command-group';
 import { Option, type Command } from 'commander';
-import { loadConfig, type Config } from '../config';
-import { logger } from '../logger';
+import type { Config } from '../config';
 import { ON_DUPLICATE } from '../services/transfer/import';
 import { processIo } from './assessment-io';
 import { exportCommand } from './export';
 import { importCommand } from './import';
 import { verifyAssessmentsCommand } from './verify';
+import { commandConfig } from './with-database';
 
 const run =
   <O>(command: (config: Config, options: O, io: typeof processIo) => Promise<number>) =>
   async (options: O) => {
-    const config = loadConfig();
-    logger.level = config.logLevel;
-    process.exitCode = await command(config, options, processIo);
+    process.exitCode = await command(commandConfig(), options, processIo);
   };
 
 /** `export`, `import` and `verify assessments`; each needs DATABASE_URL. */

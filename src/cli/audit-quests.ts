@@ -5,6 +5,7 @@ import { User } from '../entities';
 import { CATEGORY_LABELS } from '../services/quest-consistency/categories';
 import { QuestConsistencyService, type ConsistencyReport, type NamedFinding } from '../services/quest-consistency/quest-consistency.service';
 import { systemSource } from '../services/audit.service';
+import { configured } from './with-database';
 
 /** Exit codes of `assay audit quests` (also in the README). */
 export const AUDIT_EXIT = { CLEAN: 0, ERROR: 1, FINDINGS: 2, FINDINGS_AFTER_FIX: 3 } as const;
@@ -70,7 +71,7 @@ async function auditQuests(config: Config, options: AuditOptions): Promise<void>
 }
 
 /** `assay audit quests`: the consistency audit of quests, applications and participants. */
-export function auditQuestsCommand(withConfig: (run: (config: Config) => Promise<void>) => () => Promise<void>): Command {
+export function auditQuestsCommand(): Command {
   return new Command('quests')
     .description('check quests, applications and participants for drift; repair it with --fix')
     .option('--user <username>', 'only quests this user created, is assigned, applied to or takes part in')
@@ -78,5 +79,5 @@ export function auditQuestsCommand(withConfig: (run: (config: Config) => Promise
     .option('--fix', 'apply every repair in one transaction, record each in the audit log, then audit again')
     .option('--dry-run', 'list the exact repairs --fix would apply, and write nothing')
     .addHelpText('after', '\nExit codes: 0 no findings (or all repaired), 1 error, 2 findings, 3 findings left after --fix.')
-    .action((options: AuditOptions) => withConfig((config) => auditQuests(config, options))());
+    .action(configured((config, options: AuditOptions) => auditQuests(config, options)));
 }

@@ -2,13 +2,21 @@ import { openDatabase, type Database } from '../app';
 import { loadConfig, type Config } from '../config';
 import { logger } from '../logger';
 
-/** Loads the configuration when the command runs (not when the CLI starts), as main.ts does for its own. */
+/**
+ * The configuration, loaded when a command runs (not when the CLI starts). Only `serve`
+ * signs tokens: every other command runs with DATABASE_URL alone, without JWT_SECRET.
+ */
+export function commandConfig(options: { signsTokens?: boolean } = {}): Config {
+  const config = loadConfig(process.env, { signsTokens: options.signsTokens ?? false });
+  logger.level = config.logLevel;
+  return config;
+}
+
+/** A command's action, given the configuration when it runs. */
 export const configured =
   <A extends unknown[]>(run: (config: Config, ...args: A) => Promise<void>) =>
   async (...args: A) => {
-    const config = loadConfig();
-    logger.level = config.logLevel;
-    await run(config, ...args);
+    await run(commandConfig(), ...args);
   };
 
 export const out = (line: string) => process.stdout.write(`${line}\n`);

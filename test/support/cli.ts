@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { TEST_JWT_SECRET } from './constants';
 
 const BIN = path.resolve(__dirname, '../../bin/assay.js');
 
@@ -36,9 +35,8 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
   });
 }
 
-/** Runs `assay <args>` as an operator would, with DATABASE_URL and JWT_SECRET set. */
-export const runCliOn = (databaseUrl: string, args: string[], env: Record<string, string> = {}) =>
-  runCli(args, { DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, ...env });
+/** Runs `assay <args>` as an operator would, with DATABASE_URL alone: only serve needs JWT_SECRET. */
+export const runCliOn = (databaseUrl: string, args: string[], env: Record<string, string> = {}) => runCli(args, { DATABASE_URL: databaseUrl, ...env });
 
 /** Longer than the primary's grace for its workers (15 s) and PostgreSQL's fast shutdown together. */
 const STOP_WAIT_MS = 45_000;
