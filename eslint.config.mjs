@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.assay/', 'test/generated/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.assay/', 'test/generated/', 'examples/generated/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

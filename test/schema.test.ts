@@ -14,10 +14,13 @@ describe('committed artefacts', () => {
     expect(committed, 'schema.graphql is stale: run `npm run codegen`').toBe(await printedSchema());
   });
 
-  it('test/generated/graphql.ts matches codegen output (run `npm run codegen`)', async () => {
-    const [output] = await generate({ cwd: root, ...(await import('yaml')).parse(await readFile(path.join(root, 'codegen.yml'), 'utf8')), silent: true }, false);
-    const committed = await readFile(path.join(root, 'test/generated/graphql.ts'), 'utf8');
-    expect(committed, 'test/generated/graphql.ts is stale: run `npm run codegen`').toBe(output.content);
+  it('the typed documents of the tests and the TypeScript example match codegen output (run `npm run codegen`)', async () => {
+    const outputs = await generate({ cwd: root, ...(await import('yaml')).parse(await readFile(path.join(root, 'codegen.yml'), 'utf8')), silent: true }, false);
+    expect(outputs.map((o: { filename: string }) => path.relative(root, o.filename)).sort()).toEqual(['examples/generated/graphql.ts', 'test/generated/graphql.ts']);
+    for (const output of outputs as { filename: string; content: string }[]) {
+      const file = path.relative(root, output.filename);
+      expect(await readFile(path.join(root, file), 'utf8'), `${file} is stale: run \`npm run codegen\``).toBe(output.content);
+    }
   });
 
   it('sources and CommonJS dependencies share one graphql module', () => {
