@@ -12,7 +12,7 @@ import type { Redis } from 'ioredis';
 import { credentialFrom } from './auth/authenticate';
 import { CredentialProber } from './auth/credential-probe';
 import { apolloHandler } from './http/apollo-handler';
-import { inputErrorStatus } from './http/input-error-status.plugin';
+import { graphqlHttpStatus } from './http/http-status.plugin';
 import { jitGateway } from './http/jit-gateway';
 import { securityHeaders } from './http/security-headers';
 import { RelationCatalog } from './cache/read-set';
@@ -105,7 +105,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     plugins: [
       ...protection.plugins,
       ...(config.diagnosticHeaders ? [sqlCountHeader] : []),
-      inputErrorStatus,
+      graphqlHttpStatus,
       responseCacheStore,
       // Assay sets no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),

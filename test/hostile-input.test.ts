@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, startTestApp, type TestApp } from './support/app';
+import { codeOf, GRAPHQL_RESPONSE_JSON, startTestApp, type TestApp } from './support/app';
 import { createLogger } from '../src/logger';
 import { serveCli } from './support/cli';
 import { DEMO_PASSWORD, TEST_JWT_SECRET } from './support/constants';
@@ -20,7 +20,7 @@ interface RawAnswer {
 }
 
 async function post(body: string, auth = true): Promise<RawAnswer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...GRAPHQL_RESPONSE_JSON };
   if (auth) headers.authorization = `Bearer ${token}`;
   const response = await fetch(app.url, { method: 'POST', headers, body });
   return { status: response.status, ...((await response.json()) as Omit<RawAnswer, 'status'>) };
@@ -96,7 +96,7 @@ describe('input that used to answer 500', () => {
 
   it('refuses cursors whose dates PostgreSQL cannot store', async () => {
     for (const iso of ['+275760-09-13T00:00:00.000Z', '-271821-04-20T00:00:00.000Z', '0000-01-01T00:00:00.000Z']) {
-      const result = await app.gql('query($a: String) { assessments(after: $a) { totalCount } }', { a: cursor(iso) }, { token });
+      const result = await app.gql('query($a: String) { assessments(after: $a) { totalCount } }', { a: cursor(iso) }, { token, headers: GRAPHQL_RESPONSE_JSON });
       expect(result.status).toBe(400);
       expect(codeOf(result)).toBe('BAD_USER_INPUT');
       expect(result.errors![0].message).toMatch(/not a cursor/);
@@ -115,7 +115,7 @@ describe('input that used to answer 500', () => {
   });
 
   it('refuses a blank API key name before the database does', async () => {
-    const result = await app.gql('mutation { createApiKey(input: { name: "   ", scopes: ["read"] }) { key } }', {}, { token });
+    const result = await app.gql('mutation { createApiKey(input: { name: "   ", scopes: ["read"] }) { key } }', {}, { token, headers: GRAPHQL_RESPONSE_JSON });
     expect(result.status).toBe(400);
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
     expect(result.errors![0].message).toMatch(/name must not be blank/);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, startTestApp, type TestApp } from './support/app';
+import { codeOf, GRAPHQL_RESPONSE_JSON, startTestApp, type TestApp } from './support/app';
 
 let app: TestApp;
 let token: string;
@@ -62,7 +62,7 @@ describe('query limits', () => {
 
   it('refuses a document over the token limit', async () => {
     const fields = Array.from({ length: 6000 }, () => 'id').join(' ');
-    const result = await app.gql(`{ me { ${fields} } }`, {}, { token });
+    const result = await app.gql(`{ me { ${fields} } }`, {}, { token, headers: GRAPHQL_RESPONSE_JSON });
     expect(codeOf(result)).toBe('BAD_USER_INPUT');
     expect(result.status).toBe(400);
     expect(result.errors![0].message).toMatch(/more th.. 5000 tokens/);

@@ -73,6 +73,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   };
 }
 
+/** Asks for GraphQL over HTTP's own media type, whose status codes tell request errors (4xx) from answers (200). */
+export const GRAPHQL_RESPONSE_JSON = { accept: 'application/graphql-response+json' };
+
 /** The first error's code, for assertions. */
 export const codeOf = (result: GqlResult<unknown>) => result.errors?.[0]?.extensions?.code;
 
