@@ -99,6 +99,7 @@ const schema = z
     WORKERS: int(1, 64).default(1),
     RESPONSE_CACHE_MB: int(0, 65_536).default(64),
     RESPONSE_CACHE_TTL_SECONDS: int(1, 86_400).default(60),
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   });
 
 type Env = z.infer<typeof schema>;
@@ -153,6 +154,8 @@ export interface Config {
   workers: number;
   /** Serialized read responses kept per caller and database snapshot; maxBytes 0 turns it off. */
   responseCache: { maxBytes: number; ttlSeconds: number };
+  /** The bearer token `/metrics` asks for; without one it answers this host only. */
+  metricsToken?: string;
 }
 
 export class ConfigError extends Error {
@@ -163,7 +166,7 @@ const describe = (issue: z.core.$ZodIssue, env: Record<string, string | undefine
   const name = String(issue.path[0] ?? 'environment');
   const raw = env[name];
   const got = raw === undefined ? '' : ` (got ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)})`;
-  const secret = /SECRET|PASSWORD|URL/.test(name);
+  const secret = /SECRET|PASSWORD|URL|TOKEN/.test(name);
   return `${name} ${issue.message}${secret ? '' : got}`;
 };
 
@@ -259,5 +262,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
     workers: e.WORKERS,
     responseCache: { maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
+    metricsToken: e.METRICS_TOKEN,
   };
 }

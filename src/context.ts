@@ -5,6 +5,7 @@ import type { QueryCount } from './db/query-counter';
 import { createLoaders, type Loaders } from './loaders';
 import type { Services } from './services';
 import { sourceOfRequest, type AuditSource } from './services/audit.service';
+import type { RequestReport } from './metrics/metrics';
 
 /** A subscription's WebSocket connection, as its resolvers see it. */
 export interface LiveConnection {
@@ -42,6 +43,8 @@ export interface Context {
   responseCache: PendingResponse | null;
   /** Set for subscriptions, over WebSocket. */
   live: LiveConnection | null;
+  /** Set for requests over HTTP: what their metrics and log line say of them. */
+  report: RequestReport | null;
   /**
    * The account that proved its credentials in this request (login, register, refresh):
    * its rows in the answer read as the caller's own, since no viewer exists yet.
@@ -67,6 +70,7 @@ export interface RequestState {
   userAgent: string | null;
   responseCache?: PendingResponse | null;
   live?: LiveConnection | null;
+  report?: RequestReport | null;
   /**
    * Loaders made on `em` and shared with other contexts (subscription deliveries of one turn,
    * delivery-sharing.ts); by default a context makes its own on first use.
@@ -100,6 +104,7 @@ class RequestContext implements Context {
   audit: AuditSource;
   responseCache: PendingResponse | null;
   live: LiveConnection | null;
+  report: RequestReport | null;
   signedIn: string | null = null;
   visibleRows = new WeakSet<object>();
   private readonly fork: (() => EntityManager) | null;
@@ -120,6 +125,7 @@ class RequestContext implements Context {
     this.audit = sourceOfRequest(state.viewer, { requestId: state.requestId, ip: state.ip, userAgent: state.userAgent });
     this.responseCache = state.responseCache ?? null;
     this.live = state.live ?? null;
+    this.report = state.report ?? null;
     this.madeLoaders = state.loaders ?? null;
   }
 

@@ -29,6 +29,9 @@ import { answerEdgeError } from './http/http-error';
 import { inputGuard, verifyJsonDepth } from './http/input-guard';
 import { startSubscriptions } from './http/subscriptions';
 import { logger } from './logger';
+import { observeRequest, operationLabel, outcomeOf, watchPool, type PoolStats } from './metrics/metrics';
+import { metricsRoute } from './metrics/metrics-route';
+import { requestReportPlugin } from './http/request-report.plugin';
 import { buildAppSchema } from './schema';
 import type { Services } from './services';
 
@@ -106,6 +109,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       ...protection.plugins,
       ...(config.diagnosticHeaders ? [sqlCountHeader] : []),
       graphqlHttpStatus,
+      requestReportPlugin,
       responseCacheStore,
       // Assay sets no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
@@ -116,6 +120,8 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   });
   await apollo.start();
 
+  watchPool(() => (orm.em.getKnex().client as { pool?: PoolStats }).pool);
+  app.get('/metrics', metricsRoute(config.metricsToken));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -159,6 +165,12 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     cache: responseCache,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
+    answered: ({ requestId, report, status, seconds, statements }) => {
+      const operation = operationLabel(report.operation);
+      const outcome = outcomeOf(status, report.errors);
+      observeRequest(operation, outcome, seconds, statements);
+      logger.info({ requestId, operation: report.operation, principal: report.principal, durationMs: Math.round(seconds * 10_000) / 10, statements, status, outcome }, 'graphql request');
+    },
     // Compression is Apollo's answers' only: a cache hit sends a body compressed once, not per response.
     execute: apolloHandler(
       apollo,
@@ -176,6 +188,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
           ip: state.ip,
           userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
           responseCache: state.responseCache ?? null,
+          report: state.report,
         });
       },
       compression() as Middleware,

@@ -6,6 +6,7 @@ import type { RelationCatalog } from './read-set';
 import { graphQLRequestBody, type ResponseCache } from './response-cache';
 import { versionOf } from '../db/table-versions';
 import type { GraphQLHttpRequest, HttpRequestState } from '../http/request-state';
+import { responseCacheLookups } from '../metrics/metrics';
 
 /** A looked-up request that missed: its key, and the body the Apollo plugin hands over. */
 export interface PendingResponse {
@@ -53,6 +54,7 @@ export function responseCacheLookup(
       const computing = cache.computingFor(key, snapshot.versionsText);
       if (computing) hit = await computing;
     }
+    responseCacheLookups.inc({ result: hit ? 'hit' : 'miss' });
     if (hit) {
       const gzip = accepts(req).encoding('gzip') === 'gzip';
       const body = gzip ? cache.gzipped(key, hit) : hit.body;

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyAddr from 'proxy-addr';
 import type { ResponseCacheLookup } from '../cache/response-cache.middleware';
+import { credentialFrom } from '../auth/authenticate';
+import { looksLikeApiKey } from '../auth/api-key-format';
 import { withQueryCount } from '../db/query-counter';
+import type { RequestReport } from '../metrics/metrics';
 import { answerEdgeError, type EdgeError } from './http-error';
 import type { GraphQLHttpInput } from './input-guard';
 import type { GraphQLHttpRequest, HttpRequestState } from './request-state';
@@ -22,6 +25,8 @@ export interface GraphQLRouteOptions {
   execute: (req: GraphQLHttpRequest, res: ServerResponse, state: HttpRequestState) => Promise<void>;
   trustProxy: boolean;
   bodyLimit: string;
+  /** Called once the answer is sent, refused at the edge included: for metrics and the request's log line. */
+  answered: (answer: { requestId: string; report: RequestReport; status: number; seconds: number; statements: number }) => void;
 }
 
 /** Resolves true when the middleware calls `next`, false when it answered the request itself (a CORS preflight). */
@@ -34,6 +39,13 @@ function step(middleware: Middleware, req: IncomingMessage, res: ServerResponse)
 
 const requestIdOf = (header: string | string[] | undefined) =>
   typeof header === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(header) ? header : randomUUID();
+
+/** The kind of credential a request presents (before it is checked), never the credential. */
+function principalKind(req: IncomingMessage): string {
+  const credential = credentialFrom(req.headers);
+  if (!credential) return 'anonymous';
+  return looksLikeApiKey(credential) ? 'api_key' : 'token';
+}
 
 /** Whether a request's path is the GraphQL endpoint's: /graphql, with or without a slash or a query string. */
 export function isGraphQLPath(url: string | undefined): boolean {
@@ -51,15 +63,27 @@ export function isGraphQLPath(url: string | undefined): boolean {
 export function graphQLRoute(options: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const trust = options.trustProxy ? () => true : proxyAddr.compile([]);
   const handle = async (req: GraphQLHttpRequest, res: ServerResponse) => {
+    const started = performance.now();
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    const state: HttpRequestState = {
+      requestId,
+      ip: proxyAddr(req, trust),
+      queryCount: { statements: 0 },
+      report: { operation: null, principal: principalKind(req), errors: 0 },
+    };
+    res.once('finish', () =>
+      options.answered({ requestId, report: state.report, status: res.statusCode, seconds: (performance.now() - started) / 1000, statements: state.queryCount.statements }),
+    );
     options.headers(res);
+    res.setHeader('x-request-id', requestId);
     if (!(await step(options.cors, req, res))) return;
     if (!(await step(options.readBody, req, res))) return;
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    options.guard({ method: req.method ?? 'GET', body: req.body, search: new URLSearchParams(query < 0 ? '' : url.slice(query + 1)) });
-    const requestId = requestIdOf(req.headers['x-request-id']);
-    res.setHeader('x-request-id', requestId);
-    const state: HttpRequestState = { requestId, ip: proxyAddr(req, trust), queryCount: { statements: 0 } };
+    const search = new URLSearchParams(query < 0 ? '' : url.slice(query + 1));
+    const named = req.method === 'GET' ? search.get('operationName') : (req.body as { operationName?: unknown } | undefined)?.operationName;
+    if (typeof named === 'string') state.report.operation = named;
+    options.guard({ method: req.method ?? 'GET', body: req.body, search });
     // Started after the body is read, so every statement of the request counts against it.
     await withQueryCount(state.queryCount, async () => {
       if (await options.cache?.(req, res, state)) return;

@@ -26,6 +26,7 @@ import { deliverDirectly, type Outlet } from './direct-delivery';
 import { errorFormatter } from './format-error';
 import { createLoaders } from '../loaders';
 import { perTurn } from '../loaders/batching';
+import { subscribersConnected } from '../metrics/metrics';
 
 /** What graphql-ws keeps per connection: its socket, and the credential it proved at connect. */
 interface Connection {
@@ -145,6 +146,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
           return false;
         }
         connection.credential = credential;
+        subscribersConnected.inc();
         if (viewer.accessExpiresAt) {
           const left = viewer.accessExpiresAt.getTime() - Date.now();
           connection.expiry = setTimeout(() => close(connection, CloseCode.Unauthorized, 'Token expired'), Math.max(left, 0));
@@ -154,6 +156,7 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
       },
       onClose: (ctx) => {
         if (ctx.extra.expiry) clearTimeout(ctx.extra.expiry);
+        if (ctx.extra.credential) subscribersConnected.dec();
       },
       onSubscribe: async (ctx, id, payload) => {
         let document = documents.get(payload.query);

@@ -4,6 +4,7 @@ import type { Viewer } from '../auth/viewer';
 import { AuditAction, AuditActorKind } from '../entities/audit-action';
 import { AuditLog } from '../entities/audit-log.entity';
 import { chainHash, GENESIS_HASH } from './audit-chain';
+import { auditEntriesAppended } from '../metrics/metrics';
 
 /** Who acted and from where; built once per request (or per CLI run / job). */
 export interface AuditSource {
@@ -69,6 +70,7 @@ async function appendWith(run: RunSql, source: AuditSource, entry: AuditEntry): 
     prevHash: last?.hash ?? GENESIS_HASH,
   });
   row.hash = chainHash(row.prevHash, row);
+  auditEntriesAppended.inc({ action: row.action });
   await run(
     `insert into audit_logs (id, seq, actor_kind, actor_user_id, actor_api_key_id, action, resource_type, resource_id,
        details, ip, user_agent, request_id, created_at, prev_hash, hash)

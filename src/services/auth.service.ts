@@ -10,6 +10,7 @@ import { badInput, rateLimited, unauthenticated } from '../errors';
 import { AuditAction } from '../entities/audit-action';
 import { appendAudit, asUser, type AuditSource } from './audit.service';
 import { recordRefusal } from './rate-limit-episodes.service';
+import { loginFailures } from '../metrics/metrics';
 
 export interface IssuedTokens {
   accessToken: string;
@@ -46,6 +47,7 @@ export class AuthService {
 
   /** Failed attempts are recorded in their own transaction: the login itself changes nothing. */
   private async auditFailure(em: EntityManager, source: AuditSource, email: string, reason: string, userId?: string) {
+    loginFailures.inc();
     await em.transactional((tx) =>
       appendAudit(tx, source, {
         action: AuditAction.LOGIN_FAILED,

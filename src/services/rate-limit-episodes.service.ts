@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Refusal } from '../auth/login-limiter';
 import { AuditAction } from '../entities/audit-action';
 import { appendAudit, type AuditSource } from './audit.service';
+import { loginsRateLimited } from '../metrics/metrics';
 
 /**
  * Counts a refused attempt in its limit's open episode, in one statement. The attempt that
@@ -10,6 +11,7 @@ import { appendAudit, type AuditSource } from './audit.service';
  * that runs on before the last one was reported stays one episode (its end moves).
  */
 export async function recordRefusal(em: EntityManager, refusal: Refusal, source: AuditSource): Promise<void> {
+  loginsRateLimited.inc({ limit: refusal.limit });
   await em.transactional(async (tx) => {
     const [row] = await tx.execute<{ opened: boolean }[]>(
       `insert into rate_limit_episodes (limit_name, key, subject, ends_at)

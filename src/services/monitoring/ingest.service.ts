@@ -11,6 +11,7 @@ import type { LiveAnnouncer } from '../flags/flag-feed';
 import { flagCtes } from '../flags/flag-log';
 import type { MonitoringLimits } from './limits';
 import { ensureMonitoringPartitions, isMissingPartition } from './partitions';
+import { monitoringEventsIngested, monitoringIngestDuration } from '../../metrics/metrics';
 
 /** An event as the client sent it, already checked field by field at the edge. */
 export interface IncomingEvent {
@@ -104,6 +105,14 @@ export class MonitoringIngestService {
   async record(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[]): Promise<IngestResult> {
     existingId(attemptId, 'Attempt');
     const records = this.checkedRecords(events);
+    const stopTimer = monitoringIngestDuration.startTimer();
+    const result = await this.writeIntoPartition(em, viewer, attemptId, events, records);
+    stopTimer();
+    monitoringEventsIngested.inc(result.accepted);
+    return result;
+  }
+
+  private async writeIntoPartition(em: EntityManager, viewer: Viewer, attemptId: string, events: IncomingEvent[], records: string): Promise<IngestResult> {
     try {
       return await this.write(em, viewer, attemptId, events, records);
     } catch (error) {
