@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveCli } from './support/cli';
 import { TEST_JWT_SECRET } from './support/constants';
 import { gqlClient, startTestApp, type TestApp } from './support/app';
-import { LoginDocument, MeDocument } from './generated/graphql';
+import { FlagFeedDocument, LoginDocument, MeDocument } from './generated/graphql';
+import { subscribe } from './support/subscriptions';
 
 /*
  * `/metrics` (Prometheus text from prom-client) and the request log line, against real
@@ -25,6 +26,15 @@ async function scrape(url = metricsUrl(app.url), headers: Record<string, string>
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();
+}
+
+/** Resolves once `done` holds, asking every 50 ms for at most 5 s. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The value of one sample, 0 when the series does not exist yet. */
@@ -60,6 +70,19 @@ describe('/metrics', () => {
     }
     expect(sample(text, 'assay_db_pool_connections_idle') + sample(text, 'assay_db_pool_connections_in_use')).toBeGreaterThan(0);
     expect(text).toContain('# TYPE assay_response_cache_lookups_total counter');
+  });
+
+  it('counts open subscription connections that proved a credential', async () => {
+    const token = await app.login('teacher1@example.edu');
+    const before = sample(await scrape(), 'assay_subscription_connections');
+    const stream = subscribe(app.url, FlagFeedDocument, {}, { authorization: `Bearer ${token}` });
+    const refused = subscribe(app.url, FlagFeedDocument, {}, { authorization: 'Bearer not-a-token' });
+    await stream.connected;
+    await refused.closed;
+    expect(sample(await scrape(), 'assay_subscription_connections')).toBe(before + 1);
+    await stream.stop();
+    await refused.stop();
+    await until(async () => sample(await scrape(), 'assay_subscription_connections') === before);
   });
 
   it('keeps client-chosen operation names from growing the series without bound', async () => {
