@@ -3,8 +3,8 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import type { LoginLimits } from './auth/login-limiter';
 import type { MonitoringLimits } from './services/monitoring/limits';
+import { projectRoot } from './project-root';
 
-const projectRoot = path.resolve(__dirname, '..');
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

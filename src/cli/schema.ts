@@ -1,9 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { printSchema } from 'graphql';
+import { projectRoot } from '../project-root';
 import { buildBareSchema } from '../schema';
 
-export const SCHEMA_FILE = path.resolve(__dirname, '../../schema.graphql');
+export const SCHEMA_FILE = path.join(projectRoot, 'schema.graphql');
 
 export const printedSchema = async () => `${printSchema(await buildBareSchema())}\n`;
 
