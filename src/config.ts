@@ -100,6 +100,7 @@ const schema = z
     RESPONSE_CACHE_MB: int(0, 65_536).default(64),
     RESPONSE_CACHE_TTL_SECONDS: int(1, 86_400).default(60),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    EXPLORER: z.enum(['on', 'off']).optional(),
   });
 
 type Env = z.infer<typeof schema>;
@@ -156,6 +157,8 @@ export interface Config {
   responseCache: { maxBytes: number; ttlSeconds: number };
   /** The bearer token `/metrics` asks for; without one it answers this host only. */
   metricsToken?: string;
+  /** GraphiQL at GET /graphql for browsers: on unless in production (EXPLORER=on|off). */
+  explorer: boolean;
 }
 
 export class ConfigError extends Error {
@@ -263,5 +266,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: e.WORKERS,
     responseCache: { maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
     metricsToken: e.METRICS_TOKEN,
+    explorer: e.EXPLORER ? e.EXPLORER === 'on' : e.NODE_ENV !== 'production',
   };
 }

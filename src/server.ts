@@ -32,6 +32,7 @@ import { logger } from './logger';
 import { observeRequest, operationLabel, outcomeOf, watchPool, type PoolStats } from './metrics/metrics';
 import { metricsRoute } from './metrics/metrics-route';
 import { requestReportPlugin } from './http/request-report.plugin';
+import { explorerAssets, explorerPage, wantsExplorer } from './http/explorer';
 import { buildAppSchema } from './schema';
 import type { Services } from './services';
 
@@ -62,9 +63,9 @@ const redisAnswers = async (redis: Redis) => {
 /** HTTP, GraphQL and its subscriptions on one port. The ORM, services and Redis are owned by the caller. */
 export async function startServer(config: Config, orm: MikroORM, services: Services, redis: Redis | null): Promise<RunningServer> {
   const helmetOptions = {
-    // Answers are JSON, which runs nothing; the one HTML page, Apollo's landing page outside
-    // production, loads from Apollo's CDN. In production nothing may load or frame anything.
-    contentSecurityPolicy: config.production ? { useDefaults: false as const, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } : false,
+    // Answers are JSON, which runs nothing: nothing may load or frame anything. The explorer's
+    // page and files (http/explorer.ts) set a policy of their own, for this server alone.
+    contentSecurityPolicy: { useDefaults: false as const, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
   };
   const setSecurityHeaders = securityHeaders(helmetOptions);
   const app = express();
@@ -77,7 +78,10 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   let graphql: http.RequestListener | null = null;
   // /graphql bypasses Express (graphql-route.ts); everything else (health, readiness) goes through it.
   const httpServer = http.createServer((req, res) => {
-    if (graphql && isGraphQLPath(req.url)) graphql(req, res);
+    if (config.explorer && wantsExplorer(req)) {
+      setSecurityHeaders(res);
+      explorerPage(res);
+    } else if (graphql && isGraphQLPath(req.url)) graphql(req, res);
     else app(req, res);
   });
 
@@ -115,13 +119,19 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
-      ...(config.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Browsers get Assay's own explorer (http/explorer.ts), which loads nothing from elsewhere.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
 
   watchPool(() => (orm.em.getKnex().client as { pool?: PoolStats }).pool);
   app.get('/metrics', metricsRoute(config.metricsToken));
+  if (config.explorer) {
+    // Outside production (the embedded default among them) the first tab signs in as a demo
+    // account; in production it shows placeholders.
+    app.get('/explorer/:file', explorerAssets({ demo: config.production ? null : { email: 'teacher1@example.edu', password: config.demoPassword } }));
+  }
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -38,6 +38,7 @@ const requestErrors = {
   parse: { query: '{ me { id ' },
   validation: { query: '{ noSuchField }' },
   'variable coercion': { query: 'query($first: Int) { assessments(first: $first) { totalCount } }', variables: { first: 'ten' } },
+  'unknown operation name': { query: 'query Mine { me { username } }', operationName: 'Theirs' },
 };
 
 describe('application/graphql-response+json', () => {

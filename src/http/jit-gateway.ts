@@ -32,6 +32,11 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface {
     return query;
   };
   const executor: GatewayExecutor = async ({ document, operation, request, context }) => {
+    // Apollo hands a gateway the request as it is even when no operation matches its name.
+    if (!operation) {
+      const message = request.operationName ? `Unknown operation named "${request.operationName}".` : 'Name the operation to run: the document holds several.';
+      return { errors: [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })] };
+    }
     const query = compile(document, request.operationName);
     const variables = request.variables ?? {};
     const definitions = operation.variableDefinitions ?? [];
