@@ -174,11 +174,11 @@ const describe = (issue: z.core.$ZodIssue, env: Record<string, string | undefine
 };
 
 /** Why a process that signs tokens cannot start without JWT_SECRET here, or null when it can. */
-export function missingJwtSecret(env: Pick<Env, 'DATABASE_URL' | 'JWT_SECRET' | 'NODE_ENV'>): string | null {
-  if (env.JWT_SECRET) return null;
-  if (env.NODE_ENV === 'production') return 'JWT_SECRET is required in production';
+export function missingJwtSecret(settings: { secret?: string; production: boolean; databaseUrl?: string }): string | null {
+  if (settings.secret) return null;
+  if (settings.production) return 'JWT_SECRET is required in production';
   // The embedded default keeps a generated secret in its data folder.
-  if (env.DATABASE_URL) return 'JWT_SECRET is required when DATABASE_URL is set (at least 32 bytes)';
+  if (settings.databaseUrl) return 'JWT_SECRET is required when DATABASE_URL is set (at least 32 bytes)';
   return null;
 }
 
@@ -194,7 +194,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
   }
   const e = parsed.data;
-  const missing = options.signsTokens === false ? null : missingJwtSecret(e);
+  const missing = options.signsTokens === false ? null : missingJwtSecret({ secret: e.JWT_SECRET, production: e.NODE_ENV === 'production', databaseUrl: e.DATABASE_URL });
   if (missing) throw new ConfigError(`Invalid configuration: ${missing}`);
   return {
     env: e.NODE_ENV,

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClientAssessmentsDocument, type ClientAssessmentsQuery } from '../examples/generated/graphql';
 import { CreateApiKeyDocument } from './generated/graphql';
 import { startTestApp, type TestApp } from './support/app';
+import { runProcess } from './support/cli';
 import { DEMO_PASSWORD } from './support/constants';
 
 /*
@@ -21,16 +21,9 @@ beforeAll(async () => {
 });
 afterAll(() => app?.stop());
 
-function run(command: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
-    let [stdout, stderr] = ['', ''];
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs an example as its users would: with PATH and HOME, and the variables it reads. */
+const run = (command: string, args: string[], env: Record<string, string>) =>
+  runProcess(command, args, { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
 
 /** What the account reads through GraphQL, with the example's own typed document: every assessment, all pages. */
 async function readable(token: string) {

@@ -4,7 +4,7 @@ import { serveCli } from './support/cli';
 import { TEST_JWT_SECRET } from './support/constants';
 import { gqlClient, startTestApp, type TestApp } from './support/app';
 import { FlagFeedDocument, LoginDocument, MeDocument } from './generated/graphql';
-import { subscribe } from './support/subscriptions';
+import { subscribe, until } from './support/subscriptions';
 
 /*
  * `/metrics` (Prometheus text from prom-client) and the request log line, against real
@@ -26,15 +26,6 @@ async function scrape(url = metricsUrl(app.url), headers: Record<string, string>
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   return response.text();
-}
-
-/** Resolves once `done` holds, asking every 50 ms for at most 5 s. */
-async function until(done: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The value of one sample, 0 when the series does not exist yet. */
@@ -82,7 +73,7 @@ describe('/metrics', () => {
     expect(sample(await scrape(), 'assay_subscription_connections')).toBe(before + 1);
     await stream.stop();
     await refused.stop();
-    await until(async () => sample(await scrape(), 'assay_subscription_connections') === before);
+    await until(async () => sample(await scrape(), 'assay_subscription_connections') === before, 5000, () => 'the closed connection to be counted off');
   });
 
   it('keeps client-chosen operation names from growing the series without bound', async () => {

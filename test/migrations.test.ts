@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrationsList } from '../migrations';
+import { runProcess } from './support/cli';
 
 /*
  * Migrations are hand-written and listed in migrations/index.ts, which built code, tests
@@ -20,18 +20,11 @@ describe('migrations', () => {
   it('npm run migration:create writes a blank migration, with no database', async () => {
     const folder = await mkdtemp(path.join(tmpdir(), 'assay-migration-'));
     try {
-      const created = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-        const child = spawn('npm', ['run', '--silent', 'migration:create', '--', '--blank', '--name', 'probe', '--path', folder], {
-          cwd: root,
-          env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
-        });
-        let output = '';
-        child.stdout.on('data', (d) => (output += d));
-        child.stderr.on('data', (d) => (output += d));
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, output }));
+      const created = await runProcess('npm', ['run', '--silent', 'migration:create', '--', '--blank', '--name', 'probe', '--path', folder], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
       });
-      expect(created.code, created.output).toBe(0);
+      expect(created.code, created.stdout + created.stderr).toBe(0);
       const [file] = await readdir(folder);
       expect(file).toMatch(/^Migration\d{14}_probe\.ts$/);
       expect(await readFile(path.join(folder, file), 'utf8')).toMatch(/export class Migration\d{14}_probe extends Migration/);

@@ -1,9 +1,8 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { openDatabase } from '../app';
 import { ConfigError, loadConfig, missingJwtSecret, type Config } from '../config';
 import { pendingMigrations } from '../db/migrator';
-import { ormConfig } from '../db/orm-config';
 import { out } from './with-database';
 
 type Outcome = 'ok' | 'FAIL' | 'skip';
@@ -27,7 +26,7 @@ function secretCheck(config: Config): Check {
   return {
     name: 'JWT_SECRET',
     run: () => {
-      const missing = missingJwtSecret({ JWT_SECRET: config.jwt.secret, NODE_ENV: config.env, DATABASE_URL: config.databaseUrl });
+      const missing = missingJwtSecret({ secret: config.jwt.secret, production: config.production, databaseUrl: config.databaseUrl });
       if (missing) return Promise.resolve(['FAIL', `${missing}: serve will not start`]);
       if (!config.jwt.secret) return Promise.resolve(['ok', `not set: the embedded default keeps a generated secret in ${config.dataDir}`]);
       return Promise.resolve(['ok', `${Buffer.byteLength(config.jwt.secret)} bytes`]);
@@ -65,13 +64,13 @@ function databaseChecks(config: Config): Check[] {
       name: 'migrations',
       run: async () => {
         if (!reachable) return ['skip', 'the database does not answer'];
-        const orm = await MikroORM.init(ormConfig({ clientUrl: url, poolMax: 1, statementTimeoutMs: config.db.statementTimeoutMs }));
+        const db = await openDatabase(config);
         try {
-          const pending = await pendingMigrations(orm);
+          const pending = await pendingMigrations(db.orm);
           if (pending.length === 0) return ['ok', 'up to date'];
           return ['FAIL', `${pending.length} pending (${pending.slice(0, 3).join(', ')}${pending.length > 3 ? ', …' : ''}): run assay migrate`];
         } finally {
-          await orm.close(true);
+          await db.close();
         }
       },
     },

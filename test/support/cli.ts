@@ -16,17 +16,19 @@ export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs `assay <args>` to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliRun> {
+/** Runs a process to completion and collects what it printed (rejects after `timeoutMs`). */
+export function runProcess(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<CliRun> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(env) });
+    const child = spawn(command, args, { env: options.env, cwd: options.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`assay ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
+      reject(new Error(`${path.basename(command)} ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`));
     }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -34,6 +36,10 @@ export function runCli(args: string[], env: Record<string, string> = {}, timeout
     });
   });
 }
+
+/** Runs `assay <args>` to completion. */
+export const runCli = (args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliRun> =>
+  runProcess(process.execPath, [BIN, ...args], { env: cliEnv(env), timeoutMs });
 
 /** Runs `assay <args>` as an operator would, with DATABASE_URL alone: only serve needs JWT_SECRET. */
 export const runCliOn = (databaseUrl: string, args: string[], env: Record<string, string> = {}) => runCli(args, { DATABASE_URL: databaseUrl, ...env });

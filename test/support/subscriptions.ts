@@ -22,9 +22,9 @@ export interface Subscriber<T> {
 }
 
 /** Polls `done` until it holds; rejects after `ms`, naming what it waited for. */
-export const until = async (done: () => boolean, ms: number, what: () => string) => {
+export const until = async (done: () => boolean | Promise<boolean>, ms: number, what: () => string) => {
   const deadline = Date.now() + ms;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
