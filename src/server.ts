@@ -23,6 +23,8 @@ import { cacheableRequests } from './cache/cacheable-operation';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { pendingMigrations } from './db/migrator';
+import { isDatabaseUnavailable } from './db/unavailable';
+import { serviceUnavailable } from './errors';
 import { errorFormatter } from './http/format-error';
 import { graphQLRoute, isGraphQLPath, type Middleware } from './http/graphql-route';
 import { answerEdgeError } from './http/http-error';
@@ -187,7 +189,13 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       async (req, state): Promise<Context> => {
         // Authentication runs plain statements and maps rows: the root EntityManager serves
         // it without an identity map, so a request that reads nothing never forks one.
-        const { viewer, authError } = await services.authenticator.authenticate(orm.em, credentialFrom(req.headers), state.credentialProbe);
+        const { viewer, authError } = await services.authenticator
+          .authenticate(orm.em, credentialFrom(req.headers), state.credentialProbe)
+          .catch((error: unknown) => {
+            if (!isDatabaseUnavailable(error)) throw error;
+            logger.warn({ err: error, requestId: state.requestId }, 'database unavailable');
+            throw serviceUnavailable(state.requestId);
+          });
         return createContext({
           em: () => orm.em.fork(),
           viewer,

