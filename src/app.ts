@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config';
 import { embeddedJwtSecret, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { queryBound } from './db/bound-query';
+import { cancelRunning } from './db/cancel-running';
 import { migrate } from './db/migrator';
 import { ormConfig } from './db/orm-config';
 import { databaseIsEmpty, seedDemoData } from './db/seed';
@@ -38,6 +39,7 @@ export async function openDatabase(config: Config): Promise<Database> {
       url,
       embedded,
       close: async () => {
+        await cancelRunning(orm, url);
         await orm.close(true);
         await embedded?.stop();
       },
@@ -142,7 +144,8 @@ export async function startHttp(config: Config, database: Database, jwtSecret: s
     return {
       server,
       stop: async () => {
-        await server.stop();
+        // Deliveries in flight and requests in flight get the same grace, side by side.
+        await Promise.all([server.stop(), dispatcher.stop(config.shutdownTimeoutMs)]);
         await release();
       },
     };

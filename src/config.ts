@@ -97,6 +97,7 @@ const schema = z
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
     WORKERS: int(1, 64).default(1),
+    SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(10),
     RESPONSE_CACHE_MB: int(0, 65_536).default(64),
     RESPONSE_CACHE_TTL_SECONDS: int(1, 86_400).default(60),
     METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -153,6 +154,11 @@ export interface Config {
   backupDir: string;
   /** HTTP processes `serve` runs; more than 1 forks workers (node:cluster) beside the primary. */
   workers: number;
+  /**
+   * How long SIGTERM waits for requests in flight and webhook deliveries before it closes
+   * what is left; the process exits within it (plus the database's close).
+   */
+  shutdownTimeoutMs: number;
   /** Serialized read responses kept per caller and database snapshot; maxBytes 0 turns it off. */
   responseCache: { maxBytes: number; ttlSeconds: number };
   /** The bearer token `/metrics` asks for; without one it answers this host only. */
@@ -264,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
     workers: e.WORKERS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     responseCache: { maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },
     metricsToken: e.METRICS_TOKEN,
     explorer: e.EXPLORER ? e.EXPLORER === 'on' : e.NODE_ENV !== 'production',

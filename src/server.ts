@@ -119,7 +119,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       responseCacheStore,
       // Assay sets no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
       { serverWillStart: async () => ({ drainServer: () => subscriptions.dispose() }) },
       // Browsers get Assay's own explorer (http/explorer.ts), which loads nothing from elsewhere.
       ApolloServerPluginLandingPageDisabled(),
@@ -137,7 +137,13 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  let stopping = false;
   app.get('/readyz', async (_req, res) => {
+    // Load balancers stop sending new work while requests in flight finish.
+    if (stopping) {
+      res.status(503).json({ status: 'shutting down' });
+      return;
+    }
     try {
       await orm.em.getConnection().execute('select 1');
       const pending = await pendingMigrations(orm);
@@ -227,6 +233,9 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
   return {
     url: `http://${shownHost}:${port}/graphql`,
     port,
-    stop: () => apollo.stop(),
+    stop: () => {
+      stopping = true;
+      return apollo.stop();
+    },
   };
 }

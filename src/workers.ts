@@ -15,12 +15,13 @@ const isReady = (message: unknown): message is ReadyMessage =>
   typeof message === 'object' && message !== null && (message as ReadyMessage).type === 'ready';
 
 const RESTART_DELAY_MS = 1000;
-const STOP_GRACE_MS = 15_000;
+/** Beyond the workers' own shutdown timeout: closing their pools and Redis connections. */
+const STOP_MARGIN_MS = 5000;
 
-function stopWorker(worker: Worker): Promise<void> {
+function stopWorker(worker: Worker, graceMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (worker.isDead()) return resolve();
-    const force = setTimeout(() => worker.process.kill('SIGKILL'), STOP_GRACE_MS);
+    const force = setTimeout(() => worker.process.kill('SIGKILL'), graceMs + STOP_MARGIN_MS);
     worker.once('exit', () => {
       clearTimeout(force);
       resolve();
@@ -57,7 +58,7 @@ export async function startPrimary(config: Config): Promise<Assay> {
     });
   const stopAll = async () => {
     stopping = true;
-    await Promise.all(Object.values(cluster.workers ?? {}).map((w) => stopWorker(w!)));
+    await Promise.all(Object.values(cluster.workers ?? {}).map((w) => stopWorker(w!, config.shutdownTimeoutMs)));
   };
 
   let ready: ReadyMessage[];

@@ -5,15 +5,30 @@ import { DEMO_ACCOUNT_LINES } from '../db/seed';
 import { logger } from '../logger';
 import { startPrimary, startWorker } from '../workers';
 
-/** Stops on SIGINT/SIGTERM (and, for a worker, when its primary goes away), then exits. */
-function stopOnSignal(stop: () => Promise<void>): void {
+/** Past SHUTDOWN_TIMEOUT_SECONDS, what closing the pool, Redis and (for a primary) the workers may take. */
+const CLOSE_MARGIN_MS = 10_000;
+
+/**
+ * Stops on SIGINT/SIGTERM (and, for a worker, when its primary goes away), then exits 0:
+ * requests and webhook deliveries in flight get `shutdownTimeoutMs` to finish, subscriptions
+ * are closed with a reason, the pool drains. A stop that hangs past the margin exits 1.
+ */
+function stopOnSignal(shutdownTimeoutMs: number, stop: () => Promise<void>): void {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const started = Date.now();
+    logger.info({ signal, timeoutMs: shutdownTimeoutMs }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ afterMs: Date.now() - started }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, shutdownTimeoutMs + CLOSE_MARGIN_MS).unref();
     stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info({ tookMs: Date.now() - started }, 'shut down');
+        process.exit(0);
+      },
       (error) => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
@@ -32,7 +47,7 @@ function stopOnSignal(stop: () => Promise<void>): void {
 export async function serve(config: Config): Promise<void> {
   if (cluster.isWorker) {
     const worker = await startWorker(config);
-    stopOnSignal(() => worker.stop());
+    stopOnSignal(config.shutdownTimeoutMs, () => worker.stop());
     return;
   }
   const assay = config.workers > 1 ? await startPrimary(config) : await startAssay(config);
@@ -47,5 +62,5 @@ export async function serve(config: Config): Promise<void> {
     lines.push('Database: DATABASE_URL');
   }
   process.stdout.write(`${lines.join('\n')}\n`);
-  stopOnSignal(() => assay.stop());
+  stopOnSignal(config.shutdownTimeoutMs, () => assay.stop());
 }

@@ -2,23 +2,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import {
-  ApplyToQuestDocument,
-  ApproveApplicationDocument,
-  CreateExamDocument,
-  CreateQuestDocument,
-  NewWebhookDocument,
-  PublishExamDocument,
-  RecordEventsDocument,
-  SaveAnalysisDocument,
-  StartExamAttemptDocument,
-  type MonitoringEventInput,
-} from '../generated/graphql';
+import { ApplyToQuestDocument, ApproveApplicationDocument, CreateQuestDocument, NewWebhookDocument, RecordEventsDocument, SaveAnalysisDocument } from '../generated/graphql';
 import type { GqlResult } from '../support/app';
 import { runCli } from '../support/cli';
 import { startEmbeddedAssay, type EmbeddedAssay } from '../support/embedded-assay';
-import { examInput } from '../support/exams';
-import { holdLock } from '../support/mid-write';
+import { AUDIT_CHAIN, holdLock } from '../support/mid-write';
+import { attemptInProgress, criticalEvents } from '../support/proctoring';
 import { until } from '../support/subscriptions';
 import { startReceiver } from '../support/webhook-receiver';
 
@@ -42,8 +31,6 @@ const it = test.extend<{ assay: EmbeddedAssay }>({
 const scratch = mkdtemp(path.join(os.tmpdir(), 'assay-outage-'));
 afterAll(async () => rm(await scratch, { recursive: true, force: true }));
 
-/** The audit chain's advisory lock: every audited write takes it last, after its own rows. */
-const AUDIT_CHAIN = `select pg_advisory_xact_lock(hashtext('assay:audit-chain'))`;
 /** A student's profile row: analyses and flagging events update it after their own rows. */
 const PROFILE = 'select 1 from student_profiles where user_id = $1 for update';
 
@@ -73,22 +60,6 @@ function expectUnavailable(result: GqlResult<unknown>, readyz: number[]) {
 
 const userIdOf = async (assay: EmbeddedAssay, username: string) =>
   (await assay.sql<{ id: string }>('select id from users where username = $1', [username]))[0].id;
-
-/** An attempt in progress by student1 on a new exam of teacher1; events come from the student's own session. */
-async function attemptInProgress(assay: EmbeddedAssay) {
-  const teacher = await assay.login('teacher1@example.edu');
-  const student = await assay.login('student1@example.edu');
-  const exam = await assay.gql(CreateExamDocument, { input: examInput({ title: `Outage ${Math.random()}` }) }, { token: teacher });
-  await assay.gql(PublishExamDocument, { id: exam.data!.createExam.id }, { token: teacher });
-  const started = await assay.gql(StartExamAttemptDocument, { examId: exam.data!.createExam.id }, { token: student });
-  return { attemptId: started.data!.startAttempt.id, student };
-}
-
-/** A warning and a critical event: the critical one flags the attempt (and updates the student's profile). */
-const criticalEvents = (prefix: string): MonitoringEventInput[] => [
-  { eventId: `${prefix}-gaze`, eventType: 'eye_movement', severity: 'WARNING', clientTimestamp: new Date().toISOString() },
-  { eventId: `${prefix}-tab`, eventType: 'window_focus', severity: 'CRITICAL', clientTimestamp: new Date().toISOString() },
-];
 
 describe('PostgreSQL killed in the middle of a write', () => {
   it('an approval: SERVICE_UNAVAILABLE with a request id, /readyz 503 until it is back, then nothing of it stored', async ({ assay }) => {

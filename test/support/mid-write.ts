@@ -1,6 +1,9 @@
 import { Client } from 'pg';
 import { until } from './subscriptions';
 
+/** The audit chain's advisory lock: every audited write takes it last, after its own rows. */
+export const AUDIT_CHAIN = `select pg_advisory_xact_lock(hashtext('assay:audit-chain'))`;
+
 /** A lock held by the test, so that a write taking it late is caught between its statements. */
 export interface Hold {
   /** Resolves once a backend waits on the lock; `wrote` says whether its transaction had written rows by then. */

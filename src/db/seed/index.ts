@@ -30,6 +30,9 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
   const summary = await em.transactional(async (tx) => {
     // Two instances starting on one empty database must not both seed it.
     await tx.execute(`select pg_advisory_xact_lock(hashtext('assay:seed'))`);
+    // A one-time bulk load (the proctoring events are one large insert): DB_STATEMENT_TIMEOUT_MS
+    // guards requests, and on a busy machine it cut the first start short.
+    await tx.execute('set local statement_timeout = 0');
     if (!(await databaseIsEmpty(tx))) throw conflict('The database already has users; demo data goes only into an empty database');
     const accounts = await seedAccounts(tx, password);
     await tx.flush();

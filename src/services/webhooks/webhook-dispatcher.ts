@@ -58,6 +58,8 @@ export class WebhookDispatcher {
     (error: unknown) => logger.warn({ err: error }, 'webhook turn failed; the next poll retries'),
   );
   private stopped = false;
+  /** Aborted when a stop's grace is over: deliveries still in flight are cut off and their leases released. */
+  private readonly cutOff = new AbortController();
   /**
    * Whether any webhook is active, as the last turn that leased nothing found. While none is,
    * the log's growth does not wake the dispatcher (a statement per flag on every instance);
@@ -75,10 +77,13 @@ export class WebhookDispatcher {
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  /** Starts no more turns; a delivery in flight has `graceMs` to finish and be recorded. */
+  async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    const grace = setTimeout(() => this.cutOff.abort(), graceMs);
     await this.turns.stop();
+    clearTimeout(grace);
   }
 
   /** The log grew: looks for due work now, when some webhook may want it; one turn at a time. */
@@ -143,6 +148,11 @@ export class WebhookDispatcher {
       return;
     }
     const outcome = await this.post(webhook, next);
+    if (this.cutOff.signal.aborted && !outcome.ok) {
+      // Shutting down: not a failed try. Another instance (or this one, restarted) sends it again now.
+      await this.orm.em.fork().execute('update webhooks set lease_token = null, lease_until = null where id = ? and lease_token = ?', [webhook.id, webhook.lease_token]);
+      return;
+    }
     const tries = webhook.tries + 1;
     if (outcome.ok) {
       await this.settle(webhook, { seq: next.seq, status: 'DELIVERED', tries, outcome, next: 'now' });
@@ -177,7 +187,7 @@ export class WebhookDispatcher {
       const response = await fetch(webhook.url, {
         method: 'POST',
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.cutOff.signal]),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Assay-Webhooks/1',
