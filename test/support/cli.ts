@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const BIN = path.resolve(__dirname, '../../bin/assay.js');
@@ -17,10 +17,15 @@ export function cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Runs a process to completion and collects what it printed (rejects after `timeoutMs`). */
-export function runProcess(command: string, args: string[], options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<CliRun> {
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; onStart?: (child: ChildProcess) => void },
+): Promise<CliRun> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: options.env, cwd: options.cwd });
+    options.onStart?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -37,9 +42,9 @@ export function runProcess(command: string, args: string[], options: { env: Node
   });
 }
 
-/** Runs `assay <args>` to completion. */
-export const runCli = (args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliRun> =>
-  runProcess(process.execPath, [BIN, ...args], { env: cliEnv(env), timeoutMs });
+/** Runs `assay <args>` to completion; `onStart` gets the process (to signal it). */
+export const runCli = (args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, onStart?: (child: ChildProcess) => void): Promise<CliRun> =>
+  runProcess(process.execPath, [BIN, ...args], { env: cliEnv(env), timeoutMs, onStart });
 
 /** Runs `assay <args>` as an operator would, with DATABASE_URL alone: only serve needs JWT_SECRET. */
 export const runCliOn = (databaseUrl: string, args: string[], env: Record<string, string> = {}) => runCli(args, { DATABASE_URL: databaseUrl, ...env });
@@ -50,6 +55,8 @@ const STOP_WAIT_MS = 45_000;
 export interface Served {
   pid: number;
   output: () => string;
+  /** Resolves with the exit code once the process has exited (null when a signal ended it). */
+  exited: Promise<number | null>;
   stop(): Promise<number | null>;
 }
 
@@ -70,6 +77,7 @@ export function serveCli(env: Record<string, string>, timeoutMs = 90_000): Promi
         resolve({
           pid: child.pid!,
           output: () => output,
+          exited,
           stop: () => {
             child.kill('SIGTERM');
             return Promise.race([
