@@ -136,7 +136,7 @@ export async function startHttp(config: Config, database: Database, jwtSecret: s
     const services = createServices(
       config,
       jwtSecret,
-      redis ? { kind: 'redis', redis } : { kind: 'postgres', knex: database.orm.em.getKnex() },
+      redis ? { kind: 'redis', redis, knex } : { kind: 'postgres', knex },
       feed,
       access,
     );

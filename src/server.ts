@@ -156,9 +156,11 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
       res.status(503).json({ status: 'database unreachable' });
       return;
     }
-    // Without Redis, logins (their counters) fail and instances wake each other only by polling.
+    // Without Redis this instance still serves: login counters fall back to PostgreSQL and
+    // subscribers learn of other instances' flags by polling. Every instance shares the one
+    // Redis, so answering 503 would take them all out of a load balancer at once.
     if (redis && !(await redisAnswers(redis))) {
-      res.status(503).json({ status: 'redis unreachable' });
+      res.json({ status: 'degraded', redis: 'unreachable' });
       return;
     }
     res.json({ status: 'ready' });

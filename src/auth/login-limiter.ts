@@ -13,7 +13,8 @@ export interface LoginLimits {
   registrationWindowSeconds: number;
 }
 
-export type LimiterStore = { kind: 'postgres'; knex: Knex } | { kind: 'redis'; redis: Redis };
+/** Where the counters live: PostgreSQL, or Redis with PostgreSQL standing in while Redis does not answer. */
+export type LimiterStore = { kind: 'postgres'; knex: Knex } | { kind: 'redis'; redis: Redis; knex: Knex };
 
 /** Which allowance ran out. */
 export enum LimitName {
@@ -72,19 +73,31 @@ export class LoginLimiter {
   private readonly inFlight = new Map<string, Set<Promise<void>>>();
 
   constructor(store: LimiterStore, private readonly limits: LoginLimits) {
+    const inPostgres = (keyPrefix: string, points: number, duration: number) =>
+      new RateLimiterPostgres({
+        storeClient: store.knex,
+        storeType: 'knex',
+        tableName: 'login_failures',
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+        keyPrefix,
+        points,
+        duration,
+      });
+    // rate-limiter-flexible's insurance: while Redis is not connected (or a command fails) the
+    // attempt is counted in PostgreSQL instead, so logins stay limited, neither refused nor
+    // unlimited. Without rejectIfRedisNotReady a command would wait in ioredis' offline queue.
     const make = (keyPrefix: string, points: number, duration: number) =>
       store.kind === 'redis'
-        ? new RateLimiterRedis({ storeClient: store.redis, keyPrefix, points, duration })
-        : new RateLimiterPostgres({
-            storeClient: store.knex,
-            storeType: 'knex',
-            tableName: 'login_failures',
-            tableCreated: true,
-            clearExpiredByTimeout: false,
+        ? new RateLimiterRedis({
+            storeClient: store.redis,
             keyPrefix,
             points,
             duration,
-          });
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: inPostgres(keyPrefix, points, duration),
+          })
+        : inPostgres(keyPrefix, points, duration);
     this.byAccount = make('login_fail_account', limits.perAccount, limits.windowSeconds);
     this.byAddress = make('login_fail_ip', limits.perIp, limits.windowSeconds);
     this.trustedPairs = make('login_trusted', 1, limits.trustedAddressSeconds);
