@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,16 +15,18 @@ import { TEST_JWT_SECRET } from './support/constants';
 
 let app: TestApp;
 let dir: string;
+let elsewhere: string;
 
 const BACKUP = /^assessments-\d{4}-\d{2}-\d{2}T[\d-]+Z-[0-9a-f]{6}\.jsonl$/;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'assay-backup-job-'));
+  elsewhere = await mkdtemp(path.join(os.tmpdir(), 'assay-backup-copies-'));
   app = await startTestApp({ BACKUP_DIR: dir });
 });
 afterAll(async () => {
   await app?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  for (const folder of [dir, elsewhere]) if (folder) await rm(folder, { recursive: true, force: true });
 });
 
 const configWith = (env: Record<string, string>): Config =>
@@ -140,5 +142,112 @@ describe('backup configuration', () => {
     const refused = await runCli(['jobs', 'list'], { BACKUP_SCHEDULE: 'every night' });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^assay: Invalid configuration: BACKUP_SCHEDULE must be a cron pattern/);
+  });
+});
+
+describe('assay backup list and verify', () => {
+  let latest: string;
+
+  beforeAll(async () => {
+    await runCliOn(app.db.url, ['jobs', 'run', 'backup'], { BACKUP_DIR: dir, BACKUP_KEEP: '2' });
+    [latest] = (await backupsIn(dir)).reverse();
+  }, 60_000);
+
+  it('lists the backups newest first with what their manifests say, and says which lack one', async () => {
+    const orphan = 'assessments-2025-06-01T00-00-00-000Z-eeeeee.jsonl';
+    await writeFile(path.join(dir, orphan), '{"x":1}\n');
+    try {
+      const listed = await runCli(['backup', 'list'], { BACKUP_DIR: dir });
+      expect(listed.code).toBe(0);
+      const lines = listed.stdout.trim().split('\n');
+      expect(lines[0]).toBe(`3 backup(s) in ${dir}, newest first:`);
+      expect(lines[1]).toMatch(/^file\s+created\s+assessments\s+evidence\s+bytes\s+sha256\s+manifest$/);
+      const rows = lines.slice(2).map((l) => l.split(/\s{2,}/));
+      const names = rows.map((r) => r[0]);
+      expect(names).toEqual([...(await backupsIn(dir))].reverse());
+      const manifest = await manifestOf(path.join(dir, latest));
+      expect(rows[0]).toEqual([
+        latest,
+        expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+        String(manifest.counts.assessments),
+        String(manifest.counts.evidence),
+        String(manifest.bytes),
+        manifest.sha256.slice(0, 12),
+        'yes',
+      ]);
+      expect(rows[2]).toEqual([orphan, '2025-06-01T00:00:00.000Z', '-', '-', '8', '-', 'missing']);
+    } finally {
+      await rm(path.join(dir, orphan));
+    }
+    expect((await runCli(['backup', 'list'], { BACKUP_DIR: path.join(elsewhere, 'none') })).stdout).toBe(`No backups in ${path.join(elsewhere, 'none')}\n`);
+  });
+
+  it('verifies a backup by its bare name in BACKUP_DIR, and a copy by its path', async () => {
+    const byName = await runCli(['backup', 'verify', latest], { BACKUP_DIR: dir });
+    expect(byName.stderr).toBe('');
+    expect(byName.stdout).toMatch(new RegExp(`^OK ${path.join(dir, latest)}: \\d+ assessments, \\d+ evidence, \\d+ bytes, SHA-256 [0-9a-f]{64}, as its manifest says\\n$`));
+    expect(byName.code).toBe(0);
+
+    // Kept elsewhere under another name, with its manifest beside it.
+    const copy = path.join(elsewhere, 'monday.jsonl');
+    await copyFile(path.join(dir, latest), copy);
+    await copyFile(path.join(dir, `${latest}.manifest.json`), `${copy}.manifest.json`);
+    const byPath = await runCli(['backup', 'verify', copy], { BACKUP_DIR: dir });
+    expect(byPath.stdout).toMatch(/^OK .*monday\.jsonl: /);
+    expect(byPath.code).toBe(0);
+  });
+
+  async function tampered(name: string, change: (text: string) => string): Promise<string> {
+    const copy = path.join(elsewhere, name);
+    await writeFile(copy, change(await readFile(path.join(dir, latest), 'utf8')));
+    await copyFile(path.join(dir, `${latest}.manifest.json`), `${copy}.manifest.json`);
+    return copy;
+  }
+
+  it('fails a file with one byte changed, naming the SHA-256 as the mismatch', async () => {
+    // The first score's first decimal, changed to another digit: same size, same records.
+    const copy = await tampered('one-byte.jsonl', (text) => text.replace(/"score":0\.(\d)/, (_m, d: string) => `"score":0.${d === '9' ? '8' : '9'}`));
+    const manifest = await manifestOf(copy);
+    const result = await runCli(['backup', 'verify', copy]);
+    expect(result.code).toBe(2);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^MISMATCH sha256: the manifest says ${manifest.sha256}, the file has [0-9a-f]{64}$`)),
+      expect.stringMatching(/^FAILED .*one-byte\.jsonl does not match its manifest/),
+    ]);
+  });
+
+  it('fails a file with a line removed, naming the SHA-256, the size and both counts', async () => {
+    const lines = (await readFile(path.join(dir, latest), 'utf8')).split('\n');
+    const removed = JSON.parse(lines[3]) as { evidence: unknown[] };
+    const copy = await tampered('line-removed.jsonl', () => [...lines.slice(0, 3), ...lines.slice(4)].join('\n'));
+    const manifest = await manifestOf(copy);
+    const result = await runCli(['backup', 'verify', copy]);
+    expect(result.code).toBe(2);
+    expect(result.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^MISMATCH sha256: /),
+      `MISMATCH bytes: the manifest says ${manifest.bytes}, the file has ${manifest.bytes - Buffer.byteLength(lines[3]) - 1}`,
+      `MISMATCH assessments: the manifest says ${manifest.counts.assessments}, the file has ${manifest.counts.assessments - 1}`,
+      `MISMATCH evidence: the manifest says ${manifest.counts.evidence}, the file has ${manifest.counts.evidence - removed.evidence.length}`,
+      expect.stringMatching(/^FAILED /),
+    ]);
+  });
+
+  it('names a record that is no longer JSON, and refuses a file without a manifest or a missing file with one line', async () => {
+    const cut = await tampered('cut.jsonl', (text) => text.slice(0, text.length - 30));
+    const result = await runCli(['backup', 'verify', cut]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^UNREADABLE 1 record\(s\) are not JSON: line \d+$/m);
+
+    await mkdir(path.join(elsewhere, 'bare'), { recursive: true });
+    const bare = path.join(elsewhere, 'bare', 'no-manifest.jsonl');
+    await copyFile(path.join(dir, latest), bare);
+    const noManifest = await runCli(['backup', 'verify', bare]);
+    expect(noManifest.code).toBe(1);
+    expect(noManifest.stderr).toBe(`assay: manifest ${bare}.manifest.json not found\n`);
+
+    const missing = await runCli(['backup', 'verify', 'assessments-nope.jsonl'], { BACKUP_DIR: dir });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`assay: export file ${path.join(dir, 'assessments-nope.jsonl')} not found\n`);
   });
 });
