@@ -19,6 +19,12 @@ const cronPattern = z.string().refine((v) => {
   }
 }, 'must be a cron pattern such as "17 3 * * *"');
 
+/** A job that may be switched off: a cron pattern, or `off` (then it runs only through `assay jobs run`). */
+const optionalSchedule = z
+  .string()
+  .refine((v) => v === 'off' || cronPattern.safeParse(v).success, 'must be a cron pattern such as "30 2 * * *", or off')
+  .transform((v) => (v === 'off' ? null : v));
+
 const postgresUrl = z
   .string()
   .url()
@@ -96,6 +102,8 @@ const schema = z
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
+    BACKUP_SCHEDULE: optionalSchedule.default('30 2 * * *'),
+    BACKUP_KEEP: int(1, 10_000).default(7),
     WORKERS: int(1, 64).default(1),
     SHUTDOWN_TIMEOUT_SECONDS: int(1, 600).default(10),
     RESPONSE_CACHE_MB: int(0, 65_536).default(64),
@@ -135,7 +143,11 @@ export interface Config {
   diagnosticHeaders: boolean;
   logLevel: Env['LOG_LEVEL'];
   /** The scheduler: whether this instance runs it, and each job's cron pattern. */
-  jobs: { enabled: boolean; schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string; monitoringRetention: string; tableVersions: string } };
+  jobs: {
+    enabled: boolean;
+    /** null: the job runs only when asked (`assay jobs run`). */
+    schedules: { retention: string; rateLimitReport: string; monitoringPartitions: string; analyticsViews: string; monitoringRetention: string; tableVersions: string; backup: string | null };
+  };
   monitoring: MonitoringLimits;
   /**
    * Subscriptions: how often each instance reads the flag log even without a wake-up (a
@@ -150,8 +162,10 @@ export interface Config {
    */
   webhooks: { retrySchedule: number[]; timeoutMs: number; pollMs: number; allowPrivateUrls: boolean };
   retention: { llmTrailDays: number; batchSize: number };
-  /** Where createBackup writes; never chosen by a caller. */
+  /** Where createBackup and the backup job write; never chosen by a caller. */
   backupDir: string;
+  /** How many backups the backup job leaves in backupDir (the newest). */
+  backupKeep: number;
   /** HTTP processes `serve` runs; more than 1 forks workers (node:cluster) beside the primary. */
   workers: number;
   /**
@@ -256,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         analyticsViews: e.JOB_ANALYTICS_VIEWS_SCHEDULE,
         monitoringRetention: e.JOB_MONITORING_RETENTION_SCHEDULE,
         tableVersions: e.JOB_TABLE_VERSIONS_SCHEDULE,
+        backup: e.BACKUP_SCHEDULE,
       },
     },
     monitoring: {
@@ -269,6 +284,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
+    backupKeep: e.BACKUP_KEEP,
     workers: e.WORKERS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     responseCache: { maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024, ttlSeconds: e.RESPONSE_CACHE_TTL_SECONDS },

@@ -98,7 +98,7 @@ export async function runJobCommand(config: Config, name: string): Promise<void>
 }
 
 export function listJobsCommand(config: Config): Promise<void> {
-  for (const job of scheduledJobs(config)) out(`${job.name}\t${job.schedule}\t${job.description}`);
+  for (const job of scheduledJobs(config)) out(`${job.name}\t${job.schedule ?? 'off'}\t${job.description}`);
   return Promise.resolve();
 }
 

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { auditQuestsCommand } from './audit-quests';
 import { registerAssessmentCommands } from './assessment-commands';
+import { registerBackupCommands } from './backup';
 import { migrateCommand, seedCommand } from './database';
 import { doctorCommand } from './doctor';
 import { registerGovernanceCommands } from './governance';
@@ -25,6 +26,7 @@ program.command('audit').description('check stored data for drift and repair it'
 program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
 registerAssessmentCommands(program);
 registerMonitoringCommands(program);
+registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof CommanderError) process.exit(error.exitCode);

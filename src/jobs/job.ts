@@ -21,7 +21,7 @@ export interface Job {
   /** What `assay jobs run <name>` and job_runs call it. */
   name: string;
   description: string;
-  /** A cron pattern (croner syntax). */
-  schedule: string;
+  /** A cron pattern (croner syntax); null when switched off, so it runs only through `assay jobs run`. */
+  schedule: string | null;
   run(ctx: JobContext): Promise<JobResult>;
 }

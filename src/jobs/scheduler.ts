@@ -19,7 +19,8 @@ export interface Scheduler {
 export function startScheduler(orm: MikroORM, config: Config, jobs: Job[]): Scheduler {
   const controller = new AbortController();
   const running = new Set<Promise<void>>();
-  const crons = jobs.map(
+  const scheduled = jobs.filter((job): job is Job & { schedule: string } => job.schedule !== null);
+  const crons = scheduled.map(
     (job) =>
       new Cron(job.schedule, { protect: true }, async () => {
         const run = runJob(orm, config, job, JobTrigger.SCHEDULE, controller.signal).then(
@@ -31,7 +32,7 @@ export function startScheduler(orm: MikroORM, config: Config, jobs: Job[]): Sche
         running.delete(run);
       }),
   );
-  logger.info({ jobs: jobs.map((j) => ({ name: j.name, schedule: j.schedule })) }, 'scheduler started');
+  logger.info({ jobs: scheduled.map((j) => ({ name: j.name, schedule: j.schedule })), off: jobs.filter((j) => j.schedule === null).map((j) => j.name) }, 'scheduler started');
   return {
     stop: async () => {
       for (const cron of crons) cron.stop();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AuditAction } from '../../entities/audit-action';
 import { noteWrite } from '../../db/table-versions';
 import { appendAudit, type AuditSource } from '../audit.service';
+import { fileDigest } from '../file-digest';
 
 const PARTITION = /^monitoring_events_p(\d{4})(\d{2})$/;
 const BATCH = 5000;
@@ -71,12 +72,6 @@ async function readManifest(archiveDir: string, partition: string): Promise<Arch
   } catch {
     return null;
   }
-}
-
-async function fileDigest(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
 }
 
 const rowCount = async (em: EntityManager, partition: string) =>
@@ -142,7 +137,7 @@ async function archive(em: EntityManager, partition: { name: string; from: Date;
  * Detach, drop and the audit entry are one transaction; a mismatch drops nothing.
  */
 async function drop(em: EntityManager, manifest: ArchiveManifest, archiveDir: string, source: AuditSource): Promise<boolean> {
-  if ((await fileDigest(path.join(archiveDir, manifest.file))) !== manifest.sha256) return false;
+  if ((await fileDigest(path.join(archiveDir, manifest.file))).sha256 !== manifest.sha256) return false;
   return em.transactional(async (tx) => {
     await tx.execute(`lock table ${manifest.partition} in access exclusive mode`);
     if ((await rowCount(tx, manifest.partition)) !== manifest.rows) return false;

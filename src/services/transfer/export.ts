@@ -11,6 +11,7 @@ import type { SkillType } from '../../entities/skill';
 import { badInput } from '../../errors';
 import type { AssessmentRecord, EvidenceRecord } from './record';
 import { isoText } from './record';
+import { manifestPathOf, type ExportManifest } from './manifest';
 import type { TransferFormat } from './read-records';
 
 export interface ExportFilter {
@@ -34,24 +35,10 @@ export interface ExportOptions {
   purpose?: string;
 }
 
-export interface ExportManifest {
-  kind: 'assay.assessments';
-  version: 1;
-  file: string;
-  format: TransferFormat;
-  sha256: string;
-  bytes: number;
-  counts: { assessments: number; evidence: number };
-  filter: Record<string, unknown>;
-  exportedAt: string;
-}
-
 export interface ExportResult extends ExportManifest {
   path: string;
   manifestPath: string;
 }
-
-export const manifestPathOf = (file: string) => `${file}.manifest.json`;
 
 const ASSESSMENT_COLUMNS = `id, student_id, skill_type, score::text as score, confidence::text as confidence, reasoning, source,
   model_name, model_version, feature_importance, ${isoText('created_at')} as created_at_iso, ${isoText('updated_at')} as updated_at_iso`;

@@ -1,8 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { Knex } from '@mikro-orm/postgresql';
 import {
   deleteEvidenceExcept,
@@ -16,8 +12,10 @@ import {
 import { isDatabaseUnavailable } from '../../db/unavailable';
 import { AuditAction } from '../../entities/audit-action';
 import { Role } from '../../entities/role';
+import { AppError } from '../../errors';
 import { appendAuditOnKnex, type AuditSource } from '../audit.service';
-import { manifestPathOf, type ExportManifest } from './export';
+import { fileDigest } from '../file-digest';
+import { readManifest, type ExportManifest } from './manifest';
 import { detectFormat, readRecords, type TransferFormat } from './read-records';
 import { assessmentRecordSchema, describeIssues, type AssessmentRecord } from './record';
 
@@ -62,22 +60,17 @@ interface Located {
 
 const MAX_PROBLEMS_LISTED = 100;
 
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
-}
-
 /** A manifest beside the file (from `assay export`) must agree with it: a cut-short copy is caught here. */
 async function manifestProblem(file: string): Promise<ImportProblem | null> {
-  let manifest: ExportManifest;
+  let manifest: ExportManifest | null;
   try {
-    manifest = JSON.parse(await readFile(manifestPathOf(file), 'utf8')) as ExportManifest;
+    manifest = await readManifest(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return { location: 'manifest', message: `${manifestPathOf(file)} is not valid JSON` };
+    if (error instanceof AppError) return { location: 'manifest', message: error.message };
+    throw error;
   }
-  const actual = await sha256Of(file);
+  if (!manifest) return null;
+  const actual = (await fileDigest(file)).sha256;
   if (manifest.sha256 === actual) return null;
   return { location: 'manifest', message: `the file's SHA-256 (${actual}) differs from its manifest (${manifest.sha256}): changed or cut short` };
 }

@@ -1,3 +1,4 @@
+import { length as isLength } from 'class-validator';
 import { z } from 'zod';
 import { AssessmentSource, EvidenceKind, SkillType } from '../../entities/skill';
 import { MAX_EVIDENCE_PER_ASSESSMENT } from '../assessment.service';
@@ -44,7 +45,16 @@ const timestamp = z
   .refine((v) => Date.parse(v) <= Date.now() + CLOCK_SKEW_MS, 'is in the future');
 
 const unitScore = z.number({ error: `must be ${UNIT_SCORE_RULE}` }).refine(isUnitScore, `must be ${UNIT_SCORE_RULE}`);
-const text = (max: number) => z.string().max(max).regex(/\S/, 'must not be blank');
+/**
+ * Lengths as the API's inputs count them (class-validator's @Length: a surrogate pair, or a
+ * character with its emoji presentation selector, is one), so what the API stored imports back.
+ */
+const length = (min: number, max: number) => (v: string) => isLength(v, min, max);
+const text = (max: number) =>
+  z
+    .string()
+    .refine(length(0, max), `must be at most ${max} characters`)
+    .regex(/\S/, 'must not be blank');
 /** Any UUID PostgreSQL accepts, not only RFC 4122 variants. */
 const uuid = z.guid('must be a UUID');
 
@@ -52,7 +62,7 @@ const evidenceSchema = z.strictObject({
   id: uuid,
   kind: z.enum(EvidenceKind),
   content: text(10_000),
-  sourceRef: z.string().min(1).max(256).nullable().default(null),
+  sourceRef: z.string().refine(length(1, 256), 'must be 1 to 256 characters').nullable().default(null),
   relevance: unitScore.nullable().default(null),
   createdAt: timestamp,
 });
