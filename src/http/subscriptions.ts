@@ -25,6 +25,9 @@ import type { Services } from '../services';
 import { contextsPerTurn, oncePerTurn, sharedExecutions } from './delivery-sharing';
 import { deliverDirectly, type Outlet } from './direct-delivery';
 import { errorFormatter } from './format-error';
+import { documentLimits, variablesProblem } from './input-guard';
+import { documentProblem } from './document-scan';
+import { badInput } from '../errors';
 import { createLoaders } from '../loaders';
 import { perTurn } from '../loaders/batching';
 import { subscribersConnected } from '../metrics/metrics';
@@ -161,6 +164,9 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
       },
       onSubscribe: async (ctx, id, payload) => {
         let document = documents.get(payload.query);
+        // The edge's refusals, as for HTTP: graphql-ws has parsed the frame, within maxPayload.
+        const refusal = variablesProblem(payload.variables, config.limits.jsonDepth) ?? (document ? null : documentProblem(payload.query, documentLimits(config.limits)));
+        if (refusal) return [badInput(refusal)];
         try {
           document ??= parse(payload.query, { maxTokens: config.limits.tokens });
         } catch (error) {
