@@ -181,7 +181,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     headers: securityHeaders(helmetOptions, { 'cache-control': 'no-store' }),
     cors: cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }) as Middleware,
     readBody: express.json({ limit: config.bodyLimit, verify: verifyJsonDepth(config.limits.jsonDepth) }) as Middleware,
-    guard: inputGuard({ jsonDepth: config.limits.jsonDepth, queryDepth: config.limits.depth, tokens: config.limits.tokens }),
+    guard: inputGuard(config.limits),
     cache: responseCache,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,

@@ -68,56 +68,36 @@ describe('API keys', () => {
     expect(codeOf(create)).toBe('FORBIDDEN');
   });
 
-  it('stop working when revoked, and only the owner (or an admin) may revoke', async () => {
+  it('are revoked by their owner (or an admin) only', async () => {
     const created = await createKey(teacher, ['read']);
     const otherTeacher = await app.login('teacher2@example.edu');
     expect(codeOf(await app.gql(RevokeApiKeyDocument, { id: created.apiKey.id }, { token: otherTeacher }))).toBe('NOT_FOUND');
     const revoked = await app.gql(RevokeApiKeyDocument, { id: created.apiKey.id }, { token: teacher });
     expect(revoked.data!.revokeApiKey.revokedAt).not.toBeNull();
-    const after = await app.gql(StudentsDocument, {}, { apiKey: created.key });
-    expect(codeOf(after)).toBe('UNAUTHENTICATED');
-    expect(after.errors![0].message).toMatch(/Invalid API key/);
   });
 
-  it('stop working when expired', async () => {
-    const created = await createKey(teacher, ['read'], { expiresAt: new Date(Date.now() + 60_000).toISOString() });
-    await app.assay.database.orm.em.fork().execute(`update api_keys set expires_at = now() - interval '1 second' where id = '${created.apiKey.id}'`);
-    const result = await app.gql(StudentsDocument, {}, { apiKey: created.key });
-    expect(codeOf(result)).toBe('UNAUTHENTICATED');
-    expect(result.errors![0].message).toMatch(/expired/);
-  });
-
-  it('refuse bad input: unknown scopes, no scopes, an expiry in the past, an unknown key', async () => {
+  it('refuse bad input: unknown scopes, no scopes, a blank name, an expiry in the past', async () => {
     const bad = async (input: { name: string; scopes: string[]; expiresAt?: string }) =>
       codeOf(await app.gql(CreateApiKeyDocument, { input }, { token: teacher }));
     expect(await bad({ name: 'x', scopes: ['admin'] })).toBe('BAD_USER_INPUT');
     expect(await bad({ name: 'x', scopes: [] })).toBe('BAD_USER_INPUT');
     expect(await bad({ name: '', scopes: ['read'] })).toBe('BAD_USER_INPUT');
     expect(await bad({ name: 'x', scopes: ['read'], expiresAt: '2001-01-01T00:00:00Z' })).toBe('BAD_USER_INPUT');
-    expect(codeOf(await app.gql(StudentsDocument, {}, { apiKey: 'assay_not-a-real-key' }))).toBe('UNAUTHENTICATED');
   });
 });
 
+// What a locked account's logins, tokens and keys are refused: test/token-attacks.test.ts.
 describe('locking an account', () => {
-  it('refuses its logins, old tokens and API keys at once; unlocking restores logins but no session or key', async () => {
+  it('unlocking restores logins but brings back no session or key', async () => {
     const admin = await app.login('admin@example.edu');
     const login = await app.gql(LoginDocument, { email: 'teacher3@example.edu', password: DEMO_PASSWORD });
     const { accessToken, user } = login.data!.login;
     const key = await createKey(accessToken, ['read']);
-
-    const locked = await app.gql(LockUserDocument, { userId: user.id }, { token: admin });
-    expect(locked.data!.lockUser.isLocked).toBe(true);
-
-    expect(codeOf(await app.gql(StudentsDocument, {}, { token: accessToken }))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await app.gql(StudentsDocument, {}, { apiKey: key.key }))).toBe('UNAUTHENTICATED');
-    const relogin = await app.gql(LoginDocument, { email: 'teacher3@example.edu', password: DEMO_PASSWORD });
-    expect(codeOf(relogin)).toBe('UNAUTHENTICATED');
-    expect(relogin.errors![0].message).toMatch(/locked/);
+    expect((await app.gql(LockUserDocument, { userId: user.id }, { token: admin })).data!.lockUser.isLocked).toBe(true);
 
     await app.gql(UnlockUserDocument, { userId: user.id }, { token: admin });
     const back = await app.gql(LoginDocument, { email: 'teacher3@example.edu', password: DEMO_PASSWORD });
     expect(back.errors).toBeUndefined();
-    // Sessions and keys ended by the lock stay ended.
     expect(codeOf(await app.gql(StudentsDocument, {}, { apiKey: key.key }))).toBe('UNAUTHENTICATED');
     expect(codeOf(await app.gql(StudentsDocument, {}, { token: accessToken }))).toBe('UNAUTHENTICATED');
     const keys = await app.gql(ApiKeysDocument, { includeRevoked: true }, { token: back.data!.login.accessToken });

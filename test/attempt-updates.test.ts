@@ -11,7 +11,7 @@ import {
 } from './generated/graphql';
 import { startTestApp, type TestApp } from './support/app';
 import { examInput } from './support/exams';
-import { subscribe, type Subscriber } from './support/subscriptions';
+import { subscribe, until, type Subscriber } from './support/subscriptions';
 
 /*
  * attemptUpdated through a real graphql-ws client. The poll is set to a minute, so what
@@ -97,6 +97,30 @@ describe('attemptUpdated', () => {
     expect(own.events).toEqual([]);
     expect(other.errors[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(own.errors[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+
+  it('refuses variables that do not fit their types before it runs, as a request error like HTTP’s', async () => {
+    const watch = subscribe(app.url, AttemptWatchDocument, { attemptId: null as unknown as string }, { authorization: `Bearer ${teacher}` });
+    try {
+      await until(() => watch.errors.length > 0, 5000, () => 'the refusal');
+      expect(watch.errors).toEqual([
+        { message: 'Variable "$attemptId" of non-null type "ID!" must not be null.', extensions: { code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' } },
+      ]);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('masks an unexpected failure as it starts, as HTTP does: no SQL, no table name', async ({ attempt }) => {
+    await app.db.sql('alter table behavior_analyses rename to behavior_analyses_away');
+    try {
+      const watch = attempt.watch(teacher);
+      await watch.connected;
+      await until(() => watch.errors.length > 0, 5000, () => 'the failure');
+      expect(watch.errors).toEqual([{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    } finally {
+      await app.db.sql('alter table behavior_analyses_away rename to behavior_analyses');
+    }
   });
 
   it('works for a proctoring key with subscribe', async ({ attempt }) => {

@@ -13,7 +13,8 @@ export interface DocumentLimits {
  * Reads a GraphQL document token by token (graphql-js's lexer, which does not recurse)
  * for what its recursive parser and PostgreSQL cannot take: nesting past the limits (the
  * parser overflows the stack near 2,400 levels of values or selections) and NUL characters
- * in strings (text and jsonb columns cannot store U+0000). Returns the reason to refuse it,
+ * in strings (text and jsonb columns cannot store U+0000), and object fields named
+ * `__proto__` (refused in variables too: a JSON object literal would keep one). Returns the reason to refuse it,
  * or null. Outside parentheses braces are selection sets; inside them every bracket and
  * brace is a value. Lexical errors are left for the parser to report.
  */
@@ -46,6 +47,9 @@ export function documentProblem(query: string, limits: DocumentLimits): string |
         case TokenKind.BRACE_R:
           if (inArguments) depth--;
           else selections--;
+          break;
+        case TokenKind.NAME:
+          if (inArguments && token.value === '__proto__') return 'GraphQL document has a value named __proto__';
           break;
         case TokenKind.STRING:
         case TokenKind.BLOCK_STRING:

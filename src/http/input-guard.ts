@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { documentProblem } from './document-scan';
+import { documentProblem, type DocumentLimits } from './document-scan';
 import { exceedsJsonDepth } from './json-depth';
 
 /** A request refused at the edge: answered 400 BAD_USER_INPUT with its message (http-error.ts). */
@@ -10,11 +10,12 @@ export class RequestRejected extends Error {
 export interface InputLimits {
   jsonDepth: number;
   /** GRAPHQL_MAX_DEPTH: fields deep, each of which may add an inline fragment's selection set. */
-  queryDepth: number;
+  depth: number;
   tokens: number;
 }
 
-export const tooDeep = (limit: number) => new RequestRejected(`Request JSON is nested deeper than ${limit} levels (JSON_MAX_DEPTH)`);
+const tooDeepMessage = (limit: number) => `Request JSON is nested deeper than ${limit} levels (JSON_MAX_DEPTH)`;
+export const tooDeep = (limit: number) => new RequestRejected(tooDeepMessage(limit));
 
 /** body-parser's `verify` hook: runs on the raw body, before JSON.parse. */
 export const verifyJsonDepth =
@@ -23,13 +24,50 @@ export const verifyJsonDepth =
     if (exceedsJsonDepth(body, limit)) throw tooDeep(limit);
   };
 
-/** Whether a parsed JSON value holds U+0000 in a string or a key: PostgreSQL text and jsonb cannot store it. */
-function holdsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(holdsNul);
-  return Object.entries(value).some(([key, v]) => key.includes('\u0000') || holdsNul(v));
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function textProblem(text: string): string | null {
+  if (text.includes('\u0000')) return 'Variables hold a NUL character (U+0000)';
+  // Not Unicode text: PostgreSQL refuses it in jsonb, and as text it would be stored as U+FFFD.
+  if (LONE_SURROGATE.test(text)) return 'Variables hold a lone UTF-16 surrogate (U+D800-U+DFFF)';
+  return null;
 }
+
+/**
+ * Why parsed variables cannot be taken, or null: nested past `levels` (the walk goes no
+ * deeper, so it cannot overflow the stack), a NUL character or a lone surrogate in a string
+ * or a key, or a `__proto__` key or `constructor.prototype` path, which a merge anywhere
+ * downstream (ours, a webhook receiver's, a notebook's) would turn into a prototype.
+ */
+function valueProblem(value: unknown, levels: number, limit: number): string | null {
+  if (typeof value === 'string') return textProblem(value);
+  if (typeof value !== 'object' || value === null) return null;
+  if (levels === 0) return tooDeepMessage(limit);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = valueProblem(item, levels - 1, limit);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  for (const [key, item] of Object.entries(value) as [string, unknown][]) {
+    if (key === '__proto__') return 'Variables hold a __proto__ key';
+    if (key === 'constructor' && typeof item === 'object' && item !== null && Object.hasOwn(item, 'prototype')) return 'Variables hold a constructor.prototype key';
+    const problem = textProblem(key) ?? valueProblem(item, levels - 1, limit);
+    if (problem) return problem;
+  }
+  return null;
+}
+
+/** The variables object counts as the second level, as in a POST body, whose object is the first. */
+export const variablesProblem = (variables: unknown, jsonDepth: number): string | null => valueProblem(variables, jsonDepth - 1, jsonDepth);
+
+/** The document limits the edge enforces, from the request limits. */
+export const documentLimits = (limits: InputLimits): DocumentLimits => ({
+  maxValueDepth: limits.jsonDepth,
+  maxSelectionDepth: 2 * limits.depth + 1,
+  maxTokens: limits.tokens,
+});
 
 /** What the guard reads of a request: a POST's parsed body, or a GET's query string. */
 export interface GraphQLHttpInput {
@@ -57,7 +95,7 @@ function variablesOfGet(search: URLSearchParams, limit: number): unknown {
  * Refuses, before Apollo parses or executes anything, what would cost the server dearly or
  * fail deep inside it: JSON nested past the limit (POST bodies are checked by
  * verifyJsonDepth), documents nested past it or far past the query depth limit (before
- * graphql-js's recursive parser sees them), and NUL characters. Throws RequestRejected.
+ * graphql-js's recursive parser sees them), and what variablesProblem refuses. Throws RequestRejected.
  */
 export function inputGuard(limits: InputLimits): (input: GraphQLHttpInput) => void {
   // Clients send the same few documents again and again: a document found fine once is not scanned again.
@@ -66,10 +104,11 @@ export function inputGuard(limits: InputLimits): (input: GraphQLHttpInput) => vo
     const get = method === 'GET';
     const request = get ? null : (body as Record<string, unknown> | undefined);
     const variables = get ? variablesOfGet(search, limits.jsonDepth) : request?.variables;
-    if (holdsNul(variables)) throw new RequestRejected('Variables hold a NUL character (U+0000)');
+    const refusal = variablesProblem(variables, limits.jsonDepth);
+    if (refusal) throw new RequestRejected(refusal);
     const query = get ? search.get('query') : request?.query;
     if (typeof query === 'string' && !fine.has(query)) {
-      const problem = documentProblem(query, { maxValueDepth: limits.jsonDepth, maxSelectionDepth: 2 * limits.queryDepth + 1, maxTokens: limits.tokens });
+      const problem = documentProblem(query, documentLimits(limits));
       if (problem) throw new RequestRejected(problem);
       fine.set(query, true);
     }

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   GraphQLError,
   getOperationAST,
+  getVariableValues,
   OperationTypeNode,
   parse,
   specifiedRules,
@@ -24,6 +25,9 @@ import type { Services } from '../services';
 import { contextsPerTurn, oncePerTurn, sharedExecutions } from './delivery-sharing';
 import { deliverDirectly, type Outlet } from './direct-delivery';
 import { errorFormatter } from './format-error';
+import { documentLimits, variablesProblem } from './input-guard';
+import { documentProblem } from './document-scan';
+import { badInput } from '../errors';
 import { createLoaders } from '../loaders';
 import { perTurn } from '../loaders/batching';
 import { subscribersConnected } from '../metrics/metrics';
@@ -160,6 +164,9 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
       },
       onSubscribe: async (ctx, id, payload) => {
         let document = documents.get(payload.query);
+        // The edge's refusals, as for HTTP: graphql-ws has parsed the frame, within maxPayload.
+        const refusal = variablesProblem(payload.variables, config.limits.jsonDepth) ?? (document ? null : documentProblem(payload.query, documentLimits(config.limits)));
+        if (refusal) return [badInput(refusal)];
         try {
           document ??= parse(payload.query, { maxTokens: config.limits.tokens });
         } catch (error) {
@@ -170,6 +177,9 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
         if (operation.operation !== OperationTypeNode.SUBSCRIPTION) return [requestError('Only subscriptions run over WebSocket; send queries and mutations over HTTP')];
         const problems = validate(schema, document, [...specifiedRules, ...options.validationRules]);
         if (problems.length) return problems.map((p) => requestError(p.message));
+        // Refused here, as request errors like HTTP's, rather than as an execution result.
+        const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+        if (coerced.errors) return coerced.errors.map((e) => requestError(e.message));
         documents.set(payload.query, document);
         const { viewer, authError } = await services.authenticator.authenticate(orm.em.fork(), ctx.extra.credential ?? null);
         const contextValue = contextFor(ctx, viewer, authError);
@@ -177,6 +187,9 @@ export function startSubscriptions(httpServer: http.Server, options: Subscriptio
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue };
       },
       subscribe: deliverDirectly({ execute: sharedExecutions(), outletOf: (context) => outlets.get(context), serialized }),
+      // What graphql-ws sends itself: a subscription's field refusing or failing as it starts.
+      // Deliveries are formatted where they are serialized.
+      onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: formatAll(result.errors) } : result),
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
     },
     wsServer,

@@ -70,6 +70,16 @@ export const GRAPHQL_RESPONSE_JSON = { accept: 'application/graphql-response+jso
 /** The first error's code, for assertions. */
 export const codeOf = (result: GqlResult<unknown>) => result.errors?.[0]?.extensions?.code;
 
+/** How many answers had each first error code ('OK' for none): what a burst of concurrent calls came to. */
+export function codeCounts(results: GqlResult<unknown>[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const result of results) {
+    const code = (codeOf(result) as string | undefined) ?? 'OK';
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** A typed GraphQL-over-HTTP client for one server's /graphql. */
 export function gqlClient(url: string) {
   return async function gql<T, V>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, auth: Credentials = {}) {

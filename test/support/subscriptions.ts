@@ -85,3 +85,41 @@ export function subscribe<T, V>(
     },
   };
 }
+
+/** What a raw graphql-transport-ws connection got for frames it sent: the messages, and the close if the server closed it. */
+export interface Exchange {
+  messages: { type: string; id?: string; payload?: unknown }[];
+  closed: Closed | null;
+}
+
+/**
+ * Sends `frames` as they are (no client checks them) once the connection is acknowledged,
+ * and resolves when every frame was answered with `error` or `complete`, when the server
+ * closed the connection, or after `ms` (a subscription that runs answers nothing at first).
+ */
+export function exchangeFrames(httpUrl: string, connectionParams: Record<string, unknown>, frames: string[], ms = 2000): Promise<Exchange> {
+  const exchange: Exchange = { messages: [], closed: null };
+  const socket = new WebSocket(httpUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+  let closing = false;
+  const close = () => {
+    closing = true;
+    socket.close();
+  };
+  const deadline = setTimeout(close, ms);
+  return new Promise((resolve, reject) => {
+    let answered = 0;
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: connectionParams })));
+    socket.on('message', (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as Exchange['messages'][number];
+      exchange.messages.push(message);
+      if (message.type === 'connection_ack') for (const frame of frames) socket.send(frame);
+      if ((message.type === 'error' || message.type === 'complete') && ++answered === frames.length) close();
+    });
+    socket.on('close', (code, reason) => {
+      clearTimeout(deadline);
+      if (!closing) exchange.closed = { code, reason: reason.toString() };
+      resolve(exchange);
+    });
+    socket.on('error', reject);
+  });
+}
