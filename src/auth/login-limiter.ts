@@ -60,9 +60,9 @@ export const limiterKey = (scope: 'account' | 'address' | 'pair', value: string)
  *
  * Right passwords that arrive together hold points until they are checked, so a burst of
  * them could use a limit up although none fails. An attempt refused while attempts on the
- * same key are still being checked in this process gives its point back, waits for them and
- * asks again (a bounded number of rounds); only what is over the limit once nothing of its
- * key is being checked here is refused.
+ * same key were being checked in this process (when it asked, or still) gives its point
+ * back, waits for them and asks again (a bounded number of rounds); only what is over the
+ * limit once nothing of its key is being checked here is refused.
  */
 export class LoginLimiter {
   private readonly byAccount: RateLimiterAbstract;
@@ -108,28 +108,39 @@ export class LoginLimiter {
   async beginLogin(email: string, ip: string): Promise<Admission<LoginAttempt>> {
     const keys = { accountKey: limiterKey('account', email), addressKey: limiterKey('address', ip), pairKey: limiterKey('pair', `${ip}\0${email}`) };
     let outcome = await this.admit(keys, email, ip);
-    for (let round = 0; 'refused' in outcome && round < MAX_WAITS && this.inFlight.has(outcome.refused.key); round++) {
+    for (let round = 0; 'refused' in outcome && round < MAX_WAITS; round++) {
+      // Attempts on the key that were being checked when this one took its point, or still
+      // are, may give points back. Those that ended between the refusal and this line count
+      // too: looking only at what is in flight now refused a burst's last right password.
+      const others = [...outcome.others, ...this.pendingOn(outcome.refused.key)];
+      if (others.length === 0) break;
       await this.limiterOf(outcome.refused.limit).reward(outcome.refused.key, 1);
-      await Promise.all([...(this.inFlight.get(outcome.refused.key) ?? [])]);
+      await Promise.all(others);
       outcome = await this.admit(keys, email, ip);
     }
-    if ('refused' in outcome) return outcome;
+    if ('refused' in outcome) return { refused: outcome.refused };
     return { admitted: { ...keys, finished: outcome.admitted } };
   }
 
-  /** Admitted, the attempt counts as being checked from the moment it holds the account's point: its end is what it returns. */
-  private async admit(keys: Omit<LoginAttempt, 'finished'>, email: string, ip: string): Promise<Admission<() => void>> {
+  /**
+   * Admitted, the attempt counts as being checked from the moment it holds the account's
+   * point: its end is what it returns. Refused, it names the attempts on the refused key that
+   * were being checked when it asked.
+   */
+  private async admit(keys: Omit<LoginAttempt, 'finished'>, email: string, ip: string): Promise<{ admitted: () => void } | { refused: Refusal; others: Promise<void>[] }> {
     // The account first, and the address only for what the account let through: a flood on one
     // account would otherwise hold the address's points for a moment and refuse other accounts.
+    const accountOthers = this.pendingOn(keys.accountKey);
     const account = await take(this.byAccount, keys.accountKey);
-    if (account) return { refused: refusal(LimitName.LOGIN_ACCOUNT, email, keys.accountKey, account) };
+    if (account) return { refused: refusal(LimitName.LOGIN_ACCOUNT, email, keys.accountKey, account), others: accountOthers };
+    const addressOthers = this.pendingOn(keys.addressKey);
     const finished = this.track([keys.accountKey, keys.addressKey]);
     try {
       const address = await take(this.byAddress, keys.addressKey);
       if (address && !(await this.trustedPairs.get(keys.pairKey))) {
         await this.byAccount.reward(keys.accountKey, 1);
         finished();
-        return { refused: refusal(LimitName.LOGIN_ADDRESS, ip, keys.addressKey, address) };
+        return { refused: refusal(LimitName.LOGIN_ADDRESS, ip, keys.addressKey, address), others: addressOthers };
       }
       return { admitted: finished };
     } catch (error) {
@@ -141,6 +152,10 @@ export class LoginLimiter {
   private limiterOf(limit: LimitName): RateLimiterAbstract {
     if (limit === LimitName.LOGIN_ACCOUNT) return this.byAccount;
     return limit === LimitName.LOGIN_ADDRESS ? this.byAddress : this.registrations;
+  }
+
+  private pendingOn(key: string): Promise<void>[] {
+    return [...(this.inFlight.get(key) ?? [])];
   }
 
   /** Marks an admitted attempt as being checked under these keys; the returned function ends it. */
