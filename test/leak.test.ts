@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildSchema, getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType, parse, type GraphQLSchema } from 'graphql';
+import { buildSchema, getNamedType, isEnumType, isListType, isNonNullType, isObjectType, isScalarType, parse, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app';
 import { raiseFlag } from './support/flags';
@@ -61,23 +61,30 @@ function entityOfArg(fieldType: string, argName: string): string | null {
   return entities.find((e) => e.toLowerCase() === stem) ?? entities.find((e) => e.toLowerCase().endsWith(stem)) ?? null;
 }
 
+/** An ID inside an input object (`studentId`, `examId`): the first candidate of the entity its name says. */
+const candidateFor = (name: string): unknown => {
+  const entity = entityOfArg('', name);
+  return entity ? candidates.get(entity)![0] : undefined;
+};
+
 /** Variants of a root field's arguments: each candidate id for each ID argument, required or not. */
-function argumentVariants(fieldName: string): { label: string; args: Record<string, unknown> }[] {
-  const field = schema.getQueryType()!.getFields()[fieldName];
+function argumentVariants(fieldName: string, root: GraphQLObjectType = schema.getQueryType()!): { label: string; args: Record<string, unknown> }[] {
+  const field = root.getFields()[fieldName];
   const fieldType = getNamedType(field.type).name;
   const base: Record<string, unknown> = {};
   const idArgs: { name: string; ids: string[]; required: boolean }[] = [];
   for (const arg of field.args) {
     const required = isNonNullType(arg.type) && arg.defaultValue === undefined;
     if (getNamedType(arg.type).name === 'ID' && !isListType(isNonNullType(arg.type) ? arg.type.ofType : arg.type)) {
-      const entity = entityOfArg(fieldType, arg.name);
-      if (!entity) throw new UnsuppliedArgument(`Query.${fieldName}(${arg.name}): cannot tell which rows this ID names; extend entityOfArg`);
+      // deleteProject(id) answers a Boolean: the row its id names is in the field's name.
+      const entity = entityOfArg(fieldType, arg.name) ?? (arg.name === 'id' ? (oracle.entities().find((e) => fieldName.toLowerCase().endsWith(e.toLowerCase())) ?? null) : null);
+      if (!entity) throw new UnsuppliedArgument(`${root.name}.${fieldName}(${arg.name}): cannot tell which rows this ID names; extend entityOfArg`);
       idArgs.push({ name: arg.name, ids: candidates.get(entity)!, required });
     } else if (arg.name === 'first' && getNamedType(arg.type).name === 'Int') {
       base.first = 100;
     } else if (required) {
-      const value = sampleInput(arg.type, () => undefined, arg.name);
-      if (value === undefined) throw new UnsuppliedArgument(`Query.${fieldName}(${arg.name}): no sample value for ${String(arg.type)}`);
+      const value = sampleInput(arg.type, candidateFor, arg.name);
+      if (value === undefined) throw new UnsuppliedArgument(`${root.name}.${fieldName}(${arg.name}): no sample value for ${String(arg.type)}`);
       base[arg.name] = value;
     }
   }
@@ -100,14 +107,14 @@ const nestedArgs: ArgSupplier = (_owner, field, arg) => {
   return value === undefined ? { missing: `no sample value for ${String(arg.type)}` } : { value };
 };
 
-function documentFor(fieldName: string, args: Record<string, unknown>, exclude: ReadonlySet<string> = new Set()): string {
-  const field = schema.getQueryType()!.getFields()[fieldName];
+function documentFor(fieldName: string, args: Record<string, unknown>, exclude: ReadonlySet<string> = new Set(), root: GraphQLObjectType = schema.getQueryType()!): string {
+  const field = root.getFields()[fieldName];
   const named = getNamedType(field.type);
   const argText = Object.keys(args).length
     ? `(${Object.entries(args).map(([k, v]) => `${k}: ${enumLiteral(field.args.find((a) => a.name === k)!.type, v)}`).join(', ')})`
     : '';
-  const selection = isScalarType(named) || isEnumType(named) ? '' : selectionOf(schema, named, nestedArgs, ['Query'], exclude);
-  return `query Leak { ${fieldName}${argText} ${selection} }`;
+  const selection = isScalarType(named) || isEnumType(named) ? '' : selectionOf(schema, named, nestedArgs, [root.name], exclude);
+  return `${root === schema.getMutationType() ? 'mutation' : 'query'} Leak { ${fieldName}${argText} ${selection} }`;
 }
 
 /** Every ID value in a response, with the type and field it came from; and what a student must not get. */
@@ -161,6 +168,41 @@ async function inBatches<T>(items: T[], size: number, run: (item: T) => Promise<
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
 }
 
+/**
+ * Runs one root field as one caller and judges what came back. A refused nested field nulls
+ * its parents: it is left out and the field asked again, so what the caller does get back
+ * is still checked.
+ */
+async function walk(root: GraphQLObjectType, name: string, variant: { label: string; args: Record<string, unknown> }, viewer: LeakFixture['viewers'][number]) {
+  const label = `${name}${variant.label}`;
+  const exclude = new Set<string>();
+  let result = await app.gql(documentFor(name, variant.args, exclude, root), {}, viewer.auth);
+  for (let retry = 0; retry < 8; retry++) {
+    const denied = (result.errors ?? [])
+      .filter((e) => e.extensions?.code === 'FORBIDDEN' && (e.path?.length ?? 0) > 1)
+      .map((e) => fieldAtPath(schema, e.path!))
+      .filter((f): f is string => f !== null && !exclude.has(f));
+    if (denied.length === 0) break;
+    denied.forEach((f) => exclude.add(f));
+    result = await app.gql(documentFor(name, variant.args, exclude, root), {}, viewer.auth);
+  }
+  const internal = (result.errors ?? [])
+    .filter((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR' || (e.extensions?.code === 'BAD_USER_INPUT' && e.extensions?.reason))
+    .map((e) => `${viewer.label} ${label}: ${String(e.extensions?.code)} ${e.message} at ${e.path?.join('.')}`);
+  if (root === schema.getMutationType()) oracle.forget();
+  const rootData = (result.data as Record<string, unknown> | null)?.[name];
+  const returnType = getNamedType(root.getFields()[name].type).name;
+  const out = { ids: [] as { type: string; field: string; value: string }[], sensitive: [] as string[] };
+  inspect(rootData, returnType, out);
+  return {
+    internal,
+    findings: await judge(viewer, label, rootData, returnType),
+    answered: rootData !== undefined && !(result.errors ?? []).some((e) => e.path?.length === 1),
+    returnedRows: out.ids.length > 0,
+    types: out.ids.map((i) => i.type),
+  };
+}
+
 describe('no row outside the caller’s rights comes back, on any query', () => {
   it('every Query field and nested path, as every kind of caller', async () => {
     const rootFields = Object.keys(schema.getQueryType()!.getFields());
@@ -172,31 +214,11 @@ describe('no row outside the caller’s rights comes back, on any query', () => 
     const jobs = fixture.viewers.flatMap((viewer) => plans.flatMap((plan) => plan.variants.map((variant) => ({ viewer, plan, variant }))));
 
     await inBatches(jobs, 4, async ({ viewer, plan, variant }) => {
-      const label = `${plan.name}${variant.label}`;
-      // A refused nested field nulls its parents; leave it out and ask again, so what the
-      // caller does get back is still checked.
-      const exclude = new Set<string>();
-      let result = await app.gql(documentFor(plan.name, variant.args, exclude), {}, viewer.auth);
-      for (let retry = 0; retry < 8; retry++) {
-        const denied = (result.errors ?? [])
-          .filter((e) => e.extensions?.code === 'FORBIDDEN' && (e.path?.length ?? 0) > 1)
-          .map((e) => fieldAtPath(schema, e.path!))
-          .filter((f): f is string => f !== null && !exclude.has(f));
-        if (denied.length === 0) break;
-        denied.forEach((f) => exclude.add(f));
-        result = await app.gql(documentFor(plan.name, variant.args, exclude), {}, viewer.auth);
-      }
-      for (const error of result.errors ?? []) {
-        if (error.extensions?.code === 'INTERNAL_SERVER_ERROR' || (error.extensions?.code === 'BAD_USER_INPUT' && error.extensions?.reason)) {
-          internal.push(`${viewer.label} ${label}: ${error.extensions?.code} ${error.message} at ${error.path?.join('.')}`);
-        }
-      }
-      const rootData = (result.data as Record<string, unknown> | null)?.[plan.name];
-      if (rootData !== undefined && !(result.errors ?? []).some((e) => e.path?.length === 1)) answered.add(plan.name);
-      const out = { ids: [] as { type: string; field: string; value: string }[], sensitive: [] as string[] };
-      inspect(rootData, getNamedType(schema.getQueryType()!.getFields()[plan.name].type).name, out);
-      out.ids.forEach((i) => seenTypes.add(i.type));
-      findings.push(...(await judge(viewer, label, rootData, getNamedType(schema.getQueryType()!.getFields()[plan.name].type).name)));
+      const walked = await walk(schema.getQueryType()!, plan.name, variant, viewer);
+      internal.push(...walked.internal);
+      findings.push(...walked.findings);
+      if (walked.answered) answered.add(plan.name);
+      walked.types.forEach((t) => seenTypes.add(t));
     });
 
     expect(internal, 'queries that failed inside the server or were malformed').toEqual([]);
@@ -242,6 +264,33 @@ describe('no row outside the caller’s rights comes back, on any query', () => 
     expect(findings.length, `rows outside the caller’s rights, first ones: ${JSON.stringify(findings.slice(0, 10), null, 1)}`).toBe(0);
     expect(fields.map((f) => f.name).filter((f) => !delivered.has(f)), 'subscriptions that delivered to no caller').toEqual([]);
   }, 120_000);
+
+  it('every Mutation field, as every kind of caller, returns only rows within the caller’s rights', async () => {
+    const mutation = schema.getMutationType()!;
+    // Their payload's user is the caller-to-be, whom no fixed viewer is: the auth suites cover them.
+    const signIns = new Set(['register', 'login', 'refreshToken']);
+    // These end a fixture caller's session, key or grant, or remove fixture rows: they run after the rest.
+    const last = ['revokeExamPermission', 'deleteProject', 'deleteWebhook', 'revokeApiKey', 'lockUser', 'logout'];
+    const names = Object.keys(mutation.getFields()).filter((n) => !signIns.has(n));
+    names.sort((a, b) => last.indexOf(a) - last.indexOf(b));
+    const findings: Finding[] = [];
+    const internal: string[] = [];
+    const returned = new Set<string>();
+    for (const name of names) {
+      const jobs = fixture.viewers.flatMap((viewer) => argumentVariants(name, mutation).map((variant) => ({ viewer, variant })));
+      await inBatches(jobs, 4, async ({ viewer, variant }) => {
+        const walked = await walk(mutation, name, variant, viewer);
+        internal.push(...walked.internal);
+        findings.push(...walked.findings);
+        if (walked.returnedRows) returned.add(name);
+      });
+    }
+    expect(internal, 'mutations that failed inside the server or were malformed').toEqual([]);
+    expect(findings.length, `rows outside the caller’s rights, first ones: ${JSON.stringify(findings.slice(0, 10), null, 1)}`).toBe(0);
+    // Sampled inputs get some mutations through for nobody (an invalid e-mail, a candidate id of
+    // the wrong kind), and some return no row at all (booleans, counts): say which, each run.
+    process.stdout.write(`[leak] mutations that returned rows to some caller: ${returned.size} of ${names.length}; none: ${names.filter((n) => !returned.has(n)).join(', ')}\n`);
+  }, 600_000);
 
   it('the checker itself flags a row outside the rights, a computed id and a student seeing proctoring data', async () => {
     const student = fixture.viewers.find((v) => v.label === 'student A1')!;

@@ -182,6 +182,11 @@ export class Oracle {
     return this.owners.get(id)!;
   }
 
+  /** Drops what it knew of who sees what: a mutation may have added rows or rights since. */
+  forget(): void {
+    this.visible.clear();
+  }
+
   /** May the viewer see row `id` of `entity`? */
   async allows(viewer: LeakViewer, entity: string, id: string): Promise<boolean> {
     if (!viewer.role) return false;

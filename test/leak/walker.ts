@@ -35,9 +35,18 @@ const literal = (value: unknown): string => {
   return `{ ${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${literal(v)}`).join(', ')} }`;
 };
 
-/** Enum values are written bare in GraphQL literals. */
-export const enumLiteral = (type: GraphQLInputType, value: unknown): string =>
-  isEnumType(getNamedType(type)) && typeof value === 'string' ? value : literal(value);
+/** A value as a GraphQL literal of `type`: enum values bare, at any depth of lists and input objects. */
+export function enumLiteral(type: GraphQLInputType, value: unknown): string {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  if (value === null || value === undefined) return literal(value);
+  if (isListType(inner) && Array.isArray(value)) return `[${value.map((v) => enumLiteral(inner.ofType, v)).join(', ')}]`;
+  if (isEnumType(inner) && typeof value === 'string') return value;
+  if (isInputObjectType(inner) && typeof value === 'object') {
+    const fields = inner.getFields();
+    return `{ ${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}: ${fields[k] ? enumLiteral(fields[k].type, v) : literal(v)}`).join(', ')} }`;
+  }
+  return literal(value);
+}
 
 export function requiredArgs(owner: string, field: GraphQLField<unknown, unknown>, supply: ArgSupplier): string {
   const parts: string[] = [];
