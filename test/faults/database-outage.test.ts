@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { RESTART_BACKOFF_MS } from '../../src/db/embedded';
 import { ApplyToQuestDocument, ApproveApplicationDocument, CreateQuestDocument, NewWebhookDocument, RecordEventsDocument, SaveAnalysisDocument } from '../generated/graphql';
 import type { GqlResult } from '../support/app';
 import { runCli } from '../support/cli';
@@ -140,8 +141,10 @@ describe('PostgreSQL killed in the middle of a write', () => {
       const created = await assay.gql(NewWebhookDocument, { input: { url: receiver.url } }, { token: admin });
       const webhookId = created.data!.createWebhook.webhook.id;
       const { attemptId, student } = await attemptInProgress(assay);
-      // The receiver takes its time over the first delivery: PostgreSQL dies while it is in flight, before it is recorded.
-      receiver.delayMs = 2000;
+      // The receiver answers the first delivery (within WEBHOOK_TIMEOUT_MS) only once PostgreSQL
+      // is dead and before it can be back (its first restart waits RESTART_BACKOFF_MS.first):
+      // the answer cannot be recorded.
+      receiver.delayMs = RESTART_BACKOFF_MS.first - 100;
       const recorded = await assay.gql(RecordEventsDocument, { attemptId, events: criticalEvents('hook') }, { token: student });
       expect(recorded.data?.recordMonitoringEvents).toMatchObject({ flagged: 1 });
       const [{ seq }] = await receiver.until(1);
