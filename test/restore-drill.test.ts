@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import { withAdminClient } from './support/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssessmentSource, EvidenceKind, SkillType } from '../src/entities/skill';
 import { AddEvidenceDocument, NewAssessmentDocument } from './generated/graphql';
@@ -34,15 +34,8 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function query<T>(url: string, text: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <T>(url: string, text: string, params: unknown[] = []): Promise<T[]> =>
+  withAdminClient(url, async (client) => (await client.query(text, params)).rows as T[]);
 
 /** Every column of every row as PostgreSQL prints it (text), by primary key. */
 async function rowsOf(url: string, table: string): Promise<Map<string, Record<string, string | null>>> {

@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { gqlClient, loginWith } from './app';
 import { serveCli, type Served } from './cli';
+import { withAdminClient } from './postgres';
 import { until } from './subscriptions';
 
 /** `assay serve` in the embedded default, as a user starts it: its own data folder and PostgreSQL. */
@@ -47,15 +47,7 @@ export async function startEmbeddedAssay(env: Record<string, string> = {}): Prom
     served,
     gql,
     login: loginWith(gql),
-    sql: async <T>(text: string, params: unknown[] = []) => {
-      const client = new Client({ connectionString: databaseUrl });
-      await client.connect();
-      try {
-        return (await client.query(text, params)).rows as T[];
-      } finally {
-        await client.end();
-      }
-    },
+    sql: <T>(text: string, params: unknown[] = []) => withAdminClient(databaseUrl, async (client) => (await client.query(text, params)).rows as T[]),
     killPostgres: async () => {
       const pid = Number((await readFile(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
       process.kill(pid, 'SIGKILL');
