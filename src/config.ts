@@ -73,6 +73,7 @@ const schema = z
     GRAPHQL_MAX_TOKENS: int(100, 1_000_000).default(5000),
     GRAPHQL_MAX_COST: int(100, 10_000_000).default(50_000),
     JSON_MAX_DEPTH: int(2, 1000).default(32),
+    JSON_MAX_VALUES: int(100, 10_000_000).default(50_000),
     DIAGNOSTIC_HEADERS: bool.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     JOBS_ENABLED: bool.default(true),
@@ -137,8 +138,8 @@ export interface Config {
   trustProxy: boolean;
   corsOrigin: string;
   bodyLimit: string;
-  /** `jsonDepth` bounds the nesting of request bodies, variables and the document's value literals. */
-  limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number; jsonDepth: number };
+  /** `jsonDepth` bounds the nesting of request bodies, variables and the document's value literals; `jsonValues` the values a body holds. */
+  limits: { depth: number; aliases: number; directives: number; tokens: number; cost: number; jsonDepth: number; jsonValues: number };
   /** x-sql-statements and x-assay-cache on /graphql answers: what a request ran, and whether anything was written. */
   diagnosticHeaders: boolean;
   logLevel: Env['LOG_LEVEL'];
@@ -260,6 +261,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tokens: e.GRAPHQL_MAX_TOKENS,
       cost: e.GRAPHQL_MAX_COST,
       jsonDepth: e.JSON_MAX_DEPTH,
+      jsonValues: e.JSON_MAX_VALUES,
     },
     diagnosticHeaders: e.DIAGNOSTIC_HEADERS ?? e.NODE_ENV !== 'production',
     logLevel: e.LOG_LEVEL,

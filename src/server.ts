@@ -28,7 +28,7 @@ import { serviceUnavailable } from './errors';
 import { errorFormatter } from './http/format-error';
 import { graphQLRoute, isGraphQLPath, type Middleware } from './http/graphql-route';
 import { answerEdgeError } from './http/http-error';
-import { inputGuard, verifyJsonDepth } from './http/input-guard';
+import { inputGuard, verifyJsonShape } from './http/input-guard';
 import { startSubscriptions } from './http/subscriptions';
 import { logger } from './logger';
 import { observeRequest, operationLabel, outcomeOf, watchPool, type PoolStats } from './metrics/metrics';
@@ -180,7 +180,7 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
     // Answers carry tokens, keys and per-caller data: no browser or proxy may keep them.
     headers: securityHeaders(helmetOptions, { 'cache-control': 'no-store' }),
     cors: cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }) as Middleware,
-    readBody: express.json({ limit: config.bodyLimit, verify: verifyJsonDepth(config.limits.jsonDepth) }) as Middleware,
+    readBody: express.json({ limit: config.bodyLimit, verify: verifyJsonShape(config.limits) }) as Middleware,
     guard: inputGuard(config.limits),
     cache: responseCache,
     trustProxy: config.trustProxy,

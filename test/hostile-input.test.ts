@@ -234,6 +234,12 @@ const hostileBodies: { shape: string; send: () => Promise<Answer>; status?: numb
   { shape: 'a WebSocket frame over 64 KB', send: () => ws([subscribeFrame(`${FLAG_FEED} #${'x'.repeat(70_000)}`)]), close: 1009 },
   { shape: 'a megabyte of nested arrays in a POST body', send: () => http({ body: megabyteOfArrays }), status: 400, limit: /nested deeper than 32 levels/ },
   {
+    shape: 'a list of 100,000 ids in a POST body',
+    send: () => http({ body: JSON.stringify({ query: 'query($ids: [ID!]) { me { id } }', variables: { ids: Array.from({ length: 100_000 }, (_, i) => String(i)) } }) }),
+    status: 400,
+    limit: /more than 50000 values \(JSON_MAX_VALUES\)/,
+  },
+  {
     shape: 'JSON nested 30,000 deep in a WebSocket frame',
     send: () => ws([fill({ type: 'subscribe', id: '1', payload: { query: FLAG_FEED, variables: { v: HOLE } } }, nested('[', ']', 30_000, ''))]),
     limit: /nested deeper than 32 levels/,
@@ -261,7 +267,7 @@ describe('lists and sizes past their field’s limit, in input objects', () => {
     { shape: '1,001 events in one monitoring batch', send: () => monitoringBatch('null', Array.from({ length: 1001 }, (_, i) => event(i))), limit: /at most 1000 a call/ },
     { shape: 'a monitoring payload over 16 KB', send: () => monitoringBatch(JSON.stringify({ blob: 'x'.repeat(17_000) })), limit: /at most 16384 \(MONITORING_MAX_PAYLOAD_BYTES\)/ },
     { shape: '51 pieces of evidence', send: () => createAssessment('null', { evidence: Array.from({ length: 51 }, () => ({ kind: 'BEHAVIORAL', content: 'x' })) }), limit: /evidence must contain no more than 50 elements/ },
-    { shape: '50,000 feature weights', send: () => createAssessment(JSON.stringify(Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`f${i}`, 0])))), limit: /must name at most 200 features/ },
+    { shape: '10,000 feature weights', send: () => createAssessment(JSON.stringify(Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`f${i}`, 0])))), limit: /must name at most 200 features/ },
   ])('refuses $shape', async ({ send, limit }) => expectRefused(await send(), limit));
 });
 
@@ -298,6 +304,19 @@ describe('at the limits, not past them', () => {
     // The body's object and variables take two of the 32 levels.
     const body = JSON.stringify({ query: '{ me { id } }', variables: { v: JSON.parse(nested('[', ']', 30, '1')) as unknown, s: '[[[[{{{{'.repeat(10) } });
     const answer = await http({ body });
+    expect(answer.status).toBe(200);
+    expect(answer.errors).toBeUndefined();
+  });
+
+  it('lets a list of 40,000 ids through, under JSON_MAX_VALUES', async () => {
+    const ids = Array.from({ length: 40_000 }, (_, i) => String(i));
+    const answer = await http({ body: JSON.stringify({ query: 'query($ids: [ID!]) { me { id } }', variables: { ids } }) });
+    expect(answer.errors?.map((e) => e.message)).toEqual(['Variable "$ids" is never used.']);
+  });
+
+  it('counts aliases per operation: two operations of 15 each, one run by name', async () => {
+    const operation = (name: string) => `query ${name} { ${Array.from({ length: 15 }, (_, i) => `a${i}: me { id }`).join(' ')} }`;
+    const answer = await http({ body: JSON.stringify({ query: `${operation('One')} ${operation('Two')}`, operationName: 'Two' }) });
     expect(answer.status).toBe(200);
     expect(answer.errors).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { documentProblem, type DocumentLimits } from './document-scan';
-import { exceedsJsonDepth } from './json-depth';
+import { jsonShapeProblem, type JsonShapeLimits } from './json-shape';
 
 /** A request refused at the edge: answered 400 BAD_USER_INPUT with its message (http-error.ts). */
 export class RequestRejected extends Error {
@@ -9,20 +9,29 @@ export class RequestRejected extends Error {
 
 export interface InputLimits {
   jsonDepth: number;
+  jsonValues: number;
   /** GRAPHQL_MAX_DEPTH: fields deep, each of which may add an inline fragment's selection set. */
   depth: number;
+  aliases: number;
+  directives: number;
   tokens: number;
 }
 
 const tooDeepMessage = (limit: number) => `Request JSON is nested deeper than ${limit} levels (JSON_MAX_DEPTH)`;
-export const tooDeep = (limit: number) => new RequestRejected(tooDeepMessage(limit));
+
+/** Refuses JSON text past the depth or value limit, before it is parsed. */
+function checkJsonShape(json: Uint8Array, limits: InputLimits): void {
+  const shape: JsonShapeLimits = { depth: limits.jsonDepth, values: limits.jsonValues };
+  const problem = jsonShapeProblem(json, shape);
+  if (problem === 'depth') throw new RequestRejected(tooDeepMessage(shape.depth));
+  if (problem === 'values') throw new RequestRejected(`Request JSON holds more than ${shape.values} values (JSON_MAX_VALUES)`);
+}
 
 /** body-parser's `verify` hook: runs on the raw body, before JSON.parse. */
-export const verifyJsonDepth =
-  (limit: number) =>
-  (_req: unknown, _res: unknown, body: Buffer): void => {
-    if (exceedsJsonDepth(body, limit)) throw tooDeep(limit);
-  };
+export const verifyJsonShape =
+  (limits: InputLimits) =>
+  (_req: unknown, _res: unknown, body: Buffer): void =>
+    checkJsonShape(body, limits);
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -67,6 +76,8 @@ export const documentLimits = (limits: InputLimits): DocumentLimits => ({
   maxValueDepth: limits.jsonDepth,
   maxSelectionDepth: 2 * limits.depth + 1,
   maxTokens: limits.tokens,
+  maxAliases: limits.aliases,
+  maxDirectives: limits.directives,
 });
 
 /** What the guard reads of a request: a POST's parsed body, or a GET's query string. */
@@ -77,11 +88,9 @@ export interface GraphQLHttpInput {
 }
 
 /** GET carries variables and extensions as JSON text in the query string; Apollo parses them itself. */
-function variablesOfGet(search: URLSearchParams, limit: number): unknown {
+function variablesOfGet(search: URLSearchParams, limits: InputLimits): unknown {
   for (const name of ['variables', 'extensions']) {
-    for (const text of search.getAll(name)) {
-      if (exceedsJsonDepth(Buffer.from(text), limit)) throw tooDeep(limit);
-    }
+    for (const text of search.getAll(name)) checkJsonShape(Buffer.from(text), limits);
   }
   const variables = search.get('variables');
   try {
@@ -93,8 +102,8 @@ function variablesOfGet(search: URLSearchParams, limit: number): unknown {
 
 /**
  * Refuses, before Apollo parses or executes anything, what would cost the server dearly or
- * fail deep inside it: JSON nested past the limit (POST bodies are checked by
- * verifyJsonDepth), documents nested past it or far past the query depth limit (before
+ * fail deep inside it: JSON nested past the limit or holding too many values (POST
+ * bodies are checked by verifyJsonShape), documents nested past it or far past the query depth limit (before
  * graphql-js's recursive parser sees them), and what variablesProblem refuses. Throws RequestRejected.
  */
 export function inputGuard(limits: InputLimits): (input: GraphQLHttpInput) => void {
@@ -103,7 +112,7 @@ export function inputGuard(limits: InputLimits): (input: GraphQLHttpInput) => vo
   return ({ method, body, search }) => {
     const get = method === 'GET';
     const request = get ? null : (body as Record<string, unknown> | undefined);
-    const variables = get ? variablesOfGet(search, limits.jsonDepth) : request?.variables;
+    const variables = get ? variablesOfGet(search, limits) : request?.variables;
     const refusal = variablesProblem(variables, limits.jsonDepth);
     if (refusal) throw new RequestRejected(refusal);
     const query = get ? search.get('query') : request?.query;
