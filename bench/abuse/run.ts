@@ -17,6 +17,7 @@
 import 'reflect-metadata';
 import { DEMO_PASSWORD, prepareDemoDatabase } from '../lib/demo-database';
 import { machine, poisson, rotate, type LoadResult } from '../lib/load';
+import { report } from '../lib/report';
 import { startServer } from '../lib/server';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/assay_bench_auth';
@@ -77,6 +78,13 @@ async function main() {
         const [legit, abuse] = await Promise.all([legitimate(), hostile(bodies)]);
         rows.push({ phase: `quiet ${round}`, ...quiet }, { phase: `${mix} ${round}`, ...legit }, { phase: `${mix} ${round}`, ...abuse });
         (ratios[mix] ??= []).push(legit.p99 / quiet.p99);
+        report({
+          scenario: 'A legitimate client beside hostile traffic (10 %)',
+          measure: `legitimate p99 ms, ${mix} (round ${round})`,
+          assay: legit.p99,
+          baseline: { name: 'the same client alone', value: quiet.p99 },
+          aim: { ratio: 1.5, at: 'most' },
+        });
       }
     }
     console.log(JSON.stringify({ machine: machine(), rate: RATE, hostileRate: Math.ceil(RATE / 9), duration: DURATION }, null, 2));

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { DEMO_PASSWORD, prepareDemoDatabase } from '../lib/demo-database';
 import { drive, machine, rotate, type LoadResult } from '../lib/load';
+import { report } from '../lib/report';
 import { startServer } from '../lib/server';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/assay_bench_auth';
@@ -51,6 +52,13 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       const [a, b] = [results[2 * round], results[2 * round + 1]];
       console.log(`round ${round + 1}: Assay/plain requests per second ${(a.reqPerSec / b.reqPerSec).toFixed(2)}×`);
+      report({
+        scenario: 'Framework overhead: authenticated `{ me { id } }`',
+        measure: `requests/s, ${CONNECTIONS} clients (round ${round + 1})`,
+        assay: a.reqPerSec,
+        baseline: { name: 'plain Apollo `{ hello }`', value: b.reqPerSec },
+        aim: { ratio: 0.85, at: 'least' },
+      });
     }
   } finally {
     assay.stop();

@@ -22,6 +22,7 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { DEMO_PASSWORD, prepareDemoDatabase } from '../lib/demo-database';
 import { drive, machine, type LoadResult } from '../lib/load';
+import { report } from '../lib/report';
 import { startServer, type BenchServer } from '../lib/server';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/assay_bench_auth';
@@ -158,6 +159,13 @@ async function main() {
           ingestionWrote = new Map([...after].filter(([t, v]) => v !== (before.get(t) ?? 0)).map(([t, v]) => [t, v - (before.get(t) ?? 0)]));
         }
         ratios[name].push(r.reqPerSec / quiet.reqPerSec);
+        report({
+          scenario: 'The cached page under writes it should ignore',
+          measure: `requests/s, ${name} writes (round ${round})`,
+          assay: r.reqPerSec,
+          baseline: { name: 'the same page with no writes', value: quiet.reqPerSec },
+          ...(name === 'unrelated' || name === 'other-db' ? { aim: { ratio: 0.9, at: 'least' as const } } : {}),
+        });
         const versus = `${(r.reqPerSec / quiet.reqPerSec).toFixed(2)}× quiet, p95 ${(r.p95 / quiet.p95).toFixed(2)}×`;
         console.log(`  ${name.padEnd(10)} ${r.reqPerSec} req/s, p50 ${r.p50.toFixed(2)} ms, p95 ${r.p95.toFixed(2)} ms, server CPU ${r.serverCpuMsPerRequest} ms/req, ${r.writes} writes (${versus})`);
       }

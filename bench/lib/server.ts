@@ -14,7 +14,11 @@ export interface BenchServer {
   /** The server process, for its CPU time. */
   pid: number;
   stop: () => void;
+  /** Settles when the process has exited, so that the next run may take its port. */
+  exited: Promise<void>;
 }
+
+export const exitOf = (child: ChildProcess): Promise<void> => (child.exitCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve())));
 
 export interface ServerOptions {
   databaseUrl: string;
@@ -60,6 +64,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
       (await gql<{ login: { accessToken: string } }>('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }', { e: email, p: password })).data.login.accessToken,
     pid: child.pid!,
     stop: () => child.kill('SIGTERM'),
+    exited: exitOf(child),
   };
   for (let i = 0; i < 150; i++) {
     try {

@@ -11,7 +11,8 @@ import WebSocket from 'ws';
 import { flagCtes } from '../../src/services/flags/flag-log';
 import { BENCH_PASSWORD, benchEmail, SIZES } from '../exams/common';
 import { cpuSeconds, machine, percentile, postgresCpu, postgresCpuSecondsSince } from '../lib/load';
-import { startServer, type BenchServer } from '../lib/server';
+import { report } from '../lib/report';
+import { exitOf, startServer, type BenchServer } from '../lib/server';
 import { MONITORING_DATABASE_URL } from '../monitoring/common';
 
 /*
@@ -39,8 +40,11 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Extra flags for the servers' node, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PORTS = [4560, 4561];
-/** `bare` runs the floor beside which Assay is measured (bare-fanout.ts) instead of `assay serve`. */
-const BARE = process.env.BENCH_SERVER === 'bare';
+/**
+ * What to run, in order: `assay` (two `assay serve`), `bare` (the floor beside which Assay is
+ * measured, bare-fanout.ts), or a list such as `assay,bare,assay,bare` for A B A B.
+ */
+const SIDES = (process.env.BENCH_SERVER ?? 'assay').split(',');
 
 const APPEND = `with flag as (select $1::uuid as attempt_id, 'ANOMALIES'::text as reason, 'WARNING'::text as severity, '{"bench":true}'::jsonb as details),
   ${flagCtes('flag')} select seq from flag_event`;
@@ -55,7 +59,7 @@ interface Subscriber {
   at: number[];
 }
 
-async function main() {
+async function measure(bare: boolean) {
   const db = new Client(MONITORING_DATABASE_URL);
   await db.connect();
   const channel = `assay:${new URL(MONITORING_DATABASE_URL).pathname.slice(1)}:flag-log`;
@@ -63,11 +67,11 @@ async function main() {
   // One secret for both instances, so a token from one is good on the other.
   const env = { REDIS_URL, NODE_ENV: 'production', DB_POOL_MAX: '20', WEBHOOK_POLL_MS: '1000', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', JWT_SECRET: randomBytes(48).toString('base64') };
   const servers: BenchServer[] = [];
-  for (const port of PORTS) servers.push(BARE ? await startBare(port, channel) : await startServer({ databaseUrl: MONITORING_DATABASE_URL, port, env, nodeFlags }));
+  for (const port of PORTS) servers.push(bare ? await startBare(port, channel) : await startServer({ databaseUrl: MONITORING_DATABASE_URL, port, env, nodeFlags }));
   try {
     const { rows: teacherIds } = await db.query<{ id: string; email: string }>(`select id, email from users where email like 'bench-teacher%'`);
     const teacherOf = new Map(teacherIds.map((t) => [t.id, Number(/(\d+)@/.exec(t.email)![1]) - 1]));
-    const teachers = BARE
+    const teachers = bare
       ? Array.from({ length: SIZES.teachers }, (_, i) => [...teacherOf].find(([, n]) => n === i)![0])
       : await Promise.all(Array.from({ length: SIZES.teachers }, (_, i) => servers[0].login(benchEmail('teacher', i + 1), BENCH_PASSWORD)));
     const { rows: attempts } = await db.query<{ id: string; creator_id: string }>(
@@ -168,29 +172,25 @@ async function main() {
     for (const s of subscribers) void s.client.dispose();
     await Promise.all(writers.map((w) => w.end()));
 
-    const webhook = BARE ? null : await webhookThroughput(servers[0], db, attempts.map((a) => a.id));
-    console.log(
-      JSON.stringify(
-        {
-          machine: machine(),
-          subscribers: SUBSCRIBERS,
-          flagRate: FLAG_RATE,
-          durationSeconds: DURATION,
-          warmupSeconds: WARMUP,
-          flags: committedAt.size,
-          deliveries: { expected, delivered: latencies.length, missing, duplicates, outOfOrder },
-          commitToDeliveryMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) },
-          memory: { rssBeforeMb: rssBefore, rssIdleMb: rssIdle, perIdleSubscriberKb: ((rssIdle[0] + rssIdle[1] - rssBefore[0] - rssBefore[1]) * 1024) / SUBSCRIBERS },
-          // The load generator (subscribers' clients and the flag writer) shares the machine's cores.
-          cpuSeconds: { servers: cpu, postgres: pgCpu, loadGenerator: (own.user + own.system) / 1e6 },
-          webhook,
-        },
-        null,
-        1,
-      ),
-    );
+    const webhook = bare ? null : await webhookThroughput(servers[0], db, attempts.map((a) => a.id));
+    return {
+      server: bare ? 'bare' : 'assay',
+      machine: machine(),
+      subscribers: SUBSCRIBERS,
+      flagRate: FLAG_RATE,
+      durationSeconds: DURATION,
+      warmupSeconds: WARMUP,
+      flags: committedAt.size,
+      deliveries: { expected, delivered: latencies.length, missing, duplicates, outOfOrder },
+      commitToDeliveryMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) },
+      memory: { rssBeforeMb: rssBefore, rssIdleMb: rssIdle, perIdleSubscriberKb: ((rssIdle[0] + rssIdle[1] - rssBefore[0] - rssBefore[1]) * 1024) / SUBSCRIBERS },
+      // The load generator (subscribers' clients and the flag writer) shares the machine's cores.
+      cpuSeconds: { servers: cpu, postgres: pgCpu, loadGenerator: (own.user + own.system) / 1e6 },
+      webhook,
+    };
   } finally {
     servers.forEach((s) => s.stop());
+    await Promise.all(servers.map((s) => s.exited));
     redis.disconnect();
     await db.end();
   }
@@ -204,7 +204,7 @@ async function startBare(port: number, channel: string): Promise<BenchServer> {
   });
   await sleep(1500);
   const unused = () => Promise.reject(new Error('the bare fan-out answers no GraphQL'));
-  return { url: `ws://127.0.0.1:${port}/graphql`, gql: unused, login: unused, pid: child.pid!, stop: () => child.kill('SIGTERM') };
+  return { url: `ws://127.0.0.1:${port}/graphql`, gql: unused, login: unused, pid: child.pid!, stop: () => child.kill('SIGTERM'), exited: exitOf(child) };
 }
 
 /** WEBHOOKS admin webhooks to a local receiver that answers 204; WEBHOOK_FLAGS flags appended at once; deliveries a second until all arrived. */
@@ -241,6 +241,25 @@ async function webhookThroughput(server: BenchServer, db: Client, attemptIds: st
   await db.query('delete from webhooks where id = any ($1::uuid[])', [ids]);
   receiver.close();
   return { webhooks: WEBHOOKS, flags: WEBHOOK_FLAGS, delivered: received, seconds: Number(seconds.toFixed(2)), deliveriesPerSecond: Math.round(received / seconds) };
+}
+
+async function main() {
+  const p99 = new Map<string, number[]>();
+  for (const side of SIDES) {
+    const result = await measure(side === 'bare');
+    console.log(JSON.stringify(result, null, 1));
+    const runs = p99.get(side) ?? [];
+    p99.set(side, [...runs, result.commitToDeliveryMs.p99]);
+    if (side === 'assay') {
+      const scenario = `Subscriptions fan-out: ${SUBSCRIBERS} subscribers, ${FLAG_RATE} flags/s`;
+      report({ scenario, measure: `commit-to-delivery p99 ms (run ${runs.length + 1})`, assay: result.commitToDeliveryMs.p99, baseline: { name: "the issue's aim", value: 100 }, aim: { ratio: 1, at: 'most' } });
+      if (result.webhook) report({ scenario: 'Webhooks to a local receiver', measure: `deliveries/s, ${WEBHOOKS} webhooks × ${WEBHOOK_FLAGS} flags (run ${runs.length + 1})`, assay: result.webhook.deliveriesPerSecond });
+    }
+  }
+  const [assay, bare] = [p99.get('assay') ?? [], p99.get('bare') ?? []];
+  for (let i = 0; i < Math.min(assay.length, bare.length); i++) {
+    report({ scenario: `Subscriptions fan-out: ${SUBSCRIBERS} subscribers, ${FLAG_RATE} flags/s`, measure: `commit-to-delivery p99 ms (pair ${i + 1})`, assay: assay[i], baseline: { name: 'a bare fan-out (no GraphQL, no rules)', value: bare[i] } });
+  }
 }
 
 main().catch((error: unknown) => {

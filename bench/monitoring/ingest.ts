@@ -2,6 +2,7 @@ import http from 'node:http';
 import { Client } from 'pg';
 import { BENCH_PASSWORD } from '../exams/common';
 import { cpuSeconds, machine, poisson, postRaw, postgresCpu, postgresCpuSecondsSince, type LoadResult } from '../lib/load';
+import { report } from '../lib/report';
 import { startServer, type BenchServer } from '../lib/server';
 import { MONITORING_DATABASE_URL, attemptEvents, type AttemptRef } from './common';
 import { copyEncoded, encodeEvents, type EventRow } from './copy';
@@ -231,9 +232,19 @@ async function main() {
         },
       });
       process.stderr.write(`round ${round}: ${JSON.stringify(rounds.at(-1)!.ratios)}\n`);
+      const compare = (mode: string, baseline: string, name: string, aim: number) => {
+        const [ours, theirs] = [results.get(mode), results.get(baseline)];
+        if (ours && theirs) report({ scenario: 'Ingestion of proctoring events', measure: `rows/s, ${mode} (round ${round})`, assay: ours.rowsPerSecond, baseline: { name, value: theirs.rowsPerSecond }, aim: { ratio: aim, at: 'least' } });
+      };
+      compare('graphql-1000', 'copy-1000', 'binary COPY of the same batches', 0.5);
+      compare('graphql-100', 'copy-100', 'binary COPY of the same batches', 0.5);
+      compare('graphql-1000', 'insert', 'single-row INSERTs', 20);
     }
     const single = [];
     if (MODES.includes('single')) for (let round = 1; round <= ROUNDS; round++) single.push(await singleEvents(server, singleLanes, db, round));
+    for (const [i, result] of single.entries()) {
+      report({ scenario: 'Ingestion of proctoring events', measure: `single-event calls at ${SINGLE_RATE}/s, p99 ms (round ${i + 1})`, assay: result.p99, baseline: { name: "the issue's aim", value: 10 }, aim: { ratio: 1, at: 'most' } });
+    }
     process.stdout.write(`${JSON.stringify({ machine: machine(), clients: CLIENTS, durationSeconds: DURATION, statementsPerCall, rounds, single }, null, 2)}\n`);
   } finally {
     server.stop();

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { BENCH_PASSWORD, benchEmail } from '../exams/common';
 import { drive, machine, rotate, type LoadRequest, type LoadResult } from '../lib/load';
+import { report } from '../lib/report';
 import { startServer } from '../lib/server';
 import { MONITORING_DATABASE_URL } from './common';
 
@@ -22,6 +23,14 @@ const CACHE = process.env.BENCH_CACHE === 'on';
 const ONLY = process.env.BENCH_QUERIES?.split(',');
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const REFRESHES = process.env.BENCH_REFRESHES !== '0';
+/** Issue 12's p95 aims in ms, by the query's name. */
+const AIMS: [string, number][] = [
+  ['timeline', 20],
+  ['alerts', 50],
+  ['flaggedStudents', 50],
+  ['examPerformanceSummaries', 20],
+  ['studentRiskSummaries', 20],
+];
 
 const TIMELINE = `query Timeline($attemptId: ID!, $after: String) {
   attemptMonitoring(attemptId: $attemptId, first: 50, after: $after) {
@@ -110,6 +119,10 @@ async function main() {
       const results: LoadResult[] = [];
       for (const [name, requests] of loads) results.push(await drive(name, { url: server.url, connections: CONNECTIONS, duration: DURATION, serverPid: server.pid }, rotate(requests)));
       rounds.push(results);
+      for (const result of results) {
+        const aim = AIMS.find(([prefix]) => result.name.startsWith(prefix))?.[1];
+        if (aim) report({ scenario: 'Proctoring reads at 10 million events', measure: `${result.name.split(' ')[0]} p95 ms, ${CONNECTIONS} clients (round ${round})`, assay: result.p95, baseline: { name: "the issue's aim", value: aim }, aim: { ratio: 1, at: 'most' } });
+      }
       process.stderr.write(`round ${round}: ${results.map((r) => `${r.name.split(' ')[0]} p95 ${r.p95.toFixed(1)} ms`).join(', ')}\n`);
     }
 

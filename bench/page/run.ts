@@ -15,6 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
 import { DEMO_PASSWORD, prepareDemoDatabase } from '../lib/demo-database';
 import { drive, machine, type LoadResult } from '../lib/load';
+import { report } from '../lib/report';
 import { startServer } from '../lib/server';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/assay_bench_auth';
@@ -69,6 +70,15 @@ async function main() {
     for (let i = 0; i < results.length; i += 2) {
       const [a, b] = [results[i], results[i + 1]];
       console.log(`${a.name}: p50 ${(a.p50 / b.p50).toFixed(2)}× the baseline's, requests per second ${(a.reqPerSec / b.reqPerSec).toFixed(2)}×`);
+    }
+    const scenario = 'Nested reads: the page of 50 assessments';
+    const sql = (value: number) => ({ name: 'one SQL statement', value });
+    for (let i = 0; i < results.length; i += 4) {
+      const [one, oneSql, many, manySql] = results.slice(i, i + 4);
+      report(
+        { scenario, measure: `p50 ms, 1 client (${one.name.split(', ').at(-1)})`, assay: one.p50, baseline: sql(oneSql.p50), aim: { ratio: 2, at: 'most' } },
+        { scenario, measure: `requests/s, ${CONNECTIONS} clients (${many.name.split(', ').at(-1)})`, assay: many.reqPerSec, baseline: sql(manySql.reqPerSec), aim: { ratio: 0.5, at: 'least' } },
+      );
     }
   } finally {
     assay.stop();
