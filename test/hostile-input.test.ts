@@ -347,6 +347,14 @@ describe('values PostgreSQL cannot store, which used to answer 500', () => {
     expect(fine.errors).toBeUndefined();
   });
 
+  it('refuses text that PostgreSQL counts longer than the API does (an emoji with its variation selector)', async () => {
+    // class-validator counts "❤️" (U+2764 U+FE0F) as one character; varchar(128) counts two code points.
+    const answer = await writing(assessments, async () => http({ token: admin, body: JSON.stringify({ query: CREATE_ASSESSMENT, variables: { i: await assessmentInput({ modelName: '❤️'.repeat(128) }) } }) }));
+    // Refused by the database's column, the second line, so statements ran; nothing is written.
+    expect(answer).toMatchObject({ status: 400, written: 0, data: null });
+    expect(answer.errors!.map((e) => [e.extensions?.code, e.message])).toEqual([['BAD_USER_INPUT', expect.stringMatching(/longer than its field allows/)]]);
+  });
+
   it('refuses a blank API key name before the database does', async () => {
     expectRefused(await http({ body: JSON.stringify({ query: 'mutation { createApiKey(input: { name: "   ", scopes: ["read"] }) { key } }' }) }), /name must not be blank/);
   });

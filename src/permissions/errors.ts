@@ -36,6 +36,8 @@ export function toClientError(thrown: unknown, requestId?: string): GraphQLError
   if (thrown instanceof GraphQLError && isPublicCode(thrown.extensions?.code)) return thrown;
   // PostgreSQL could not read a value the caller sent (a malformed id, say): their input, not our fault.
   if ((thrown as { code?: unknown }).code === '22P02') return badInput('A value in the request is malformed (is every id a UUID?)');
+  // The column counts code points where validation may count fewer (an emoji with its variation selector).
+  if ((thrown as { code?: unknown }).code === '22001') return badInput('A value in the request is longer than its field allows (counted in Unicode code points)');
   if (isDatabaseUnavailable(thrown)) {
     logger.warn({ err: thrown, requestId }, 'database unavailable');
     return serviceUnavailable(requestId);
