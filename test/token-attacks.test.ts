@@ -94,6 +94,7 @@ const bearerAttacks: BearerAttack[] = [
     forge: async () => signed(claimsFor(subjectOf((await session('student2@example.edu')).accessToken), { exp: now() - 60 })),
     message: /^Token expired$/,
   },
+  { name: 'issued in the future (iat in an hour)', forge: async () => signed(claimsFor(subjectOf((await session('student2@example.edu')).accessToken), { iat: now() + 3600, exp: now() + 4500 })), message: INVALID },
   { name: 'not valid yet (nbf in an hour)', forge: async () => signed(claimsFor(subjectOf((await session('student2@example.edu')).accessToken), { nbf: now() + 3600 })), message: INVALID },
   { name: 'another issuer', forge: async () => signed(claimsFor(subjectOf((await session('student2@example.edu')).accessToken), { iss: 'someone-else' })), message: INVALID },
   { name: 'another audience', forge: async () => signed(claimsFor(subjectOf((await session('student2@example.edu')).accessToken), { aud: 'someone-else' })), message: INVALID },

@@ -66,7 +66,7 @@ export class TokenService {
     return this.sign(REFRESH_TYP, userId, sessionId, this.settings.refreshTtlSeconds);
   }
 
-  private async verify(token: string, typ: string): Promise<AccessClaims> {
+  private async verify(token: string, typ: string, ttlSeconds: number): Promise<AccessClaims> {
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key, {
@@ -75,6 +75,8 @@ export class TokenService {
         audience: this.settings.audience,
         typ,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        // Also refuses an `iat` in the future: no token of ours was issued after now.
+        maxTokenAge: ttlSeconds,
         requiredClaims: ['sub', 'exp', 'iat', 'jti', 'iss', 'aud'],
       }));
     } catch (error) {
@@ -101,12 +103,12 @@ export class TokenService {
       }
       return known;
     }
-    const claims = await this.verify(token, ACCESS_TYP);
+    const claims = await this.verify(token, ACCESS_TYP, this.settings.accessTtlSeconds);
     this.verifiedAccess.set(token, claims);
     return claims;
   }
 
   verifyRefresh(token: string): Promise<RefreshClaims> {
-    return this.verify(token, REFRESH_TYP);
+    return this.verify(token, REFRESH_TYP, this.settings.refreshTtlSeconds);
   }
 }
