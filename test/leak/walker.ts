@@ -3,6 +3,7 @@ import {
   isEnumType,
   isInputObjectType,
   isInterfaceType,
+  isLeafType,
   isListType,
   isNonNullType,
   isScalarType,
@@ -124,9 +125,22 @@ export function sampleInput(type: GraphQLInputType, idFor: (name: string) => unk
   }
 }
 
-/** The `Type.field` an error path ends at, walking the schema from Query. */
-export function fieldAtPath(schema: GraphQLSchema, path: readonly (string | number)[]): string | null {
-  let type: GraphQLNamedType | null | undefined = schema.getQueryType();
+/**
+ * What to leave out once `Type.field` is refused: it, and if it is non-null (so refusing it
+ * nulls its row) every other non-null leaf of the type but its ids, each of which could null
+ * the row again, one ask at a time; a mutation may not be asked again.
+ */
+export function leftOutWith(schema: GraphQLSchema, refused: string): string[] {
+  const [typeName, fieldName] = refused.split('.');
+  const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
+  if (!isNonNullType(fields[fieldName].type)) return [refused];
+  const rowNulling = Object.values(fields).filter((f) => isNonNullType(f.type) && isLeafType(getNamedType(f.type)) && getNamedType(f.type).name !== 'ID');
+  return [refused, ...rowNulling.map((f) => `${typeName}.${f.name}`)];
+}
+
+/** The `Type.field` an error path ends at, walking the schema from `root`. */
+export function fieldAtPath(root: GraphQLObjectType, path: readonly (string | number)[]): string | null {
+  let type: GraphQLNamedType | null | undefined = root;
   let last: string | null = null;
   for (const segment of path) {
     if (typeof segment === 'number') continue;
