@@ -91,16 +91,24 @@ export function selectionOf(
   return `{ ${parts.join(' ')} }`;
 }
 
-/** A default for a required non-ID input value; null when the test cannot make one up. */
-export function sampleInput(type: GraphQLInputType, idFor: (name: string) => unknown, name: string): unknown {
+/**
+ * What the test chose for a field of an input object, or undefined to leave it to the sampler
+ * (which fills only required fields, and knows nothing of what the server accepts).
+ */
+export type InputChoice = (inputType: string, field: string) => unknown;
+
+/** A value of an input type, the test's choices where it made them; undefined when it cannot make one up. */
+export function sampleInput(type: GraphQLInputType, idFor: (name: string) => unknown, name: string, choose: InputChoice = () => undefined): unknown {
   const inner = isNonNullType(type) ? type.ofType : type;
-  if (isListType(inner)) return [sampleInput(inner.ofType, idFor, name)];
+  if (isListType(inner)) return [sampleInput(inner.ofType, idFor, name, choose)];
   const named = getNamedType(inner);
   if (isEnumType(named)) return named.getValues()[0].value;
   if (isInputObjectType(named)) {
     const out: Record<string, unknown> = {};
     for (const f of Object.values(named.getFields())) {
-      if (isNonNullType(f.type) && f.defaultValue === undefined) out[f.name] = sampleInput(f.type, idFor, f.name);
+      const required = isNonNullType(f.type) && f.defaultValue === undefined;
+      const value = choose(named.name, f.name) ?? (required ? sampleInput(f.type, idFor, f.name, choose) : undefined);
+      if (value !== undefined) out[f.name] = value;
     }
     return out;
   }
