@@ -8,14 +8,16 @@ import { subscribe, type Subscriber } from './support/subscriptions';
 import { buildLeakFixture, type LeakFixture } from './leak/fixture';
 import { Oracle, type LeakViewer } from './leak/oracle';
 import { validInputs } from './leak/inputs';
-import { enumLiteral, fieldAtPath, leftOutWith, sampleInput, selectionOf, UnsuppliedArgument, type ArgSupplier } from './leak/walker';
+import { carriesId, enumLiteral, fieldAtPath, leftOutWith, sampleInput, selectionOf, UnsuppliedArgument, type ArgSupplier } from './leak/walker';
 
 /*
  * The leak test. Driven by schema.graphql: every Query field, with a selection of every
  * field reachable below it, is run as every kind of caller; every id that comes back (an
  * `id` or any other ID-typed field) is checked against what the oracle says that caller
  * may see. New types and queries are covered without editing this file; a Query field
- * the test cannot call, or that never answers for anyone, fails it.
+ * the test cannot call, or that never answers for anyone, fails it. Mutations are walked
+ * the same way, with the valid inputs of test/leak/inputs.ts; one whose type can hold an id
+ * but that returned none to anyone fails it.
  */
 
 const schema: GraphQLSchema = buildSchema(readFileSync(path.resolve(__dirname, '../schema.graphql'), 'utf8'));
@@ -329,7 +331,9 @@ describe('no row outside the caller’s rights comes back, on any query', () => 
     }
     expect(internal, 'mutations that failed inside the server or were malformed').toEqual([]);
     expect(findings.length, `rows outside the caller’s rights, first ones: ${JSON.stringify(findings.slice(0, 10), null, 1)}`).toBe(0);
-    process.stdout.write(`[leak] mutations that returned rows to some caller: ${returned.size} of ${names.length}; none: ${names.filter((n) => !returned.has(n)).join(', ')}\n`);
+    const rowReturning = names.filter((n) => carriesId(schema, mutation.getFields()[n].type));
+    expect(rowReturning.filter((n) => !returned.has(n)), 'mutations that return rows but returned none to any caller: give them valid inputs in test/leak/inputs.ts').toEqual([]);
+    process.stdout.write(`[leak] mutations that returned rows to some caller: ${returned.size} of ${rowReturning.length} that return rows (${names.length} walked)\n`);
   }, 600_000);
 
   it('the checker itself flags a row outside the rights, a computed id and a student seeing proctoring data', async () => {

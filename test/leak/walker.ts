@@ -6,6 +6,7 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
+  isObjectType,
   isScalarType,
   isUnionType,
   type GraphQLArgument,
@@ -13,6 +14,7 @@ import {
   type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLObjectType,
+  type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
 
@@ -159,4 +161,14 @@ export function fieldAtPath(root: GraphQLObjectType, path: readonly (string | nu
     type = getNamedType(field.type);
   }
   return last;
+}
+
+/** Whether a value of `type` can hold an ID: one of its fields, or of any object below it, is an ID. */
+export function carriesId(schema: GraphQLSchema, type: GraphQLOutputType, seen: Set<string> = new Set()): boolean {
+  const named = getNamedType(type);
+  if (named.name === 'ID') return true;
+  if (seen.has(named.name)) return false;
+  seen.add(named.name);
+  if (isUnionType(named) || isInterfaceType(named)) return schema.getPossibleTypes(named).some((t) => carriesId(schema, t, seen));
+  return isObjectType(named) && Object.values(named.getFields()).some((f) => carriesId(schema, f.type, seen));
 }
