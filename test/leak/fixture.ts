@@ -1,13 +1,18 @@
 import {
+  ApplyToQuestDocument,
   CreateApiKeyDocument,
   CreateExamDocument,
+  CreateProjectDocument,
+  CreateQuestDocument,
   CreateUserDocument,
   GrantExamPermissionDocument,
+  NewAssessmentDocument,
   NewWebhookDocument,
   PublishExamDocument,
   RecordEventsDocument,
   SaveAnalysisDocument,
   StartExamAttemptDocument,
+  StartWorkflowDocument,
   SubmitAttemptDocument,
   type MonitoringEventInput,
 } from '../generated/graphql';
@@ -21,14 +26,20 @@ export interface LeakFixture {
   viewers: (LeakViewer & { auth: { token?: string; apiKey?: string } })[];
   /** Rows the fixture created, per entity: tried first as values of ID arguments. */
   created: Record<string, string[]>;
+  /** Pending applications to teacher A's quest, by what the mutation walk does to them (test/leak/inputs.ts). */
+  applications: { toWithdraw: string; toReject: string; toApprove: string };
 }
 
 /**
  * Two teachers with a cohort each (leak-a, leak-b), a third with no cohort who only holds
  * a grant, two students per cohort, four exams (one unpublished) and partial grants:
  * TA → TB canView on EA1; TA → TC canView + canViewAnalytics on EA2. Attempts completed
- * and in progress on both sides, and a webhook each for the admin and teacher B. All built
- * through the API, on top of the demo data.
+ * and in progress on both sides, and a webhook each for the admin and teacher B. For the
+ * mutations to act on: an exam open to cohort leak-a that nobody attempted, an assessment of
+ * student A1, a project, a workflow run and a spare API key of teacher A, a quest of
+ * teacher A with three pending applications, and two of teacher B with none (a student's
+ * first application comes back nulled by the fields of the quest they may not see). All built through the API, on top
+ * of the demo data.
  */
 export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
   const admin = await app.login('admin@example.edu');
@@ -99,6 +110,18 @@ export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
     ok(await app.gql(NewWebhookDocument, { input: { url: 'http://127.0.0.1:9/leak-admin' } }, { token: admin })).createWebhook.webhook.id,
     ok(await app.gql(NewWebhookDocument, { input: { url: 'http://127.0.0.1:9/leak-b' } }, { apiKey: key })).createWebhook.webhook.id,
   ];
+  const openExam = await exam(ta, 'Leak A4 open', true);
+  const evidence = [{ kind: 'BEHAVIORAL' as const, content: 'Kept the group on task.' }];
+  const assessmentInput = { studentId: ids.a1, skillType: 'COLLABORATION' as const, score: 0.5, confidence: 0.5, reasoning: 'leak', source: 'AI_MODEL' as const, modelName: 'leak', modelVersion: '1', evidence };
+  const assessment = ok(await app.gql(NewAssessmentDocument, { input: assessmentInput }, { token: admin })).createAssessment.id;
+  const project = ok(await app.gql(CreateProjectDocument, { input: { name: 'Leak project' } }, { token: admin })).createProject.id;
+  const workflow = ok(await app.gql(StartWorkflowDocument, { input: { workflowName: 'leak-workflow' } }, { token: ta })).startWorkflow.id;
+  const spareKey = ok(await app.gql(CreateApiKeyDocument, { input: { name: 'leak spare', scopes: ['read'] } }, { token: ta })).createApiKey.apiKey.id;
+  const quest = async (teacher: string, title: string) => ok(await app.gql(CreateQuestDocument, { input: { title } }, { token: teacher })).createQuest.id;
+  const quests = [await quest(ta, 'Leak quest A'), await quest(tb, 'Leak quest B'), await quest(tb, 'Leak quest C')];
+  const apply = async (student: string) => ok(await app.gql(ApplyToQuestDocument, { questId: quests[0] }, { token: student })).applyToQuest.id;
+  const applications = [await apply(a1), await apply(b1), await apply(a2)];
+
   const auditor = await app.login('auditor@example.edu');
   const [adminRow] = await app.db.sql(`select id from users where username = 'admin'`);
   const [auditorRow] = await app.db.sql(`select id from users where username = 'auditor'`);
@@ -114,6 +137,19 @@ export async function buildLeakFixture(app: TestApp): Promise<LeakFixture> {
       { label: 'student A1', id: ids.a1, role: 'STUDENT', auth: { token: a1 } },
       { label: 'student B1', id: ids.b1, role: 'STUDENT', auth: { token: b1 } },
     ],
-    created: { User: Object.values(ids), Exam: [ea1, ea2, ea3, eb1], ExamAttempt: attempts, Webhook: hooks },
+    created: {
+      User: Object.values(ids),
+      Exam: [ea1, ea2, ea3, eb1, openExam],
+      ExamAttempt: attempts,
+      Webhook: hooks,
+      SkillAssessment: [assessment],
+      Project: [project],
+      WorkflowExecution: [workflow],
+      ApiKey: [spareKey],
+      Quest: quests,
+      QuestApplication: applications,
+    },
+    // Student A1's, student B1's and student A2's (no caller): each applicant may withdraw their own.
+    applications: { toWithdraw: applications[0], toReject: applications[1], toApprove: applications[2] },
   };
 }

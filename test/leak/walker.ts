@@ -3,8 +3,10 @@ import {
   isEnumType,
   isInputObjectType,
   isInterfaceType,
+  isLeafType,
   isListType,
   isNonNullType,
+  isObjectType,
   isScalarType,
   isUnionType,
   type GraphQLArgument,
@@ -12,6 +14,7 @@ import {
   type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLObjectType,
+  type GraphQLOutputType,
   type GraphQLSchema,
 } from 'graphql';
 
@@ -90,16 +93,24 @@ export function selectionOf(
   return `{ ${parts.join(' ')} }`;
 }
 
-/** A default for a required non-ID input value; null when the test cannot make one up. */
-export function sampleInput(type: GraphQLInputType, idFor: (name: string) => unknown, name: string): unknown {
+/**
+ * What the test chose for a field of an input object, or undefined to leave it to the sampler
+ * (which fills only required fields, and knows nothing of what the server accepts).
+ */
+export type InputChoice = (inputType: string, field: string) => unknown;
+
+/** A value of an input type, the test's choices where it made them; undefined when it cannot make one up. */
+export function sampleInput(type: GraphQLInputType, idFor: (name: string) => unknown, name: string, choose: InputChoice = () => undefined): unknown {
   const inner = isNonNullType(type) ? type.ofType : type;
-  if (isListType(inner)) return [sampleInput(inner.ofType, idFor, name)];
+  if (isListType(inner)) return [sampleInput(inner.ofType, idFor, name, choose)];
   const named = getNamedType(inner);
   if (isEnumType(named)) return named.getValues()[0].value;
   if (isInputObjectType(named)) {
     const out: Record<string, unknown> = {};
     for (const f of Object.values(named.getFields())) {
-      if (isNonNullType(f.type) && f.defaultValue === undefined) out[f.name] = sampleInput(f.type, idFor, f.name);
+      const required = isNonNullType(f.type) && f.defaultValue === undefined;
+      const value = choose(named.name, f.name) ?? (required ? sampleInput(f.type, idFor, f.name, choose) : undefined);
+      if (value !== undefined) out[f.name] = value;
     }
     return out;
   }
@@ -124,9 +135,22 @@ export function sampleInput(type: GraphQLInputType, idFor: (name: string) => unk
   }
 }
 
-/** The `Type.field` an error path ends at, walking the schema from Query. */
-export function fieldAtPath(schema: GraphQLSchema, path: readonly (string | number)[]): string | null {
-  let type: GraphQLNamedType | null | undefined = schema.getQueryType();
+/**
+ * What to leave out once `Type.field` is refused: it, and if it is non-null (so refusing it
+ * nulls its row) every other non-null leaf of the type but its ids, each of which could null
+ * the row again, one ask at a time; a mutation may not be asked again.
+ */
+export function leftOutWith(schema: GraphQLSchema, refused: string): string[] {
+  const [typeName, fieldName] = refused.split('.');
+  const fields = (schema.getType(typeName) as GraphQLObjectType).getFields();
+  if (!isNonNullType(fields[fieldName].type)) return [refused];
+  const rowNulling = Object.values(fields).filter((f) => isNonNullType(f.type) && isLeafType(getNamedType(f.type)) && getNamedType(f.type).name !== 'ID');
+  return [refused, ...rowNulling.map((f) => `${typeName}.${f.name}`)];
+}
+
+/** The `Type.field` an error path ends at, walking the schema from `root`. */
+export function fieldAtPath(root: GraphQLObjectType, path: readonly (string | number)[]): string | null {
+  let type: GraphQLNamedType | null | undefined = root;
   let last: string | null = null;
   for (const segment of path) {
     if (typeof segment === 'number') continue;
@@ -137,4 +161,14 @@ export function fieldAtPath(schema: GraphQLSchema, path: readonly (string | numb
     type = getNamedType(field.type);
   }
   return last;
+}
+
+/** Whether a value of `type` can hold an ID: one of its fields, or of any object below it, is an ID. */
+export function carriesId(schema: GraphQLSchema, type: GraphQLOutputType, seen: Set<string> = new Set()): boolean {
+  const named = getNamedType(type);
+  if (named.name === 'ID') return true;
+  if (seen.has(named.name)) return false;
+  seen.add(named.name);
+  if (isUnionType(named) || isInterfaceType(named)) return schema.getPossibleTypes(named).some((t) => carriesId(schema, t, seen));
+  return isObjectType(named) && Object.values(named.getFields()).some((f) => carriesId(schema, f.type, seen));
 }

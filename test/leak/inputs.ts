@@ -1,0 +1,47 @@
+import type { LeakFixture } from './fixture';
+
+/*
+ * Arguments the server accepts, for the mutation walk, where their type alone does not say:
+ * the walker samples every other required value from the schema ('leak-test', 1, an enum's
+ * first value), and tries an ID argument not named here with each row of its kind the fixture
+ * created. Keys are `InputType.field` for a field of an input object and `mutation(argument)`
+ * for an argument of a mutation; for an ID argument, the value is the rows to try, one run each.
+ * A function gives a fresh value at each use, for what must be unique.
+ */
+export type ValidInputs = Record<string, unknown>;
+
+const numbered = (text: (n: number) => string) => {
+  let n = 0;
+  return () => text(++n);
+};
+
+export function validInputs(fixture: LeakFixture): ValidInputs {
+  const studentA1 = fixture.viewers.find((v) => v.label === 'student A1')!.id;
+  return {
+    'CreateApiKeyInput.scopes': ['read'],
+    'CreateUserInput.email': numbered((n) => `leak-new-${n}@leak.edu`),
+    'CreateUserInput.username': numbered((n) => `leak-new-${n}`),
+    // At least 10 characters.
+    'CreateUserInput.password': 'leak-test-password',
+    // The first user the fixture created is a teacher: an assessment is of a student.
+    'CreateAssessmentInput.studentId': studentA1,
+    // The fixture's exams ask q1 to q3.
+    'ResponseInput.questionId': 'q1',
+    // The same message id from every caller: recording it again must not hand back another caller's record.
+    'RecordLlmCallInput.messageId': 'leak-call',
+    'updateLlmCall(messageId)': 'leak-call',
+    // An update that changes nothing is refused.
+    'LlmCallPatch.model': 'leak-model-2',
+    'UpdateProjectInput.name': 'Leak project renamed',
+    'UpdateExamInput.title': 'Leak exam renamed',
+    'UpdateWebhookInput.description': 'leak renamed',
+    // The first, RUNNING, is no way to finish.
+    'FinishWorkflowInput.status': 'COMPLETED',
+    // Nothing listens on port 9: deliveries fail at once.
+    'CreateWebhookInput.url': 'https://127.0.0.1:9/leak-new',
+    // One application each: an application withdrawn or decided is pending no more.
+    'withdrawApplication(id)': [fixture.applications.toWithdraw],
+    'rejectApplication(id)': [fixture.applications.toReject],
+    'approveApplication(id)': [fixture.applications.toApprove],
+  };
+}
