@@ -198,6 +198,8 @@ interface WindowSample {
   seconds: string;
   rssMb: number;
   heapFloorMb: number;
+  /** Buffers outside the heap: the response cache's answers (RESPONSE_CACHE_MB, 64) among them. */
+  externalMb: number;
   handles: number;
   subscriptions: number;
   pgBackends: number;
@@ -339,6 +341,7 @@ async function main() {
         seconds: `${Math.round((windowStart - start) / 1000)}–${Math.round((performance.now() - start) / 1000)}`,
         rssMb: rssMb(server.pid),
         heapFloorMb: mb(heapFloor),
+        externalMb: mb(metric(text, 'assay_nodejs_external_memory_bytes')),
         handles: metric(text, 'assay_nodejs_active_handles_total'),
         subscriptions: metric(text, 'assay_subscription_connections'),
         pgBackends: rows[0].n,
