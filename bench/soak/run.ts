@@ -56,8 +56,12 @@ const MEMORY_GROWTH_LIMIT_PCT = 10;
 const P99_RATIO_LIMIT = 2;
 /** Below this many requests in a window, its p99 is one or two answers: reported, not judged. */
 const P99_MIN_REQUESTS = 100;
-/** How often the heap is read within a window: its lowest reading is the closest to what survives GC. */
-const HEAP_READ_MS = 5000;
+/**
+ * How often memory is read within a window. A window's lowest readings are what it is judged
+ * by: one reading of RSS swung by 50-100 MB between windows with the heap floor flat (V8
+ * growing and shrinking its spaces), the heap by up to a young generation; a leak raises the floor.
+ */
+const MEMORY_READ_MS = 5000;
 
 const ASSESSMENTS = `query Assessments($filter: AssessmentFilter, $first: Int, $after: String) {
   assessments(filter: $filter, first: $first, after: $after) {
@@ -197,6 +201,7 @@ interface WindowSample {
   window: string;
   seconds: string;
   rssMb: number;
+  rssFloorMb: number;
   heapFloorMb: number;
   /** Buffers outside the heap: the response cache's answers (RESPONSE_CACHE_MB, 64) among them. */
   externalMb: number;
@@ -323,9 +328,11 @@ async function main() {
     for (let w = 0; w < windows; w++) {
       const end = start + (w + 1) * WINDOW_SECONDS * 1000;
       let heapFloor = Infinity;
+      let rssFloor = Infinity;
       while (performance.now() < end) {
         heapFloor = Math.min(heapFloor, metric(await readMetrics(), 'assay_nodejs_heap_size_used_bytes'));
-        await sleep(Math.min(HEAP_READ_MS, end - performance.now()));
+        rssFloor = Math.min(rssFloor, rssMb(server.pid));
+        await sleep(Math.min(MEMORY_READ_MS, end - performance.now()));
       }
       // The last window takes in the answers still in flight when arrivals stop.
       if (w === windows - 1) await load;
@@ -340,6 +347,7 @@ async function main() {
         window: w === 0 ? `${w + 1} (warm-up)` : String(w + 1),
         seconds: `${Math.round((windowStart - start) / 1000)}–${Math.round((performance.now() - start) / 1000)}`,
         rssMb: rssMb(server.pid),
+        rssFloorMb: Math.min(rssFloor, rssMb(server.pid)),
         heapFloorMb: mb(heapFloor),
         externalMb: mb(metric(text, 'assay_nodejs_external_memory_bytes')),
         handles: metric(text, 'assay_nodejs_active_handles_total'),
@@ -390,7 +398,7 @@ function report(
 
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   const lines: string[] = [];
-  const growth = (name: string, key: 'rssMb' | 'heapFloorMb') => {
+  const growth = (name: string, key: 'rssFloorMb' | 'heapFloorMb') => {
     const [a, b] = [samples[first][key], samples[last][key]];
     const pct = ((b - a) / a) * 100;
     // Least squares over the measured windows: a leak climbs steadily, noise does not.
@@ -403,7 +411,7 @@ function report(
       `${name}: ${a} → ${b} MB (${pct >= 0 ? '+' : ''}${(b - a).toFixed(1)} MB, ${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %), trend ${slope >= 0 ? '+' : ''}${slope.toFixed(2)} MB/min: ${verdict(pct <= MEMORY_GROWTH_LIMIT_PCT)} (limit +${MEMORY_GROWTH_LIMIT_PCT} %)`,
     );
   };
-  growth('server RSS', 'rssMb');
+  growth('server RSS floor', 'rssFloorMb');
   growth('server heap floor', 'heapFloorMb');
 
   const comparison = perKind[first].map((a) => {
