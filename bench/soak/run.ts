@@ -31,6 +31,7 @@ import { prepareDemoDatabase } from '../lib/demo-database';
 import { cpuSeconds, machine, rotate } from '../lib/load';
 import { startServer, type BenchServer } from '../lib/server';
 import { attemptRef, createExams, logIn, nextBatch, openLanes, responses, START_ATTEMPT, type Lane, type Sessions, type StartedAttempt } from './setup';
+import { Inspector } from './inspector';
 import { figures, openLoop, Recorder, type KindFigures } from './traffic';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/assay_bench_soak';
@@ -57,11 +58,13 @@ const P99_RATIO_LIMIT = 2;
 /** Below this many requests in a window, its p99 is one or two answers: reported, not judged. */
 const P99_MIN_REQUESTS = 100;
 /**
- * How often memory is read within a window. A window's lowest readings are what it is judged
- * by: one reading of RSS swung by 50-100 MB between windows with the heap floor flat (V8
- * growing and shrinking its spaces), the heap by up to a young generation; a leak raises the floor.
+ * How often RSS is read within a window. Its lowest reading is what the window is judged by:
+ * one reading swung by 50-100 MB between windows with the heap flat (V8 growing and
+ * shrinking its spaces); a leak raises the floor.
  */
-const MEMORY_READ_MS = 5000;
+const RSS_READ_MS = 5000;
+/** The server's inspector, for a full collection and the heap that survives it (inspector.ts). */
+const INSPECTOR_PORT = PORT + 1;
 
 const ASSESSMENTS = `query Assessments($filter: AssessmentFilter, $first: Int, $after: String) {
   assessments(filter: $filter, first: $first, after: $after) {
@@ -202,7 +205,8 @@ interface WindowSample {
   seconds: string;
   rssMb: number;
   rssFloorMb: number;
-  heapFloorMb: number;
+  /** The heap right after a full collection at the window's end. */
+  liveHeapMb: number;
   /** Buffers outside the heap: the response cache's answers (RESPONSE_CACHE_MB, 64) among them. */
   externalMb: number;
   handles: number;
@@ -298,11 +302,18 @@ async function main() {
   await freshDatabase();
   // Sessions are made once, before the clock starts: their access tokens must outlive the soak.
   const tokenTtl = Math.min(86_400, Math.max(900, MINUTES * 60 + 600));
-  const server: BenchServer = await startServer({ databaseUrl: DATABASE_URL, port: PORT, env: { ACCESS_TOKEN_TTL_SECONDS: String(tokenTtl), ...(REDIS_URL ? { REDIS_URL } : {}) } });
+  const server: BenchServer = await startServer({
+    databaseUrl: DATABASE_URL,
+    port: PORT,
+    nodeFlags: [`--inspect=127.0.0.1:${INSPECTOR_PORT}`],
+    env: { ACCESS_TOKEN_TTL_SECONDS: String(tokenTtl), ...(REDIS_URL ? { REDIS_URL } : {}) },
+  });
   const db = new Client({ connectionString: DATABASE_URL });
   const recorder = new Recorder(server.url, 64);
+  let inspector: Inspector | undefined;
   let subs: Subscribers | undefined;
   try {
+    inspector = await Inspector.connect(INSPECTOR_PORT);
     await db.connect();
     const sessions = await logIn(server);
     const exams = await createExams(server, sessions);
@@ -327,28 +338,27 @@ async function main() {
     let mark = { server: cpuSeconds(server.pid), own: process.cpuUsage(), flags: 0, deliveries: 0 };
     for (let w = 0; w < windows; w++) {
       const end = start + (w + 1) * WINDOW_SECONDS * 1000;
-      let heapFloor = Infinity;
       let rssFloor = Infinity;
       while (performance.now() < end) {
-        heapFloor = Math.min(heapFloor, metric(await readMetrics(), 'assay_nodejs_heap_size_used_bytes'));
         rssFloor = Math.min(rssFloor, rssMb(server.pid));
-        await sleep(Math.min(MEMORY_READ_MS, end - performance.now()));
+        await sleep(Math.min(RSS_READ_MS, end - performance.now()));
       }
       // The last window takes in the answers still in flight when arrivals stop.
       if (w === windows - 1) await load;
       const closed = recorder.take();
       const seconds = (performance.now() - windowStart) / 1000;
+      const rssEnd = rssMb(server.pid);
       const text = await readMetrics();
-      heapFloor = Math.min(heapFloor, metric(text, 'assay_nodejs_heap_size_used_bytes'));
+      const liveHeap = await inspector.liveHeapBytes();
       const { rows } = await db.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
       const own = process.cpuUsage(mark.own);
       const serverCpu = cpuSeconds(server.pid);
       const sample: WindowSample = {
         window: w === 0 ? `${w + 1} (warm-up)` : String(w + 1),
         seconds: `${Math.round((windowStart - start) / 1000)}–${Math.round((performance.now() - start) / 1000)}`,
-        rssMb: rssMb(server.pid),
-        rssFloorMb: Math.min(rssFloor, rssMb(server.pid)),
-        heapFloorMb: mb(heapFloor),
+        rssMb: rssEnd,
+        rssFloorMb: Math.min(rssFloor, rssEnd),
+        liveHeapMb: mb(liveHeap),
         externalMb: mb(metric(text, 'assay_nodejs_external_memory_bytes')),
         handles: metric(text, 'assay_nodejs_active_handles_total'),
         subscriptions: metric(text, 'assay_subscription_connections'),
@@ -376,6 +386,7 @@ async function main() {
       for (const client of subs.clients) void client.dispose();
     }
     recorder.close();
+    inspector?.close();
     await db.end();
     server.stop();
   }
@@ -398,7 +409,7 @@ function report(
 
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
   const lines: string[] = [];
-  const growth = (name: string, key: 'rssFloorMb' | 'heapFloorMb') => {
+  const growth = (name: string, key: 'rssFloorMb' | 'liveHeapMb') => {
     const [a, b] = [samples[first][key], samples[last][key]];
     const pct = ((b - a) / a) * 100;
     // Least squares over the measured windows: a leak climbs steadily, noise does not.
@@ -412,7 +423,7 @@ function report(
     );
   };
   growth('server RSS floor', 'rssFloorMb');
-  growth('server heap floor', 'heapFloorMb');
+  growth('server heap after a full GC', 'liveHeapMb');
 
   const comparison = perKind[first].map((a) => {
     const b = perKind[last].find((k) => k.kind === a.kind)!;
