@@ -13,8 +13,9 @@ export class Inspector {
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
       const message = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
-      if (message.id !== undefined) this.replies.get(message.id)?.(message.result ?? {});
-      this.replies.delete(message.id!);
+      if (message.id === undefined) return;
+      this.replies.get(message.id)?.(message.result ?? {});
+      this.replies.delete(message.id);
     });
   }
 

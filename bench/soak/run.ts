@@ -18,7 +18,8 @@
  *
  * BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/assay_bench_soak) is
  * dropped and recreated with the demo data, so every soak starts from the same rows.
- * BENCH_REDIS_URL, when set, is the server's REDIS_URL (one instance needs none).
+ * BENCH_REDIS_URL, when set, is the server's REDIS_URL (one instance needs none). The server
+ * listens on BENCH_PORT (4620) and its inspector on the next port, for its live heap.
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';
