@@ -111,6 +111,7 @@ async function main() {
   writeFileSync(reportFile, '');
   const started = Date.now();
   const skipped: string[] = [];
+  const failed: string[] = [];
   if (chosen.some((s) => s.needs === 'monitoring data') && (process.env.BENCH_FRESH === '1' || !(await monitoringDataPresent()))) {
     console.log(`generating the benchmark data (10 million events, about 5 minutes) into ${MONITORING_DATABASE_URL}`);
     const at = Date.now();
@@ -125,18 +126,26 @@ async function main() {
     }
     console.log(`${scenario.name}: ${scenario.what}`);
     const at = Date.now();
-    await runScript(scenario.script, scenario.env ?? {}, path.join(folder, `${scenario.name}.log`));
-    console.log(`  done in ${seconds(at)}`);
+    try {
+      await runScript(scenario.script, scenario.env ?? {}, path.join(folder, `${scenario.name}.log`));
+      console.log(`  done in ${seconds(at)}`);
+    } catch (error) {
+      // The other scenarios still run: one failure should not cost the whole report.
+      failed.push(`${scenario.name}: ${error instanceof Error ? error.message : String(error)}`);
+      console.log(`  FAILED after ${seconds(at)}`);
+    }
   }
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: __dirname }).toString().trim();
   const header = [
     `Measured ${new Date(started).toISOString()} to ${new Date().toISOString()}, commit \`${commit}\`, by \`${['npm run bench', only ? `(BENCH_ONLY=${only.join(',')})` : ''].join(' ').trim()}\`.`,
     `Machine: ${JSON.stringify(machine())}.`,
     ...skipped.map((reason) => `Skipped ${reason}.`),
+    ...failed.map((reason) => `Failed ${reason}.`),
   ].join('\n');
   const markdown = `${header}\n\n${renderReport(readReport(reportFile))}\n`;
   writeFileSync(path.join(folder, 'report.md'), markdown);
   console.log(`\n${markdown}\nEach scenario's full output: ${folder}`);
+  if (failed.length) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

@@ -65,6 +65,7 @@ export async function drive(name: string, options: LoadOptions, next: () => Load
     );
     instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
   });
+  if (times.length === 0) throw new Error(`${name}: no answer in ${options.duration} s (${result.errors} errors, ${result.timeouts} timeouts, ${result.requests.total} requests)`);
   times.sort((a, b) => a - b);
   const perRequest = (seconds: number) => Number(((seconds * 1000) / result.requests.total).toFixed(2));
   return {
