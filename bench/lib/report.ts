@@ -31,19 +31,29 @@ const figure = (value: number) => (Math.abs(value) >= 100 ? Math.round(value).to
 
 export const ratioOf = (c: Comparison) => (c.baseline ? c.assay / c.baseline.value : undefined);
 
-function verdict(c: Comparison): string {
-  const ratio = ratioOf(c);
-  if (!c.aim || ratio === undefined) return '';
-  const met = c.aim.at === 'most' ? ratio <= c.aim.ratio : ratio >= c.aim.ratio;
-  return met ? 'met' : '**not met**';
-}
+const met = (c: Comparison) => {
+  const ratio = ratioOf(c)!;
+  return c.aim!.at === 'most' ? ratio <= c.aim!.ratio : ratio >= c.aim!.ratio;
+};
 
-/** The report as a Markdown table, ratios first. */
+/** A measure's rounds, runs or pairs are one row of the report. */
+const REPEAT = / \((round|run|pair) \d+\)$/;
+
+/** The report as a Markdown table, ratios first: one row per measure, its rounds side by side. */
 export function renderReport(comparisons: Comparison[]): string {
-  const rows = comparisons.map((c) => {
-    const ratio = ratioOf(c);
-    const aim = c.aim ? `${c.aim.at === 'most' ? '≤' : '≥'} ${c.aim.ratio}×` : '';
-    return `| ${ratio === undefined ? '' : `**${ratio.toFixed(2)}×**`} | ${aim} | ${verdict(c)} | ${c.scenario} | ${c.measure} | ${figure(c.assay)} | ${c.baseline ? `${figure(c.baseline.value)} (${c.baseline.name})` : ''} |`;
+  const measures = new Map<string, Comparison[]>();
+  for (const c of comparisons) {
+    const key = `${c.scenario}\u0000${c.measure.replace(REPEAT, '')}`;
+    measures.set(key, [...(measures.get(key) ?? []), c]);
+  }
+  const rows = [...measures.values()].map((rounds) => {
+    const [first] = rounds;
+    const ratios = rounds.map(ratioOf).filter((r) => r !== undefined);
+    const aim = first.aim ? `${first.aim.at === 'most' ? '≤' : '≥'} ${first.aim.ratio}×` : '';
+    const kept = first.aim && ratios.length ? rounds.filter((c) => c.aim && met(c)).length : undefined;
+    const verdict = kept === undefined ? '' : kept === rounds.length ? 'met' : kept === 0 ? '**not met**' : `**met in ${kept} of ${rounds.length}**`;
+    const baseline = first.baseline ? `${rounds.map((c) => figure(c.baseline!.value)).join(', ')} (${first.baseline.name})` : '';
+    return `| ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')} | ${aim} | ${verdict} | ${first.scenario} | ${first.measure.replace(REPEAT, '')} | ${rounds.map((c) => figure(c.assay)).join(', ')} | ${baseline} |`;
   });
-  return ['| ratio | aim | | scenario | measure | Assay | baseline |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| ratio (each round) | aim | | scenario | measure | Assay | baseline |', '| --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -234,7 +234,7 @@ async function main() {
       process.stderr.write(`round ${round}: ${JSON.stringify(rounds.at(-1)!.ratios)}\n`);
       const compare = (mode: string, baseline: string, name: string, aim: number) => {
         const [ours, theirs] = [results.get(mode), results.get(baseline)];
-        if (ours && theirs) report({ scenario: 'Ingestion of proctoring events', measure: `rows/s, ${mode} (round ${round})`, assay: ours.rowsPerSecond, baseline: { name, value: theirs.rowsPerSecond }, aim: { ratio: aim, at: 'least' } });
+        if (ours && theirs) report({ scenario: 'Ingestion of proctoring events', measure: `rows/s, ${mode} against ${baseline} (round ${round})`, assay: ours.rowsPerSecond, baseline: { name, value: theirs.rowsPerSecond }, aim: { ratio: aim, at: 'least' } });
       };
       compare('graphql-1000', 'copy-1000', 'binary COPY of the same batches', 0.5);
       compare('graphql-100', 'copy-100', 'binary COPY of the same batches', 0.5);
