@@ -88,7 +88,7 @@ async function main() {
       }
     }
     console.log(JSON.stringify({ machine: machine(), rate: RATE, hostileRate: Math.ceil(RATE / 9), duration: DURATION }, null, 2));
-    console.table(rows.map(({ phase, name, requests, non2xx, errors, reqPerSec, p50, p95, p99 }) => ({ phase, name, requests, non2xx, errors, reqPerSec, p50: round2(p50), p95: round2(p95), p99: round2(p99) })));
+    console.table(rows.map(({ phase, name, requests, non2xx, serverErrors, errors, reqPerSec, p50, p95, p99 }) => ({ phase, name, requests, non2xx, '5xx': serverErrors, errors, reqPerSec, p50: round2(p50), p95: round2(p95), p99: round2(p99) })));
     for (const [mix, values] of Object.entries(ratios)) console.log(`${mix}: legitimate p99 abused / quiet ${values.map((v) => `${v.toFixed(2)}×`).join(', ')} (target at most 1.5×)`);
   } finally {
     server.stop();

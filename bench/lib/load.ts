@@ -27,6 +27,8 @@ export interface LoadResult {
   name: string;
   requests: number;
   non2xx: number;
+  /** Of the non-2xx, the 5xx (counted by the open-loop driver only). */
+  serverErrors?: number;
   errors: number;
   reqPerSec: number;
   p50: number;
@@ -165,6 +167,7 @@ export async function poisson(
   const times: number[] = [];
   let errors = 0;
   let non2xx = 0;
+  let serverErrors = 0;
   const inFlight = new Set<Promise<void>>();
   const begin = performance.now();
   const counted = begin + options.warmup * 1000;
@@ -178,6 +181,7 @@ export async function poisson(
       .then(({ status, graphqlErrors }) => {
         if (!count) return;
         times.push(performance.now() - sent);
+        if (status >= 500) serverErrors++;
         if (status < 200 || status >= 300) non2xx++;
         else if (graphqlErrors) errors++;
       })
@@ -190,5 +194,5 @@ export async function poisson(
   await Promise.all(inFlight);
   agent.destroy();
   times.sort((a, b) => a - b);
-  return { name, requests: times.length, non2xx, errors, reqPerSec: Math.round(times.length / options.duration), p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+  return { name, requests: times.length, non2xx, serverErrors, errors, reqPerSec: Math.round(times.length / options.duration), p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
 }
