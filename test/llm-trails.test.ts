@@ -114,10 +114,15 @@ describe('recordLlmCall and updateLlmCall', () => {
     expect(codeOf(await app.gql(UpdateLlmCallDocument, { messageId: 'msg-1', patch: {} }, { apiKey: writerKey }))).toBe('BAD_USER_INPUT');
   });
 
-  it("lets only the recorder or an admin complete a call", async () => {
+  it("lets only the recorder or an admin complete a call, and hands nobody else's record back on a retry", async () => {
     const projectId = await newProject('Ownership');
     await record({ messageId: 'own-1', projectId, model: 'm' });
     const otherTeacher = await keyFor(await app.login('teacher2@example.edu'), ['analysis:write']);
+    for (const auth of [{ apiKey: otherTeacher }, { token: admin }]) {
+      const again = await record({ messageId: 'own-1', projectId, model: 'm' }, auth);
+      expect([codeOf(again), again.errors![0].message]).toEqual(['CONFLICT', 'That messageId is already recorded by another caller']);
+    }
+    expect((await record({ messageId: 'own-1', projectId, model: 'm' }, { token: teacher })).errors).toBeUndefined();
     const patch = { model: 'changed' };
     expect(codeOf(await app.gql(UpdateLlmCallDocument, { messageId: 'own-1', patch }, { apiKey: otherTeacher }))).toBe('NOT_FOUND');
     expect((await app.gql(UpdateLlmCallDocument, { messageId: 'own-1', patch }, { token: admin })).data!.updateLlmCall.model).toBe('changed');

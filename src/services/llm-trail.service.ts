@@ -61,7 +61,8 @@ const writableBy = (viewer: Viewer, messageId: string) =>
 
 /**
  * Stores a model call, as a placeholder or complete. Recording a messageId again (a
- * client retry) returns the first record unchanged; for another project it conflicts.
+ * client retry) returns the first record unchanged; from another caller or for another
+ * project it conflicts, so nobody is handed a record someone else made.
  * Trails are not mirrored in the audit log: each one is itself a record of who called
  * what (recordedBy), and chaining every model call would serialise all writers.
  */
@@ -91,6 +92,7 @@ export async function recordLlmCall(em: EntityManager, input: LlmCallIn, viewer:
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
   }
   const existing = await em.findOneOrFail(LlmAuditTrail, { messageId: input.messageId });
+  if (existing.recordedByUserId !== viewer.user.id) throw conflict('That messageId is already recorded by another caller');
   if (existing.project.id !== input.projectId) throw conflict('That messageId is already recorded for another project');
   return existing;
 }
