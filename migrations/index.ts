@@ -15,6 +15,7 @@ import { Migration20261202100000_webhooks } from './Migration20261202100000_webh
 import { Migration20261203000000_access_notifications } from './Migration20261203000000_access_notifications';
 import { Migration20261204000000_table_versions } from './Migration20261204000000_table_versions';
 import { Migration20261206000000_exam_rights_notifications } from './Migration20261206000000_exam_rights_notifications';
+import { Migration20261207000000_function_search_path } from './Migration20261207000000_function_search_path';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203000000_access_notifications', class: Migration20261203000000_access_notifications },
   { name: 'Migration20261204000000_table_versions', class: Migration20261204000000_table_versions },
   { name: 'Migration20261206000000_exam_rights_notifications', class: Migration20261206000000_exam_rights_notifications },
+  { name: 'Migration20261207000000_function_search_path', class: Migration20261207000000_function_search_path },
 ];

@@ -94,6 +94,27 @@ describe('table change counters', () => {
     expect([...after.keys()].filter((table) => after.get(table) !== before.get(table))).toEqual(['monitoring_events']);
   });
 
+  it('keep counting under an empty search_path, as pg_restore writes', async ({ app }) => {
+    const unpinned = await sql<{ proname: string }>(
+      app,
+      `select p.proname from pg_proc p
+        where p.pronamespace = current_schema()::regnamespace
+          and not exists (select from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+          and not exists (select from unnest(coalesce(p.proconfig, '{}')) c where c like 'search_path=%')`,
+    );
+    expect(unpinned).toEqual([]);
+    const before = await version(app, 'users');
+    const client = new Client({ connectionString: app.db.url });
+    await client.connect();
+    try {
+      await client.query(`set search_path = ''`);
+      await client.query(`update public.users set updated_at = updated_at where id in (select id from public.users order by id limit 1)`);
+    } finally {
+      await client.end();
+    }
+    expect(await version(app, 'users')).toBe(before + 1);
+  });
+
   it('keep every version when the rows of ended connections are folded', async ({ app }) => {
     const client = new Client({ connectionString: app.db.url });
     await client.connect();
