@@ -9,6 +9,7 @@ import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AssessmentOperationsResolver } from './resolvers/assessment-operations.resolver';
 import { AssessmentResolver } from './resolvers/assessment.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
+import { GovernanceModeResolver, GovernanceModeUsageResolver } from './resolvers/governance-mode.resolver';
 import { JobRunResolver } from './resolvers/job-run.resolver';
 import { LlmAuditTrailResolver } from './resolvers/llm-audit-trail.resolver';
 import { DateTimeScalar } from './types/date-time.scalar';
@@ -47,6 +48,8 @@ export const resolvers = [
   ProjectResolver,
   LlmAuditTrailResolver,
   WorkflowResolver,
+  GovernanceModeResolver,
+  GovernanceModeUsageResolver,
   UserActivityResolver,
   JobRunResolver,
   QuestResolver,

@@ -1,6 +1,7 @@
 import { ApiKey } from './api-key.entity';
 import { AuditLog } from './audit-log.entity';
 import { AuthSession } from './auth-session.entity';
+import { GovernanceMode } from './governance-mode.entity';
 import { JobRun } from './job-run.entity';
 import { LlmAuditTrail } from './llm-audit-trail.entity';
 import { Project } from './project.entity';
@@ -27,7 +28,7 @@ export { Quest, QuestApplication, QuestParticipant };
 export { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission };
 export { BehaviorAnalysis, MonitoringEvent };
 export { Role } from './role';
-export { JobRun, LlmAuditTrail, Project, WorkflowExecution };
+export { GovernanceMode, JobRun, LlmAuditTrail, Project, WorkflowExecution };
 export { Evidence, SkillAssessment };
 export { AssessmentSource, EvidenceKind, PRIMARY_SKILLS, SkillType } from './skill';
 
@@ -44,6 +45,7 @@ export const entities = [
   SkillAssessment,
   Evidence,
   Project,
+  GovernanceMode,
   LlmAuditTrail,
   WorkflowExecution,
   JobRun,

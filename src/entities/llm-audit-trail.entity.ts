@@ -2,6 +2,7 @@ import { ArrayType, Entity, Index, ManyToOne, Property, type Rel } from '@mikro-
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from './base.entity';
+import { GovernanceMode } from './governance-mode.entity';
 import { LlmCost, TokenUsage } from './llm-usage';
 import { Project } from './project.entity';
 
@@ -13,6 +14,7 @@ import { Project } from './project.entity';
 @ObjectType()
 @Entity({ tableName: 'llm_audit_trails' })
 @Index({ name: 'llm_audit_trails_project_called_at_idx', properties: ['project', 'timestamp'] })
+@Index({ name: 'llm_audit_trails_mode_called_at_idx', properties: ['mode', 'timestamp'] })
 export class LlmAuditTrail extends BaseEntity<
   | 'reasoning'
   | 'contextLayers'
@@ -27,6 +29,7 @@ export class LlmAuditTrail extends BaseEntity<
   | 'tokens'
   | 'cost'
   | 'isComplete'
+  | 'mode'
 > {
   @Field()
   @Property({ length: 200, unique: 'llm_audit_trails_message_id_unique' })
@@ -34,6 +37,10 @@ export class LlmAuditTrail extends BaseEntity<
 
   @ManyToOne({ entity: () => Project, deleteRule: 'cascade' })
   project!: Rel<Project>;
+
+  /** The governance mode it was made under, set when recorded and never changed (trigger assay_mode_immutable). */
+  @ManyToOne({ entity: () => GovernanceMode, nullable: true, deleteRule: 'restrict' })
+  mode?: Rel<GovernanceMode> | null = null;
 
   @Field()
   @Property({ length: 200 })

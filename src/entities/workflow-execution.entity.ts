@@ -1,7 +1,8 @@
-import { BigIntType, Entity, Enum, Index, Property } from '@mikro-orm/core';
+import { BigIntType, Entity, Enum, Index, ManyToOne, Property, type Rel } from '@mikro-orm/core';
 import { GraphQLJSON, GraphQLSafeInt } from 'graphql-scalars';
 import { Field, ObjectType } from 'type-graphql';
 import { BaseEntity } from './base.entity';
+import { GovernanceMode } from './governance-mode.entity';
 import { WorkflowStatus } from './workflow-status';
 
 /** One run of an AI workflow, from start to finish, linked to the audit entries that record both. */
@@ -10,8 +11,9 @@ import { WorkflowStatus } from './workflow-status';
 @Index({ name: 'workflow_executions_name_started_idx', properties: ['workflowName', 'startedAt'] })
 @Index({ name: 'workflow_executions_started_idx', properties: ['startedAt'] })
 @Index({ name: 'workflow_executions_triggered_by_idx', properties: ['triggeredByUserId', 'startedAt'] })
+@Index({ name: 'workflow_executions_mode_started_idx', properties: ['mode', 'startedAt'] })
 export class WorkflowExecution extends BaseEntity<
-  'completedAt' | 'durationMs' | 'result' | 'error' | 'triggeredByUserId' | 'triggeredByApiKeyId' | 'finishedAuditId'
+  'completedAt' | 'durationMs' | 'result' | 'error' | 'triggeredByUserId' | 'triggeredByApiKeyId' | 'finishedAuditId' | 'mode'
 > {
   @Field()
   @Property({ length: 100 })
@@ -55,4 +57,11 @@ export class WorkflowExecution extends BaseEntity<
   /** The audit entry recording the finish (WORKFLOW_FINISHED); null while running. */
   @Property({ type: 'uuid', nullable: true })
   finishedAuditId?: string | null = null;
+
+  /**
+   * The governance mode it ran under, set at the start and never changed (a trigger,
+   * assay_mode_immutable, refuses an update of mode_id). Shown through a field resolver.
+   */
+  @ManyToOne({ entity: () => GovernanceMode, nullable: true, deleteRule: 'restrict' })
+  mode?: Rel<GovernanceMode> | null = null;
 }

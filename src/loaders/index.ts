@@ -5,6 +5,7 @@ import { createQuestLoaders } from './quest.loaders';
 import { assessmentLoaders } from './assessment.loaders';
 import { createExamLoaders } from './exam.loaders';
 import { createMonitoringLoaders } from './monitoring.loaders';
+import { createGovernanceModeLoaders } from './governance-mode.loaders';
 import { perViewer } from './per-viewer';
 import { visibility } from './visibility';
 import { userVisibleSql } from '../permissions/user.scope';
@@ -33,6 +34,7 @@ export function createLoaders(em: EntityManager, batching: Batching = perTick, e
     ...assessmentLoaders(em, batching),
     ...createExamLoaders(em, studentProfileByUserId, batching, examRights),
     ...createMonitoringLoaders(em, batching),
+    ...createGovernanceModeLoaders(em, batching),
   };
 }
 

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { visibleTrails } from '../permissions/governance.scope';
-import { LlmAuditTrail, Project, User } from '../entities';
+import { GovernanceMode, LlmAuditTrail, Project, User } from '../entities';
 import { costAnalytics } from '../services/cost-analytics.service';
 import { recordLlmCall, updateLlmCall } from '../services/llm-trail.service';
 import { paginate } from '../services/pagination';
@@ -56,5 +56,10 @@ export class LlmAuditTrailResolver {
   @FieldResolver(() => User, { nullable: true, description: 'Who recorded it (directly or through an API key).' })
   recordedBy(@Root() trail: LlmAuditTrail, @Ctx() ctx: Context) {
     return trail.recordedByUserId ? ctx.loaders.userById.load(trail.recordedByUserId) : null;
+  }
+
+  @FieldResolver(() => GovernanceMode, { nullable: true, description: 'The governance mode the call was made under, set when recorded; null for none.' })
+  mode(@Root() trail: Readonly<LlmAuditTrail>, @Ctx() ctx: Context) {
+    return trail.mode ? ctx.loaders.governanceModeById.load(trail.mode.id) : null;
   }
 }

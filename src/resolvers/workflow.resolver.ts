@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../context';
 import { visibleWorkflows } from '../permissions/governance.scope';
-import { AuditLog, User, WorkflowExecution } from '../entities';
+import { AuditLog, GovernanceMode, User, WorkflowExecution } from '../entities';
 import { badInput } from '../errors';
 import { paginate } from '../services/pagination';
 import { finishWorkflow, startWorkflow, workflowSuccessRates } from '../services/workflow.service';
@@ -28,7 +28,7 @@ function filterQuery(filter: WorkflowExecutionFilter | undefined): FilterQuery<W
 export class WorkflowResolver {
   @Mutation(() => WorkflowExecution, { description: 'Records that an AI workflow started (as recordLlmCall: writers of AI records).' })
   startWorkflow(@Arg('input', () => StartWorkflowInput) input: StartWorkflowInput, @Ctx() ctx: Context): Promise<WorkflowExecution> {
-    return startWorkflow(ctx.em, input.workflowName, ctx.viewer!, ctx.audit);
+    return startWorkflow(ctx.em, input, ctx.viewer!, ctx.audit);
   }
 
   @Mutation(() => WorkflowExecution, {
@@ -70,5 +70,10 @@ export class WorkflowResolver {
   @FieldResolver(() => AuditLog, { nullable: true, description: 'The audit entry recording the finish; null while running.' })
   finishedAuditEntry(@Root() execution: WorkflowExecution, @Ctx() ctx: Context) {
     return execution.finishedAuditId ? ctx.loaders.auditLogById.load(execution.finishedAuditId) : null;
+  }
+
+  @FieldResolver(() => GovernanceMode, { nullable: true, description: 'The governance mode it ran under, set at the start; null for none.' })
+  mode(@Root() execution: Readonly<WorkflowExecution>, @Ctx() ctx: Context) {
+    return execution.mode ? ctx.loaders.governanceModeById.load(execution.mode.id) : null;
   }
 }

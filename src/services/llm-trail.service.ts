@@ -2,9 +2,10 @@ import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import Decimal from 'decimal.js';
 import { hasRole, type Viewer } from '../auth/viewer';
-import { LlmAuditTrail, Project } from '../entities';
+import { GovernanceMode, LlmAuditTrail, Project } from '../entities';
 import { Role } from '../entities/role';
 import { badInput, conflict, notFound } from '../errors';
+import { activeModeForNewWork } from './governance-mode.service';
 
 export interface TokenUsageIn {
   prompt: number;
@@ -27,8 +28,11 @@ export interface LlmCallIn {
   tokens?: TokenUsageIn | null;
   cost?: CostIn | null;
   timestamp?: Date | null;
+  /** The key of an active governance mode; set once, never patched. */
+  mode?: string | null;
 }
 
+/** No `mode`: the mode a call was made under never changes (and a trigger refuses it in the database). */
 export type LlmCallPatchIn = Partial<Pick<LlmCallIn, 'model' | 'reasoning' | 'contextLayers' | 'tokens' | 'cost'>>;
 
 /** How far ahead of this server's clock a caller's timestamp may be. */
@@ -70,30 +74,39 @@ export async function recordLlmCall(em: EntityManager, input: LlmCallIn, viewer:
   if (input.timestamp && input.timestamp.getTime() > Date.now() + CLOCK_SKEW_MS) throw badInput('timestamp must not be in the future');
   const project = await em.findOne(Project, { id: input.projectId });
   if (!project) throw notFound('Project');
-  const row = em.create(
-    LlmAuditTrail,
-    {
-      messageId: input.messageId,
-      project,
-      model: input.model.trim(),
-      reasoning: input.reasoning ?? [],
-      contextLayers: contextLayersOf(input.contextLayers),
-      ...usageColumns(input.tokens, input.cost),
-      recordedByUserId: viewer.user.id,
-      recordedByApiKeyId: viewer.apiKeyId ?? null,
-      timestamp: input.timestamp ?? new Date(),
-    },
-    { persist: false },
-  );
-  try {
-    await em.insert(LlmAuditTrail, row);
+  const insert = async (target: EntityManager, mode: GovernanceMode | null) => {
+    const row = target.create(
+      LlmAuditTrail,
+      {
+        messageId: input.messageId,
+        project,
+        mode,
+        model: input.model.trim(),
+        reasoning: input.reasoning ?? [],
+        contextLayers: contextLayersOf(input.contextLayers),
+        ...usageColumns(input.tokens, input.cost),
+        recordedByUserId: viewer.user.id,
+        recordedByApiKeyId: viewer.apiKeyId ?? null,
+        timestamp: input.timestamp ?? new Date(),
+      },
+      { persist: false },
+    );
+    await target.insert(LlmAuditTrail, row);
     return row;
+  };
+  const modeKey = input.mode ?? null;
+  try {
+    // With a mode, the check that it is active and the insert are one transaction (activeModeForNewWork).
+    return modeKey === null
+      ? await insert(em, null)
+      : await em.transactional(async (tx) => insert(tx, await activeModeForNewWork(tx, modeKey)));
   } catch (error) {
     if (!(error instanceof UniqueConstraintViolationException)) throw error;
   }
-  const existing = await em.findOneOrFail(LlmAuditTrail, { messageId: input.messageId });
+  const existing = await em.findOneOrFail(LlmAuditTrail, { messageId: input.messageId }, { populate: ['mode'] });
   if (existing.recordedByUserId !== viewer.user.id) throw conflict('That messageId is already recorded by another caller');
   if (existing.project.id !== input.projectId) throw conflict('That messageId is already recorded for another project');
+  if ((existing.mode?.key ?? null) !== modeKey) throw conflict('That messageId is already recorded under another governance mode');
   return existing;
 }
 

@@ -8,6 +8,7 @@ import { Role } from '../entities/role';
 import { WorkflowStatus } from '../entities/workflow-status';
 import { badInput, conflict, notFound } from '../errors';
 import { appendAudit, type AuditSource } from './audit.service';
+import { activeModeForNewWork } from './governance-mode.service';
 
 export interface WorkflowOutcome {
   status: WorkflowStatus;
@@ -15,19 +16,30 @@ export interface WorkflowOutcome {
   error?: string | null;
 }
 
-/** Records the start of a workflow and its audit entry, in one transaction. */
-export function startWorkflow(em: EntityManager, workflowName: string, viewer: Viewer, source: AuditSource): Promise<WorkflowExecution> {
+/**
+ * Records the start of a workflow and its audit entry, in one transaction, tagged with an
+ * active governance mode when one is given (its key and id go into the audit entry).
+ */
+export function startWorkflow(
+  em: EntityManager,
+  input: { workflowName: string; mode?: string | null },
+  viewer: Viewer,
+  source: AuditSource,
+): Promise<WorkflowExecution> {
+  const { workflowName } = input;
   return em.transactional(async (tx) => {
+    const mode = input.mode != null ? await activeModeForNewWork(tx, input.mode) : null;
     const id = randomUUID();
     const entry = await appendAudit(tx, source, {
       action: AuditAction.WORKFLOW_STARTED,
       resourceType: 'WorkflowExecution',
       resourceId: id,
-      details: { workflowName },
+      details: { workflowName, ...(mode && { mode: { id: mode.id, key: mode.key } }) },
     });
     const execution = tx.create(WorkflowExecution, {
       id,
       workflowName,
+      mode,
       status: WorkflowStatus.RUNNING,
       startedAt: entry.createdAt,
       triggeredByUserId: viewer.user.id,

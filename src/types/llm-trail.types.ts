@@ -88,6 +88,11 @@ export class RecordLlmCallInput extends LlmCallUsage {
 
   @Field(() => Date, { nullable: true, description: 'When the model was called; defaults to now.' })
   timestamp?: Date;
+
+  @Field({ nullable: true, description: 'The key of an active governance mode the call was made under; it cannot change later.' })
+  @IsOptional()
+  @Length(1, 100, { message: 'mode must be 1-100 characters' })
+  mode?: string;
 }
 
 @InputType({ description: 'The fields to set; omitted fields keep their value.' })

@@ -12,6 +12,11 @@ export class StartWorkflowInput {
   @Field({ description: 'E.g. "skill-assessment"; letters, digits and _ . : - (at most 100).' })
   @Matches(WORKFLOW_NAME, { message: 'workflowName must be 1-100 letters, digits, _ . : or -, starting with a letter or digit' })
   workflowName!: string;
+
+  @Field({ nullable: true, description: 'The key of an active governance mode to run under; it cannot change later.' })
+  @IsOptional()
+  @Length(1, 100, { message: 'mode must be 1-100 characters' })
+  mode?: string;
 }
 
 @InputType()

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import Decimal from 'decimal.js';
-import { AuthSession, LlmAuditTrail, Project, User, WorkflowExecution } from '../../entities';
+import { AuthSession, GovernanceMode, LlmAuditTrail, Project, User, WorkflowExecution } from '../../entities';
 import { AuditAction } from '../../entities/audit-action';
 import { WorkflowStatus } from '../../entities/workflow-status';
 import { appendAudit, asUser, type AuditSource } from '../../services/audit.service';
@@ -26,12 +26,26 @@ const REASONING = [
 ];
 const CONTEXT_LAYERS = [['system', 'rubric', 'submission'], ['system', 'event-window'], ['system', 'essay', 'style-guide']];
 
+/**
+ * The demo's governance modes (how much the AI may decide on its own). `pilot` tagged the
+ * first days' calls and is retired at the end of the seed, so history shows a retired mode.
+ */
+export const DEMO_MODES = [
+  { key: 'assist', name: 'Assist', description: 'The AI suggests; a teacher makes every decision.' },
+  { key: 'review', name: 'Review', description: 'The AI decides; a teacher reviews each decision before it counts.' },
+  { key: 'autonomous', name: 'Autonomous', description: 'The AI decides alone; decisions are audited afterwards.' },
+  { key: 'pilot', name: 'Pilot (retired)', description: 'The first pilot, before the modes above; kept for history.' },
+] as const;
+type DemoModeKey = (typeof DEMO_MODES)[number]['key'];
+/** Modes cycled over the demo rows in order (null: no mode), so the distribution has every kind of group. */
+const MODE_CYCLE: (DemoModeKey | null)[] = ['assist', 'review', 'assist', 'autonomous', null];
+
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const cost = (tokens: number, perMillion: string) => new Decimal(tokens).times(perMillion).div(1_000_000).toFixed();
 
 /** A week of calls ending now: every timestamp falls within the last 7 days (6 days and 23 hours at most). */
-function demoTrails(em: EntityManager, project: Project, recorder: User, now: number) {
+function demoTrails(em: EntityManager, project: Project, recorder: User, now: number, modes: Map<string, GovernanceMode>) {
   const random = seededRandom(20261121);
   const rows = [];
   for (let day = 6; day >= 0; day--) {
@@ -55,6 +69,7 @@ function demoTrails(em: EntityManager, project: Project, recorder: User, now: nu
         totalCost: new Decimal(cost(prompt, price.prompt)).plus(cost(completion, price.completion)).toFixed(),
         recordedByUserId: recorder.id,
         timestamp: new Date(now - day * DAY_MS - random.int(0, 23 * HOUR_MS)),
+        mode: modeOf(day >= 5 ? 'pilot' : MODE_CYCLE[i % MODE_CYCLE.length], modes),
       });
     }
   }
@@ -66,13 +81,17 @@ function demoTrails(em: EntityManager, project: Project, recorder: User, now: nu
   return rows.map((row) => em.create(LlmAuditTrail, row, { persist: false }));
 }
 
+const modeOf = (key: DemoModeKey | null, modes: Map<string, GovernanceMode>) => (key === null ? null : modes.get(key)!);
+
 /** Per workflow: three completed, one failed, one cancelled, one still running, each with its audit entries. */
-async function demoWorkflows(em: EntityManager, source: AuditSource, starters: User[], now: number) {
+async function demoWorkflows(em: EntityManager, source: AuditSource, starters: User[], now: number, modes: Map<string, GovernanceMode>) {
   const random = seededRandom(7);
   const outcomes = [WorkflowStatus.COMPLETED, WorkflowStatus.COMPLETED, WorkflowStatus.COMPLETED, WorkflowStatus.FAILED, WorkflowStatus.CANCELLED, WorkflowStatus.RUNNING];
   const rows = [];
+  let n = 0;
   for (const workflowName of DEMO_WORKFLOWS) {
     for (const status of outcomes) {
+      const mode = modeOf(MODE_CYCLE[n++ % MODE_CYCLE.length], modes);
       const starter = random.pick(starters);
       const startedAt = new Date(now - random.int(HOUR_MS, 6 * DAY_MS));
       const as = asUser(source, starter.id);
@@ -81,11 +100,11 @@ async function demoWorkflows(em: EntityManager, source: AuditSource, starters: U
         action: AuditAction.WORKFLOW_STARTED,
         resourceType: 'WorkflowExecution',
         resourceId: id,
-        details: { workflowName, demo: true },
+        details: { workflowName, ...(mode && { mode: { id: mode.id, key: mode.key } }), demo: true },
       });
       const row = em.create(
         WorkflowExecution,
-        { id, workflowName, status, startedAt, triggeredByUserId: starter.id, startedAuditId: started.id },
+        { id, workflowName, status, startedAt, triggeredByUserId: starter.id, startedAuditId: started.id, mode },
         { persist: false },
       );
       if (status !== WorkflowStatus.RUNNING) {
@@ -110,6 +129,35 @@ async function demoWorkflows(em: EntityManager, source: AuditSource, starters: U
   }
   await em.insertMany(WorkflowExecution, rows);
   return rows.length;
+}
+
+/** The demo modes, each audited as an admin's createGovernanceMode would be. */
+async function demoModes(em: EntityManager, source: AuditSource) {
+  const modes = new Map<string, GovernanceMode>();
+  for (const fields of DEMO_MODES) {
+    const mode = em.create(GovernanceMode, { ...fields });
+    await em.flush();
+    await appendAudit(em, source, {
+      action: AuditAction.GOVERNANCE_MODE_CREATED,
+      resourceType: 'GovernanceMode',
+      resourceId: mode.id,
+      details: { key: mode.key, name: mode.name, description: mode.description },
+    });
+    modes.set(mode.key, mode);
+  }
+  return modes;
+}
+
+/** Retired after the rows it tags were written: it stays for history and tags nothing new. */
+async function retireDemoMode(em: EntityManager, source: AuditSource, mode: GovernanceMode) {
+  mode.retiredAt = new Date();
+  await em.flush();
+  await appendAudit(em, source, {
+    action: AuditAction.GOVERNANCE_MODE_RETIRED,
+    resourceType: 'GovernanceMode',
+    resourceId: mode.id,
+    details: { key: mode.key, name: mode.name, description: mode.description, retiredAt: mode.retiredAt.toISOString(), demo: true },
+  });
 }
 
 /** Signed-in-and-out demo sessions, so user activity and the audit log show logins. */
@@ -140,9 +188,11 @@ export async function seedGovernance(em: EntityManager, accounts: DemoAccounts, 
   const project = em.create(Project, { name: DEMO_PROJECT_NAME });
   await em.flush();
   await appendAudit(em, source, { action: AuditAction.PROJECT_CREATED, resourceType: 'Project', resourceId: project.id, details: { name: project.name } });
-  const trails = demoTrails(em, project, accounts.teachers[0], now);
+  const modes = await demoModes(em, source);
+  const trails = demoTrails(em, project, accounts.teachers[0], now, modes);
   await em.insertMany(LlmAuditTrail, trails);
-  const workflows = await demoWorkflows(em, source, [accounts.admin, ...accounts.teachers.slice(0, 3)], now);
+  const workflows = await demoWorkflows(em, source, [accounts.admin, ...accounts.teachers.slice(0, 3)], now, modes);
+  await retireDemoMode(em, source, modes.get('pilot')!);
   const logins = await demoLogins(em, source, [accounts.admin, accounts.auditor, accounts.teachers[0], accounts.teachers[1], accounts.students[0], accounts.students[1], accounts.students[5]]);
-  return { projects: 1, llmTrails: trails.length, workflows, logins };
+  return { projects: 1, governanceModes: modes.size, llmTrails: trails.length, workflows, logins };
 }
