@@ -35,6 +35,11 @@ export function validInputs(fixture: LeakFixture): ValidInputs {
     'UpdateProjectInput.name': 'Leak project renamed',
     'UpdateExamInput.title': 'Leak exam renamed',
     'UpdateWebhookInput.description': 'leak renamed',
+    // Keys are lowercase; each create needs a new one. Tagging and retiring use a demo mode.
+    'CreateGovernanceModeInput.key': numbered((n) => `leak-mode-${n}`),
+    'StartWorkflowInput.mode': 'assist',
+    'RecordLlmCallInput.mode': 'assist',
+    'retireGovernanceMode(key)': 'review',
     // The first, RUNNING, is no way to finish.
     'FinishWorkflowInput.status': 'COMPLETED',
     // Nothing listens on port 9: deliveries fail at once.

@@ -92,6 +92,8 @@ const RULES: Record<string, Partial<Record<'TEACHER' | 'STUDENT', string>>> = {
     TEACHER: `select id from workflow_executions where triggered_by_user_id = $V`,
     STUDENT: `select id from workflow_executions where false`,
   },
+  // Governance modes are shared names: teachers tag work with them; students see none.
+  GovernanceMode: { TEACHER: `select id from governance_modes`, STUDENT: `select id from governance_modes where false` },
   JobRun: { TEACHER: `select id from job_runs where false`, STUDENT: `select id from job_runs where false` },
   StudentProfile: {
     TEACHER: `select sp.id from student_profiles sp join teacher_profiles tp on sp.cohort = any (tp.cohorts_taught) where tp.user_id = $V`,
