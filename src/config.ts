@@ -25,6 +25,18 @@ const optionalSchedule = z
   .refine((v) => v === 'off' || cronPattern.safeParse(v).success, 'must be a cron pattern such as "30 2 * * *", or off')
   .transform((v) => (v === 'off' ? null : v));
 
+/**
+ * A sampling interval such as 15m, 1h or 1d that divides a day into whole minutes (at least
+ * 5): intervals then line up on midnight UTC, as the series' buckets do. Parsed to seconds.
+ */
+const metricsInterval = z
+  .string()
+  .regex(/^\d{1,4}[mhd]$/, 'must look like 15m, 1h or 1d')
+  .transform((v) => Number(v.slice(0, -1)) * { m: 60, h: 3600, d: 86_400 }[v.slice(-1) as 'm' | 'h' | 'd'])
+  .refine((s) => s >= 300 && s <= 86_400 && (s < 3600 ? 3600 % s === 0 : s % 3600 === 0 && 86_400 % s === 0), {
+    message: 'must divide an hour (5m, 10m, 15m, 20m, 30m) or a day in whole hours (1h, 2h, 3h, 4h, 6h, 8h, 12h, 1d)',
+  });
+
 const postgresUrl = z
   .string()
   .url()
@@ -101,6 +113,8 @@ const schema = z
     JOB_MONITORING_RETENTION_SCHEDULE: cronPattern.default('23 4 * * *'),
     JOB_TABLE_VERSIONS_SCHEDULE: cronPattern.default('*/10 * * * *'),
     LLM_TRAIL_RETENTION_DAYS: int(1, 3650).default(7),
+    GOVERNANCE_METRICS_INTERVAL: metricsInterval.default(3600),
+    GOVERNANCE_METRICS_RETENTION_DAYS: int(1, 36_500).default(730),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
     BACKUP_DIR: z.string().min(1).optional(),
     BACKUP_SCHEDULE: optionalSchedule.default('30 2 * * *'),
@@ -162,7 +176,10 @@ export interface Config {
    * loopback and private addresses (off in production unless WEBHOOK_ALLOW_PRIVATE_URLS).
    */
   webhooks: { retrySchedule: number[]; timeoutMs: number; pollMs: number; allowPrivateUrls: boolean };
-  retention: { llmTrailDays: number; batchSize: number };
+  /** Governance metric samples older than metricsDays are deleted by the retention job. */
+  retention: { llmTrailDays: number; metricsDays: number; batchSize: number };
+  /** Seconds each governance metrics sample covers (GOVERNANCE_METRICS_INTERVAL); the job runs a minute after each ends. */
+  governanceMetricsIntervalSeconds: number;
   /** Where createBackup and the backup job write; never chosen by a caller. */
   backupDir: string;
   /** How many backups the backup job leaves in backupDir (the newest). */
@@ -284,7 +301,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionDays: e.MONITORING_RETENTION_DAYS,
       archiveDir: path.resolve(e.ARCHIVE_DIR ?? path.join(e.ASSAY_DATA_DIR, 'archive')),
     },
-    retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
+    retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, metricsDays: e.GOVERNANCE_METRICS_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
+    governanceMetricsIntervalSeconds: e.GOVERNANCE_METRICS_INTERVAL,
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
     backupKeep: e.BACKUP_KEEP,
     workers: e.WORKERS,

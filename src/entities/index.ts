@@ -1,6 +1,7 @@
 import { ApiKey } from './api-key.entity';
 import { AuditLog } from './audit-log.entity';
 import { AuthSession } from './auth-session.entity';
+import { GovernanceMetric } from './governance-metric.entity';
 import { GovernanceMode } from './governance-mode.entity';
 import { JobRun } from './job-run.entity';
 import { LlmAuditTrail } from './llm-audit-trail.entity';
@@ -28,7 +29,7 @@ export { Quest, QuestApplication, QuestParticipant };
 export { Exam, ExamAttempt, PerformanceMetrics, TeacherExamPermission };
 export { BehaviorAnalysis, MonitoringEvent };
 export { Role } from './role';
-export { GovernanceMode, JobRun, LlmAuditTrail, Project, WorkflowExecution };
+export { GovernanceMetric, GovernanceMode, JobRun, LlmAuditTrail, Project, WorkflowExecution };
 export { Evidence, SkillAssessment };
 export { AssessmentSource, EvidenceKind, PRIMARY_SKILLS, SkillType } from './skill';
 
@@ -46,6 +47,7 @@ export const entities = [
   Evidence,
   Project,
   GovernanceMode,
+  GovernanceMetric,
   LlmAuditTrail,
   WorkflowExecution,
   JobRun,

@@ -56,3 +56,36 @@ export async function purgeExpiredTrails(em: EntityManager, options: RetentionOp
   }
   return { rowsAffected: total, details: { deletedByProject, defaultDays: options.defaultDays, batchSize: options.batchSize } };
 }
+
+/**
+ * Deletes governance metric samples whose interval started more than `days` ago, at most
+ * `batchSize` per transaction, each batch audited in its transaction. The history outlives
+ * the rows it counts (LLM trails are kept 7 days by default), so it has its own setting.
+ */
+export async function purgeExpiredMetrics(em: EntityManager, options: RetentionOptions) {
+  const olderThan = new Date(Date.now() - options.defaultDays * DAY_MS);
+  let total = 0;
+  for (;;) {
+    if (options.signal?.aborted) return { rowsAffected: total, interrupted: true };
+    const deleted = await em.transactional(async (tx) => {
+      const [{ count }] = await tx.execute<{ count: string }[]>(
+        `with gone as (
+           delete from governance_metrics where id in (
+             select id from governance_metrics where interval_start < ? order by interval_start limit ? for update skip locked)
+           returning 1)
+         select count(*) as count from gone`,
+        [olderThan, options.batchSize],
+      );
+      const n = Number(count);
+      if (n > 0) {
+        await appendAudit(tx, options.source, {
+          action: AuditAction.RETENTION_PURGE,
+          details: { table: 'governance_metrics', deleted: n, olderThan: olderThan.toISOString(), retentionDays: options.defaultDays },
+        });
+      }
+      return n;
+    });
+    total += deleted;
+    if (deleted < options.batchSize) return { rowsAffected: total, olderThan: olderThan.toISOString() };
+  }
+}

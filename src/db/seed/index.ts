@@ -8,6 +8,7 @@ import { seedAccounts, DEMO_STUDENTS, DEMO_TEACHERS } from './accounts';
 import { seedAssessments } from './assessments';
 import { seedExams, type ExamSeedSummary } from './exams';
 import { seedGovernance } from './governance';
+import { seedGovernanceMetrics } from './governance-metrics';
 import { seedMonitoring, type MonitoringSeedSummary } from './monitoring';
 import { seedQuests } from './quests';
 
@@ -17,7 +18,7 @@ export interface SeedSummary {
   evidence: number;
   exams: ExamSeedSummary;
   monitoring: MonitoringSeedSummary;
-  governance: Awaited<ReturnType<typeof seedGovernance>>;
+  governance: Awaited<ReturnType<typeof seedGovernance>> & { metricSamples: number };
 }
 
 export const databaseIsEmpty = async (em: EntityManager) => (await em.count(User, {})) === 0;
@@ -41,7 +42,7 @@ export async function seedDemoData(em: EntityManager, password: string): Promise
     const source = systemSource('assay seed');
     const users = 2 + DEMO_TEACHERS + DEMO_STUDENTS;
     await appendAudit(tx, source, { action: AuditAction.SEED, details: { users } });
-    const governance = await seedGovernance(tx, accounts, source);
+    const governance = { ...(await seedGovernance(tx, accounts, source)), metricSamples: await seedGovernanceMetrics(tx, new Date()) };
     const exams = await seedExams(tx, accounts);
     const monitoring = await seedMonitoring(tx, new Date());
     return { users, ...assessments, governance, exams, monitoring };
