@@ -9,6 +9,7 @@ import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AssessmentOperationsResolver } from './resolvers/assessment-operations.resolver';
 import { AssessmentResolver } from './resolvers/assessment.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
+import { GovernanceMetricResolver } from './resolvers/governance-metric.resolver';
 import { GovernanceModeResolver, GovernanceModeUsageResolver } from './resolvers/governance-mode.resolver';
 import { JobRunResolver } from './resolvers/job-run.resolver';
 import { LlmAuditTrailResolver } from './resolvers/llm-audit-trail.resolver';
@@ -50,6 +51,7 @@ export const resolvers = [
   WorkflowResolver,
   GovernanceModeResolver,
   GovernanceModeUsageResolver,
+  GovernanceMetricResolver,
   UserActivityResolver,
   JobRunResolver,
   QuestResolver,

@@ -7,6 +7,7 @@ import { registerBackupCommands } from './backup';
 import { migrateCommand, seedCommand } from './database';
 import { doctorCommand } from './doctor';
 import { registerGovernanceCommands } from './governance';
+import { registerMetricsCommands } from './metrics';
 import { registerMonitoringCommands } from './monitoring';
 import { schemaCommand } from './schema';
 import { serve } from './serve';
@@ -26,6 +27,7 @@ program.command('audit').description('check stored data for drift and repair it'
 program.command('schema').description('write the GraphQL schema to schema.graphql').action(schemaCommand);
 registerAssessmentCommands(program);
 registerMonitoringCommands(program);
+registerMetricsCommands(program);
 registerBackupCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

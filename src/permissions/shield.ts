@@ -5,6 +5,7 @@ import { assessmentPermissions } from './assessment.permissions';
 import { toClientError } from './errors';
 import { examPermissions } from './exam.permissions';
 import { governancePermissions } from './governance.permissions';
+import { governanceMetricPermissions } from './governance-metric.permissions';
 import { governanceModePermissions } from './governance-mode.permissions';
 import { mergeRules } from './merge-rules';
 import { monitoringPermissions } from './monitoring.permissions';
@@ -16,7 +17,7 @@ import { allow } from './rules';
 /** Every aggregate's rules, by type and field. */
 export const ruleTree = mergeRules(
   { PageInfo: allow },
-  accountPermissions, assessmentPermissions, governancePermissions, governanceModePermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions, webhookPermissions,
+  accountPermissions, assessmentPermissions, governancePermissions, governanceModePermissions, governanceMetricPermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions, webhookPermissions,
 );
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */
