@@ -7,7 +7,7 @@ import { raiseFlag } from './support/flags';
 import { subscribe, type Subscriber } from './support/subscriptions';
 import { buildLeakFixture, type LeakFixture } from './leak/fixture';
 import { Oracle, type LeakViewer } from './leak/oracle';
-import { validInputs } from './leak/inputs';
+import { queryInputs, validInputs } from './leak/inputs';
 import { carriesId, enumLiteral, fieldAtPath, leftOutWith, sampleInput, selectionOf, UnsuppliedArgument, type ArgSupplier } from './leak/walker';
 
 /*
@@ -72,8 +72,8 @@ interface ArgumentSource {
   rows: (entity: string) => string[];
 }
 
-/** Queries: every candidate of each ID argument, made-up values for the rest. */
-const queryArguments: ArgumentSource = { chosen: () => undefined, rows: (entity) => candidates.get(entity)! };
+/** Queries: every candidate of each ID argument, the query inputs of test/leak/inputs.ts, made-up values for the rest. */
+const queryArguments: ArgumentSource = { chosen: (key) => queryInputs()[key], rows: (entity) => candidates.get(entity)! };
 
 /** Mutations: the valid inputs of test/leak/inputs.ts, else the rows the fixture created, the same ones each run. */
 function mutationArguments(): ArgumentSource {

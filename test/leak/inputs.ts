@@ -50,3 +50,18 @@ export function validInputs(fixture: LeakFixture): ValidInputs {
     'approveApplication(id)': [fixture.applications.toApprove],
   };
 }
+
+/**
+ * Query arguments the sampler cannot make up (it fills only required ones, with 'leak-test'
+ * and now): governanceMetrics needs known metric names and from before to. Optional ones
+ * named here are passed too, so every breakdown is walked.
+ */
+export function queryInputs(): ValidInputs {
+  const to = new Date();
+  return {
+    'governanceMetrics(names)': ['llm_calls', 'workflows_started', 'workflow_success_rate', 'audit_entries'],
+    'governanceMetrics(from)': new Date(to.getTime() - 30 * 86_400_000).toISOString(),
+    'governanceMetrics(to)': to.toISOString(),
+    'governanceMetrics(dimensions)': ['MODE', 'WORKFLOW', 'PROJECT'],
+  };
+}

@@ -94,6 +94,8 @@ const RULES: Record<string, Partial<Record<'TEACHER' | 'STUDENT', string>>> = {
   },
   // Governance modes are shared names: teachers tag work with them; students see none.
   GovernanceMode: { TEACHER: `select id from governance_modes`, STUDENT: `select id from governance_modes where false` },
+  // Metric samples count everyone's work: overseers only.
+  GovernanceMetric: { TEACHER: `select id from governance_metrics where false`, STUDENT: `select id from governance_metrics where false` },
   JobRun: { TEACHER: `select id from job_runs where false`, STUDENT: `select id from job_runs where false` },
   StudentProfile: {
     TEACHER: `select sp.id from student_profiles sp join teacher_profiles tp on sp.cohort = any (tp.cohorts_taught) where tp.user_id = $V`,
