@@ -2,8 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, test as base } from 'vitest';
-import { loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '../src/config';
 import { JobRunStatus, JobTrigger } from '../src/entities/job-run.entity';
+import { metricsSchedule } from '../src/jobs/governance-metrics.job';
 import { findJob } from '../src/jobs/registry';
 import { runJob } from '../src/jobs/runner';
 import { METRICS_ORIGIN } from '../src/services/governance-metric.service';
@@ -207,6 +208,33 @@ describe('the governance-metrics job', () => {
     await expect(
       sql(`insert into governance_metrics (name, interval_start, interval_end, value) values ('llm_calls', $1, $2, 1)`, [lastInterval, new Date(lastInterval.getTime() + HOUR_MS)]),
     ).rejects.toThrow(/governance_metrics_sample_unique/);
+  });
+});
+
+describe('GOVERNANCE_METRICS_INTERVAL', () => {
+  test('takes intervals that divide an hour or a day, and the job runs a minute after each ends', () => {
+    const interval = (value?: string) => loadConfig({ GOVERNANCE_METRICS_INTERVAL: value }, { signsTokens: false }).governanceMetricsIntervalSeconds;
+    expect([interval(), interval('15m'), interval('6h'), interval('1d')]).toEqual([3600, 900, 21_600, 86_400]);
+    expect([900, 3600, 21_600, 86_400].map(metricsSchedule)).toEqual(['1,16,31,46 * * * *', '1 * * * *', '1 0,6,12,18 * * *', '1 0 * * *']);
+    for (const bad of ['7m', '90m', '5h', '2d', '1m', 'hourly']) expect(() => interval(bad), bad).toThrow(ConfigError);
+  });
+});
+
+describe('retention', () => {
+  test('the retention job deletes samples older than GOVERNANCE_METRICS_RETENTION_DAYS, audited', async ({ app, sql }) => {
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.db.url, JWT_SECRET: TEST_JWT_SECRET, GOVERNANCE_METRICS_RETENTION_DAYS: '400' });
+    await sql(
+      `insert into governance_metrics (name, interval_start, interval_end, value)
+       values ('llm_calls', now() - interval '401 days', now() - interval '401 days' + interval '1 hour', 3),
+              ('llm_calls', now() - interval '399 days', now() - interval '399 days' + interval '1 hour', 4)`,
+    );
+    const run = (await runJob(app.assay.database.orm, config, findJob(config, 'retention'), JobTrigger.CLI))!;
+    expect(run.status).toBe(JobRunStatus.SUCCEEDED);
+    expect(run.details).toMatchObject({ metrics: { deleted: 1, retentionDays: 400 } });
+    const left = await sql(`select value::int as value from governance_metrics where interval_start < now() - interval '300 days'`);
+    expect(left).toEqual([{ value: 4 }]);
+    const [entry] = await sql(`select details from audit_logs where action = 'RETENTION_PURGE' and details->>'table' = 'governance_metrics'`);
+    expect(entry.details).toMatchObject({ table: 'governance_metrics', deleted: 1, retentionDays: 400 });
   });
 });
 
