@@ -112,12 +112,9 @@ const toSample = (r: SampleRow): MetricSample => ({
  * advisory lock, so concurrent samplers take turns and the second finds nothing left to do;
  * the unique key with `on conflict do nothing` keeps a sample single whatever writes it.
  */
-export function appendGovernanceMetrics(
-  em: EntityManager,
-  options: { strideSeconds: number; until: 'interval' | 'now'; now?: Date },
-): Promise<MetricSample[]> {
+export function appendGovernanceMetrics(em: EntityManager, options: { strideSeconds: number; until: 'interval' | 'now' }): Promise<MetricSample[]> {
   const strideMs = options.strideSeconds * 1000;
-  const now = options.now ?? new Date();
+  const now = new Date();
   const current = binStart(now, strideMs);
   const to = options.until === 'interval' ? current : now;
   return em.transactional(async (tx) => {
@@ -127,8 +124,8 @@ export function appendGovernanceMetrics(
         where name = 'workflows_started' and dimension = '' and dimension_value = ''
         order by interval_start desc limit 1`,
     );
-    const floor = Math.max(current.getTime() - strideMs, to.getTime() - MAX_CATCH_UP_MS);
-    const from = new Date(last ? Math.max(new Date(last.end).getTime(), to.getTime() - MAX_CATCH_UP_MS) : floor);
+    const start = last ? new Date(last.end).getTime() : current.getTime() - strideMs;
+    const from = new Date(Math.max(start, to.getTime() - MAX_CATCH_UP_MS));
     if (from >= to) return [];
     return (await sampleRange(tx, from, to, options.strideSeconds)).map(toSample);
   });
