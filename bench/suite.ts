@@ -72,7 +72,8 @@ function runScript(script: string, env: Record<string, string>, log: string): Pr
   child.stdout.pipe(out, { end: false });
   child.stderr.pipe(out, { end: false });
   return new Promise((resolve, reject) =>
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the child's output may still be in flight when it exits.
+    child.on('close', (code) => {
       out.end();
       if (code === 0) resolve();
       else reject(new Error(`${script} exited with ${code}; see ${log}`));
