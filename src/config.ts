@@ -116,6 +116,7 @@ const schema = z
     GOVERNANCE_METRICS_INTERVAL: metricsInterval.default(3600),
     GOVERNANCE_METRICS_RETENTION_DAYS: int(1, 36_500).default(730),
     RETENTION_BATCH_SIZE: int(1, 100_000).default(1000),
+    STATS_MAX_GROUPS: int(1, 1_000_000).default(10_000),
     BACKUP_DIR: z.string().min(1).optional(),
     BACKUP_SCHEDULE: optionalSchedule.default('30 2 * * *'),
     BACKUP_KEEP: int(1, 10_000).default(7),
@@ -180,6 +181,11 @@ export interface Config {
   retention: { llmTrailDays: number; metricsDays: number; batchSize: number };
   /** Seconds each governance metrics sample covers (GOVERNANCE_METRICS_INTERVAL); the job runs a minute after each ends. */
   governanceMetricsIntervalSeconds: number;
+  /**
+   * Grouped statistics (assessmentStats): at most maxGroups groups are returned (then `truncated`),
+   * and a request whose groups are estimated above it before execution is refused (STATS_MAX_GROUPS).
+   */
+  stats: { maxGroups: number };
   /** Where createBackup and the backup job write; never chosen by a caller. */
   backupDir: string;
   /** How many backups the backup job leaves in backupDir (the newest). */
@@ -303,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     retention: { llmTrailDays: e.LLM_TRAIL_RETENTION_DAYS, metricsDays: e.GOVERNANCE_METRICS_RETENTION_DAYS, batchSize: e.RETENTION_BATCH_SIZE },
     governanceMetricsIntervalSeconds: e.GOVERNANCE_METRICS_INTERVAL,
+    stats: { maxGroups: e.STATS_MAX_GROUPS },
     backupDir: path.resolve(e.BACKUP_DIR ?? path.join(e.ASSAY_DATA_DIR, 'backups')),
     backupKeep: e.BACKUP_KEEP,
     workers: e.WORKERS,

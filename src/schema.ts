@@ -8,6 +8,7 @@ import { ApiKeyResolver } from './resolvers/api-key.resolver';
 import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AssessmentOperationsResolver } from './resolvers/assessment-operations.resolver';
 import { AssessmentResolver } from './resolvers/assessment.resolver';
+import { AssessmentStatsResolver } from './resolvers/assessment-stats.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { GovernanceMetricResolver } from './resolvers/governance-metric.resolver';
 import { GovernanceModeResolver, GovernanceModeUsageResolver } from './resolvers/governance-mode.resolver';
@@ -44,6 +45,7 @@ export const resolvers = [
   UserResolver,
   ApiKeyResolver,
   AssessmentResolver,
+  AssessmentStatsResolver,
   AssessmentOperationsResolver,
   AuditLogResolver,
   ProjectResolver,

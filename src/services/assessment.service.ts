@@ -85,8 +85,8 @@ export function assessmentWhere(viewer: Viewer, filter: AssessmentFilterArgs = {
   return { $and: parts };
 }
 
-/** The same as assessmentWhere, in SQL over alias `a`. */
-function assessmentFilterSql(viewer: Viewer, filter: AssessmentFilterArgs): SqlCondition {
+/** The same as assessmentWhere, in SQL over alias `a`: the page and assessmentStats run under it. */
+export function assessmentFilterSql(viewer: Viewer, filter: AssessmentFilterArgs): SqlCondition {
   checkRange(filter);
   const parts = [assessmentVisibleSql(viewer, 'a')];
   if (filter.studentId) parts.push({ sql: 'a.student_id = ?', params: [filter.studentId] });

@@ -16,6 +16,7 @@ import { MonitoringReadService } from './monitoring/read.service';
 import { BehaviorAnalysisService } from './monitoring/analysis.service';
 import { FlagReadService } from './flags/flag-read.service';
 import { AnalyticsSummaryService } from './analytics/summaries.service';
+import { AssessmentStatsService } from './analytics/assessment-stats.service';
 import type { FlagFeed } from './flags/flag-feed';
 import { WebhookService } from './webhooks/webhook.service';
 
@@ -37,6 +38,7 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     quests: new QuestService(),
     questConsistency: new QuestConsistencyService(),
     assessments: new AssessmentService(),
+    assessmentStats: new AssessmentStatsService(config.stats),
     backups: new BackupService(config.backupDir),
     ...createExamServices(),
     monitoringIngest: new MonitoringIngestService(config.monitoring, live),

@@ -53,7 +53,8 @@ export function validInputs(fixture: LeakFixture): ValidInputs {
 
 /**
  * Query arguments the sampler cannot make up (it fills only required ones, with 'leak-test'
- * and now): governanceMetrics needs known metric names and from before to. Optional ones
+ * and now): governanceMetrics needs known metric names and from before to; assessmentStats
+ * groups by STUDENT so its ids are judged. Optional ones
  * named here are passed too, so every breakdown is walked.
  */
 export function queryInputs(): ValidInputs {
@@ -63,5 +64,10 @@ export function queryInputs(): ValidInputs {
     'governanceMetrics(from)': new Date(to.getTime() - 30 * 86_400_000).toISOString(),
     'governanceMetrics(to)': to.toISOString(),
     'governanceMetrics(dimensions)': ['MODE', 'WORKFLOW', 'PROJECT'],
+    // Student ids in the keys, judged as users; students are refused STUDENT, so the walk also
+    // shows that refusal returns nothing.
+    'assessmentStats(groupBy)': ['STUDENT', 'COHORT', 'SKILL', 'MONTH'],
+    'assessmentStats(metrics)': ['COUNT', 'AVG_SCORE', 'P90_SCORE', 'EVIDENCE_COUNT'],
+    'assessmentStats(filter)': { from: new Date(to.getTime() - 5 * 365 * 86_400_000).toISOString() },
   };
 }
