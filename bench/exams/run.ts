@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { Client } from 'pg';
+import { TEACHER_DASHBOARD } from '../lib/documents';
 import { drive, machine, rotate, type LoadRequest } from '../lib/load';
 import { report } from '../lib/report';
 import { startServer } from '../lib/server';
@@ -33,15 +34,6 @@ const STUDENT_DASHBOARD = `query StudentDashboard {
   }
 }`;
 
-const TEACHER_DASHBOARD = `query TeacherDashboard {
-  teacherDashboard {
-    teacher { id username }
-    exams { id title subject }
-    recentAttempts { id status percentage completedAt student { id username } exam { id title } }
-    flaggedStudents { currentRiskLabel averageIntegrity student { id username } }
-    alerts { kind message at student { id } attempt { id } }
-  }
-}`;
 
 const EXAM_ANALYTICS = `query ExamAnalytics($examId: ID!) {
   examAnalytics(examId: $examId) {

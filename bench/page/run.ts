@@ -15,6 +15,7 @@ import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
 import { DEMO_PASSWORD, prepareDemoDatabase } from '../lib/demo-database';
 import { drive, machine, type LoadResult } from '../lib/load';
+import { ASSESSMENT_PAGE } from '../lib/documents';
 import { report } from '../lib/report';
 import { startServer } from '../lib/server';
 
@@ -22,13 +23,6 @@ const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-const PAGE = `query Assessments($filter: AssessmentFilter, $first: Int, $after: String) {
-  assessments(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { id skillType score confidence createdAt student { id } evidence { id kind content } } }
-  }
-}`;
 
 async function startBaseline(port: number) {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', path.resolve(__dirname, 'baseline.ts')], {
@@ -48,13 +42,13 @@ async function main() {
   const baseline = await startBaseline(4313);
   try {
     const token = await assay.login('admin@example.edu', DEMO_PASSWORD);
-    const body = JSON.stringify({ query: PAGE, variables: { first: 50 } });
+    const body = JSON.stringify({ query: ASSESSMENT_PAGE, variables: { first: 50 } });
     const [ours, theirs] = [await post(assay.url, body, token), await post(baseline.url, body, '')];
     if (!isDeepStrictEqual(ours, theirs)) {
       console.error(JSON.stringify(ours).slice(0, 600), '\n', JSON.stringify(theirs).slice(0, 600));
       throw new Error('the baseline and Assay answer differently');
     }
-    const { statements } = await assay.gql(PAGE, { first: 50 }, token);
+    const { statements } = await assay.gql(ASSESSMENT_PAGE, { first: 50 }, token);
     console.log(`answers equal (${(ours as { data: { assessments: { edges: unknown[] } } }).data.assessments.edges.length} edges); Assay ran ${statements} statements`);
     const next = () => ({ body, token });
     const results: LoadResult[] = [];

@@ -28,6 +28,7 @@ import path from 'node:path';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
+import { ASSESSMENT_PAGE, TEACHER_DASHBOARD } from '../lib/documents';
 import { prepareDemoDatabase } from '../lib/demo-database';
 import { cpuSeconds, machine, rotate } from '../lib/load';
 import { startServer, type BenchServer } from '../lib/server';
@@ -67,13 +68,6 @@ const RSS_READ_MS = 5000;
 /** The server's inspector, for a full collection and the heap that survives it (inspector.ts). */
 const INSPECTOR_PORT = PORT + 1;
 
-const ASSESSMENTS = `query Assessments($filter: AssessmentFilter, $first: Int, $after: String) {
-  assessments(filter: $filter, first: $first, after: $after) {
-    totalCount
-    pageInfo { hasNextPage endCursor }
-    edges { cursor node { id skillType score confidence createdAt student { id } evidence { id kind content } } }
-  }
-}`;
 const STUDENT_DASHBOARD = `query StudentDashboard {
   studentDashboard {
     student { id username }
@@ -82,15 +76,6 @@ const STUDENT_DASHBOARD = `query StudentDashboard {
     history(limit: 10) { id status percentage completedAt exam { id title subject } }
     integrityStatus { level cumulativeIntegrity flaggedForReview }
     recommendations
-  }
-}`;
-const TEACHER_DASHBOARD = `query TeacherDashboard {
-  teacherDashboard {
-    teacher { id username }
-    exams { id title subject }
-    recentAttempts { id status percentage completedAt student { id username } exam { id title } }
-    flaggedStudents { currentRiskLabel averageIntegrity student { id username } }
-    alerts { kind message at student { id } attempt { id } }
   }
 }`;
 const FLAGGED_STUDENTS = `query FlaggedStudents($first: Int) {
@@ -252,7 +237,7 @@ function traffic(recorder: Recorder, lanes: Lane[], tokens: Sessions, subs: Subs
   let writes = 0;
   let submissions = 0;
   return {
-    assessments: read('assessments', [...staff, ...tokens.students.slice(0, 4)], body(ASSESSMENTS, { first: 50 })),
+    assessments: read('assessments', [...staff, ...tokens.students.slice(0, 4)], body(ASSESSMENT_PAGE, { first: 50 })),
     studentDashboard: read('studentDashboard', tokens.students, body(STUDENT_DASHBOARD)),
     teacherDashboard: read('teacherDashboard', tokens.teachers, body(TEACHER_DASHBOARD)),
     flaggedStudents: read('flaggedStudents', staff, body(FLAGGED_STUDENTS, { first: 20 })),
@@ -320,7 +305,7 @@ async function main() {
     const exams = await createExams(server, sessions);
     const lanes = await openLanes(server, sessions, exams);
     // One of each read, checked: a query the schema refuses fails here, not 10 minutes of it.
-    await server.gql(ASSESSMENTS, { first: 50 }, sessions.admin);
+    await server.gql(ASSESSMENT_PAGE, { first: 50 }, sessions.admin);
     await server.gql(STUDENT_DASHBOARD, {}, sessions.students[0]);
     await server.gql(TEACHER_DASHBOARD, {}, sessions.teachers[0]);
     await server.gql(FLAGGED_STUDENTS, { first: 20 }, sessions.admin);
