@@ -5,6 +5,7 @@ import { AuthSession, GovernanceMode, LlmAuditTrail, Project, User, WorkflowExec
 import { AuditAction } from '../../entities/audit-action';
 import { WorkflowStatus } from '../../entities/workflow-status';
 import { appendAudit, asUser, type AuditSource } from '../../services/audit.service';
+import { createGovernanceMode, retireGovernanceMode } from '../../services/governance-mode.service';
 import type { DemoAccounts } from './accounts';
 import { seededRandom } from './prng';
 
@@ -131,33 +132,11 @@ async function demoWorkflows(em: EntityManager, source: AuditSource, starters: U
   return rows.length;
 }
 
-/** The demo modes, each audited as an admin's createGovernanceMode would be. */
+/** The demo modes, created as an admin's createGovernanceMode creates them (audited). */
 async function demoModes(em: EntityManager, source: AuditSource) {
   const modes = new Map<string, GovernanceMode>();
-  for (const fields of DEMO_MODES) {
-    const mode = em.create(GovernanceMode, { ...fields });
-    await em.flush();
-    await appendAudit(em, source, {
-      action: AuditAction.GOVERNANCE_MODE_CREATED,
-      resourceType: 'GovernanceMode',
-      resourceId: mode.id,
-      details: { key: mode.key, name: mode.name, description: mode.description },
-    });
-    modes.set(mode.key, mode);
-  }
+  for (const fields of DEMO_MODES) modes.set(fields.key, await createGovernanceMode(em, fields, source));
   return modes;
-}
-
-/** Retired after the rows it tags were written: it stays for history and tags nothing new. */
-async function retireDemoMode(em: EntityManager, source: AuditSource, mode: GovernanceMode) {
-  mode.retiredAt = new Date();
-  await em.flush();
-  await appendAudit(em, source, {
-    action: AuditAction.GOVERNANCE_MODE_RETIRED,
-    resourceType: 'GovernanceMode',
-    resourceId: mode.id,
-    details: { key: mode.key, name: mode.name, description: mode.description, retiredAt: mode.retiredAt.toISOString(), demo: true },
-  });
 }
 
 /** Signed-in-and-out demo sessions, so user activity and the audit log show logins. */
@@ -192,7 +171,8 @@ export async function seedGovernance(em: EntityManager, accounts: DemoAccounts, 
   const trails = demoTrails(em, project, accounts.teachers[0], now, modes);
   await em.insertMany(LlmAuditTrail, trails);
   const workflows = await demoWorkflows(em, source, [accounts.admin, ...accounts.teachers.slice(0, 3)], now, modes);
-  await retireDemoMode(em, source, modes.get('pilot')!);
+  // Retired after the rows it tags were written: it stays for history and tags nothing new.
+  await retireGovernanceMode(em, 'pilot', source);
   const logins = await demoLogins(em, source, [accounts.admin, accounts.auditor, accounts.teachers[0], accounts.teachers[1], accounts.students[0], accounts.students[1], accounts.students[5]]);
   return { projects: 1, governanceModes: modes.size, llmTrails: trails.length, workflows, logins };
 }
