@@ -2,7 +2,7 @@
  * Every benchmark scenario of the earlier issues, one after another (each alone on the
  * machine), each beside its baseline in the same run, and one report of the ratios:
  *
- *   npm run bench                      # generates the 10-million-event data when missing
+ *   npm run bench                      # generates the 10-million-event data (and the 2 million assessments) when missing
  *   BENCH_FRESH=1 npm run bench        # generates it again first
  *   BENCH_ONLY=page,auth npm run bench # some scenarios only
  *
@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { machine } from './lib/load';
 import { readReport, renderReport } from './lib/report';
+import { assessmentsPresent } from './stats/common';
 
 interface Scenario {
   name: string;
@@ -26,7 +27,8 @@ interface Scenario {
   /** What it measures against what, for the progress line. */
   what: string;
   env?: Record<string, string>;
-  needs?: 'monitoring data' | 'redis';
+  /** 'stats data' is the monitoring data plus the issue-18 assessments. */
+  needs?: 'monitoring data' | 'stats data' | 'redis';
 }
 
 const MONITORING_DATABASE_URL = process.env.BENCH_MONITORING_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/assay_bench_monitoring';
@@ -44,6 +46,13 @@ const SCENARIOS: Scenario[] = [
   },
   { name: 'proctoring-reads', script: 'monitoring/reads.ts', what: 'timeline, alerts and reports at 10 million events', env: { BENCH_DATABASE_URL: MONITORING_DATABASE_URL }, needs: 'monitoring data' },
   { name: 'ingestion', script: 'monitoring/ingest.ts', what: 'recordMonitoringEvents against binary COPY and INSERT', env: { BENCH_DATABASE_URL: MONITORING_DATABASE_URL }, needs: 'monitoring data' },
+  {
+    name: 'stats',
+    script: 'stats/run.ts',
+    what: 'grouped analytics over 2 million assessments against the same hand-written GROUP BY, A B A B',
+    env: { BENCH_DATABASE_URL: MONITORING_DATABASE_URL },
+    needs: 'stats data',
+  },
   { name: 'cache', script: 'cache/run.ts', what: 'the cached page with and without writes elsewhere' },
   { name: 'abuse', script: 'abuse/run.ts', what: 'a legitimate client alone and beside hostile traffic' },
   {
@@ -93,6 +102,18 @@ async function monitoringDataPresent(): Promise<boolean> {
   }
 }
 
+async function statsDataPresent(): Promise<boolean> {
+  const db = new Client({ connectionString: MONITORING_DATABASE_URL });
+  try {
+    await db.connect();
+    return await assessmentsPresent(db);
+  } catch {
+    return false;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
 async function redisAnswers(): Promise<boolean> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
   try {
@@ -113,10 +134,18 @@ async function main() {
   const started = Date.now();
   const skipped: string[] = [];
   const failed: string[] = [];
-  if (chosen.some((s) => s.needs === 'monitoring data') && (process.env.BENCH_FRESH === '1' || !(await monitoringDataPresent()))) {
+  const needsMonitoring = chosen.some((s) => s.needs === 'monitoring data' || s.needs === 'stats data');
+  if (needsMonitoring && (process.env.BENCH_FRESH === '1' || !(await monitoringDataPresent()))) {
     console.log(`generating the benchmark data (10 million events, about 5 minutes) into ${MONITORING_DATABASE_URL}`);
     const at = Date.now();
     await runScript('monitoring/generate.ts', { BENCH_DATABASE_URL: MONITORING_DATABASE_URL }, path.join(folder, 'generate.log'));
+    console.log(`  done in ${seconds(at)}`);
+  }
+  // Added to the monitoring data on their own, so data generated before issue 18 keeps its events.
+  if (chosen.some((s) => s.needs === 'stats data') && !(await statsDataPresent())) {
+    console.log(`adding 2 million assessments (a few minutes) to ${MONITORING_DATABASE_URL}`);
+    const at = Date.now();
+    await runScript('stats/generate.ts', { BENCH_DATABASE_URL: MONITORING_DATABASE_URL }, path.join(folder, 'generate-stats.log'));
     console.log(`  done in ${seconds(at)}`);
   }
   const redis = await redisAnswers();
