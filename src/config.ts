@@ -182,7 +182,7 @@ export interface Config {
   /** Seconds each governance metrics sample covers (GOVERNANCE_METRICS_INTERVAL); the job runs a minute after each ends. */
   governanceMetricsIntervalSeconds: number;
   /**
-   * Grouped statistics (assessmentStats): at most maxGroups groups are returned (then `truncated`),
+   * Grouped statistics (assessmentStats, attemptStats, monitoringStats): at most maxGroups groups are returned (then `truncated`),
    * and a request whose groups are estimated above it before execution is refused (STATS_MAX_GROUPS).
    */
   stats: { maxGroups: number };

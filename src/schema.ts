@@ -9,6 +9,8 @@ import { AuditLogResolver } from './resolvers/audit-log.resolver';
 import { AssessmentOperationsResolver } from './resolvers/assessment-operations.resolver';
 import { AssessmentResolver } from './resolvers/assessment.resolver';
 import { AssessmentStatsResolver } from './resolvers/assessment-stats.resolver';
+import { AttemptStatsResolver } from './resolvers/attempt-stats.resolver';
+import { MonitoringStatsResolver } from './resolvers/monitoring-stats.resolver';
 import { AuthResolver } from './resolvers/auth.resolver';
 import { GovernanceMetricResolver } from './resolvers/governance-metric.resolver';
 import { GovernanceModeResolver, GovernanceModeUsageResolver } from './resolvers/governance-mode.resolver';
@@ -46,6 +48,8 @@ export const resolvers = [
   ApiKeyResolver,
   AssessmentResolver,
   AssessmentStatsResolver,
+  AttemptStatsResolver,
+  MonitoringStatsResolver,
   AssessmentOperationsResolver,
   AuditLogResolver,
   ProjectResolver,

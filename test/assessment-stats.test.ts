@@ -1,7 +1,8 @@
-import { describe, expect, test as base } from 'vitest';
+import { describe, expect } from 'vitest';
 import { AssessmentIdsDocument, AssessmentStatsAllDocument, type AssessmentDimension, type AssessmentFilter, type AssessmentMetric } from './generated/graphql';
 import { codeOf, startTestApp, type TestApp } from './support/app';
-import { sql as sqlOn, userId } from './support/assessments';
+import { sql as sqlOn } from './support/assessments';
+import { statsTest as test } from './support/stats';
 
 /*
  * assessmentStats (issue 18, first operation) through HTTP: groups computed under the same
@@ -9,34 +10,6 @@ import { sql as sqlOn, userId } from './support/assessments';
  * through and against SQL restating the access rules; percentiles against PostgreSQL's own;
  * one statement per call; the size pre-check.
  */
-
-interface Tokens {
-  admin: string;
-  teacher: string;
-  student: string;
-}
-
-type Sql = <T = Record<string, unknown>>(text: string, params?: unknown[]) => Promise<T[]>;
-
-const test = base.extend<{ app: TestApp; tokens: Tokens; sql: Sql }>({
-  app: [
-    async ({}, use) => {
-      // No response cache: every call here is executed, so its statements can be counted.
-      const app = await startTestApp({ RESPONSE_CACHE_MB: '0' });
-      await use(app);
-      await app.stop();
-    },
-    { scope: 'file' },
-  ],
-  sql: [async ({ app }, use) => use((text, params) => sqlOn(app, text, params)), { scope: 'file' }],
-  tokens: [
-    async ({ app }, use) => {
-      const [admin, teacher, student] = await Promise.all(['admin', 'teacher1', 'student1'].map((u) => app.login(`${u}@example.edu`)));
-      await use({ admin, teacher, student });
-    },
-    { scope: 'file' },
-  ],
-});
 
 const ALL_METRICS: AssessmentMetric[] = ['COUNT', 'AVG_SCORE', 'MIN_SCORE', 'MAX_SCORE', 'STDDEV_SCORE', 'P50_SCORE', 'P90_SCORE', 'AVG_CONFIDENCE', 'EVIDENCE_COUNT'];
 
@@ -60,7 +33,7 @@ async function totalCount(app: TestApp, token: string, filter?: AssessmentFilter
 const FROM = '2020-01-01T00:00:00Z';
 
 /** The rows a viewer may see, restated for the oracle: admins all, a teacher students of cohorts they teach, a student their own. */
-const visibleTo: Record<keyof Tokens, (me: string) => { sql: string; params: unknown[] }> = {
+const visibleTo: Record<'admin' | 'teacher' | 'student', (me: string) => { sql: string; params: unknown[] }> = {
   admin: () => ({ sql: 'true', params: [] }),
   teacher: (me) => ({
     sql: `exists (select 1 from student_profiles p join teacher_profiles t on p.cohort = any (t.cohorts_taught) join users u on u.id = p.user_id
@@ -70,38 +43,37 @@ const visibleTo: Record<keyof Tokens, (me: string) => { sql: string; params: unk
   student: (me) => ({ sql: 'a.student_id = $1', params: [me] }),
 };
 
-const emails: Record<keyof Tokens, string> = { admin: 'admin@example.edu', teacher: 'teacher1@example.edu', student: 'student1@example.edu' };
 
 describe('assessmentStats', () => {
-  test('sums of COUNT equal the totalCount each caller pages through, for several groupings and filters', async ({ app, tokens }) => {
+  test('sums of COUNT equal the totalCount each caller pages through, for several groupings and filters', async ({ app, logins }) => {
     const filters: (AssessmentFilter | undefined)[] = [undefined, { skillTypes: ['EMPATHY', 'RESILIENCE'] }, { from: FROM }];
     for (const who of ['admin', 'teacher', 'student'] as const) {
       const groupings: AssessmentDimension[][] = [[], ['SKILL'], ['SKILL', 'COHORT'], ['SOURCE', 'MODEL'], ...(who === 'student' ? [] : [['STUDENT'] as AssessmentDimension[]])];
       for (const filter of filters) {
-        const total = await totalCount(app, tokens[who], filter);
+        const total = await totalCount(app, logins[who].token, filter);
         expect(total, `${who} sees some assessments`).toBeGreaterThan(0);
         for (const groupBy of groupings) {
-          const result = await ok(app, tokens[who], groupBy, ['COUNT'], filter);
+          const result = await ok(app, logins[who].token, groupBy, ['COUNT'], filter);
           const sum = result.rows.reduce((n, r) => n + r.values.count!, 0);
           expect(sum, `${who} ${groupBy.join(',')} ${JSON.stringify(filter)}`).toBe(total);
           expect(result.truncated).toBe(false);
         }
       }
-      const byMonth = await ok(app, tokens[who], ['MONTH', 'SKILL'], ['COUNT'], { from: FROM });
-      expect(byMonth.rows.reduce((n, r) => n + r.values.count!, 0)).toBe(await totalCount(app, tokens[who], { from: FROM }));
+      const byMonth = await ok(app, logins[who].token, ['MONTH', 'SKILL'], ['COUNT'], { from: FROM });
+      expect(byMonth.rows.reduce((n, r) => n + r.values.count!, 0)).toBe(await totalCount(app, logins[who].token, { from: FROM }));
     }
   });
 
-  test("each group equals SQL over the caller's visible rows: teachers only their cohorts, students only themselves", async ({ app, tokens, sql }) => {
+  test("each group equals SQL over the caller's visible rows: teachers only their cohorts, students only themselves", async ({ app, logins, sql }) => {
     for (const who of ['admin', 'teacher', 'student'] as const) {
-      const me = await userId(app, emails[who]);
+      const me = logins[who].id;
       const scope = visibleTo[who](me);
       const expected = await sql<{ skill_type: string; cohort: string | null; n: string; avg: number }>(
         `select a.skill_type, p.cohort, count(*) as n, avg(a.score)::float8 as avg from skill_assessments a left join student_profiles p on p.user_id = a.student_id
           where ${scope.sql} group by 1, 2 order by 1, 2 nulls last`,
         scope.params,
       );
-      const result = await ok(app, tokens[who], ['SKILL', 'COHORT'], ['COUNT', 'AVG_SCORE']);
+      const result = await ok(app, logins[who].token, ['SKILL', 'COHORT'], ['COUNT', 'AVG_SCORE']);
       expect(result.rows.map((r) => [r.key.skill, r.key.cohort, r.values.count])).toEqual(expected.map((e) => [e.skill_type, e.cohort, Number(e.n)]));
       result.rows.forEach((r, i) => expect(r.values.avgScore).toBeCloseTo(expected[i].avg, 12));
       // Keys not asked for stay null.
@@ -109,7 +81,7 @@ describe('assessmentStats', () => {
       if (who === 'teacher') {
         const taught = (await sql<{ cohorts_taught: string[] }>('select cohorts_taught from teacher_profiles where user_id = $1', [me]))[0].cohorts_taught;
         expect(new Set(result.rows.map((r) => r.key.cohort))).toEqual(new Set(taught));
-        const students = await ok(app, tokens.teacher, ['STUDENT'], ['COUNT']);
+        const students = await ok(app, logins.teacher.token, ['STUDENT'], ['COUNT']);
         const visible = await sql<{ student_id: string }>(`select distinct a.student_id from skill_assessments a where ${scope.sql}`, scope.params);
         expect(new Set(students.rows.map((r) => r.key.studentId))).toEqual(new Set(visible.map((v) => v.student_id)));
       }
@@ -120,14 +92,14 @@ describe('assessmentStats', () => {
     }
   });
 
-  test('STUDENT as a dimension is refused to students (FORBIDDEN, naming it)', async ({ app, tokens }) => {
-    const refused = await stats(app, tokens.student, ['SKILL', 'STUDENT']);
+  test('STUDENT as a dimension is refused to students (FORBIDDEN, naming it)', async ({ app, logins }) => {
+    const refused = await stats(app, logins.student.token, ['SKILL', 'STUDENT']);
     expect(codeOf(refused)).toBe('FORBIDDEN');
     expect(refused.errors![0].message).toContain('STUDENT');
     expect(refused.data).toBeNull();
   });
 
-  test("percentiles, stddev, min, max and confidence match PostgreSQL's own over the same rows", async ({ app, tokens, sql }) => {
+  test("percentiles, stddev, min, max and confidence match PostgreSQL's own over the same rows", async ({ app, logins, sql }) => {
     const expected = await sql<Record<string, number | string>>(
       `select a.skill_type, a.source, count(*)::int as n,
               percentile_cont(0.5) within group (order by a.score) as p50, percentile_cont(0.9) within group (order by a.score) as p90,
@@ -135,7 +107,7 @@ describe('assessmentStats', () => {
               (select count(*) from evidence e join skill_assessments b on b.id = e.assessment_id where b.skill_type = a.skill_type and b.source = a.source)::int as ev
          from skill_assessments a group by 1, 2 order by 1, 2`,
     );
-    const result = await ok(app, tokens.admin, ['SKILL', 'SOURCE'], ALL_METRICS);
+    const result = await ok(app, logins.admin.token, ['SKILL', 'SOURCE'], ALL_METRICS);
     expect(result.rows).toHaveLength(expected.length);
     result.rows.forEach((r, i) => {
       const e = expected[i];
@@ -150,21 +122,21 @@ describe('assessmentStats', () => {
     expect(result.rows.reduce((n, r) => n + r.values.evidenceCount!, 0)).toBe(evidence);
   });
 
-  test('rows are ordered by the keys in groupBy order', async ({ app, tokens }) => {
-    const result = await ok(app, tokens.admin, ['MONTH', 'SKILL'], ['COUNT'], { from: FROM });
+  test('rows are ordered by the keys in groupBy order', async ({ app, logins }) => {
+    const result = await ok(app, logins.admin.token, ['MONTH', 'SKILL'], ['COUNT'], { from: FROM });
     const keys = result.rows.map((r) => `${r.key.month}|${r.key.skill}`);
     expect(keys).toEqual([...keys].sort());
     expect(result.rows.every((r) => new Date(r.key.month!).getUTCDate() === 1)).toBe(true);
   });
 
-  test('one SQL statement per call, whatever the grouping and metrics', async ({ app, tokens }) => {
-    await ok(app, tokens.teacher, ['SKILL']); // the credential is remembered from here on
+  test('one SQL statement per call, whatever the grouping and metrics', async ({ app, logins }) => {
+    await ok(app, logins.teacher.token, ['SKILL']); // the credential is remembered from here on
     const asks: [AssessmentDimension[], AssessmentMetric[], AssessmentFilter?][] = [
       [['SKILL', 'COHORT', 'MONTH'], ALL_METRICS, { from: FROM }],
       [['STUDENT', 'WEEK'], ['COUNT', 'P90_SCORE', 'EVIDENCE_COUNT'], { from: '2025-01-01T00:00:00Z' }],
       [['SOURCE', 'MODEL', 'DAY'], ['AVG_SCORE'], { from: '2026-01-01T00:00:00Z' }],
     ];
-    for (const token of [tokens.teacher, tokens.admin]) {
+    for (const token of [logins.teacher.token, logins.admin.token]) {
       for (const [groupBy, metrics, filter] of asks) {
         const result = await stats(app, token, groupBy, metrics, filter);
         expect(result.errors).toBeUndefined();
@@ -173,17 +145,17 @@ describe('assessmentStats', () => {
     }
   });
 
-  test('a request for too many buckets is refused before execution, naming the limit', async ({ app, tokens }) => {
-    const tooMany = await stats(app, tokens.admin, ['DAY', 'SKILL'], ['COUNT'], { from: '2000-01-01T00:00:00Z' });
+  test('a request for too many buckets is refused before execution, naming the limit', async ({ app, logins }) => {
+    const tooMany = await stats(app, logins.admin.token, ['DAY', 'SKILL'], ['COUNT'], { from: '2000-01-01T00:00:00Z' });
     expect(codeOf(tooMany)).toBe('BAD_USER_INPUT');
     expect(tooMany.errors![0].message).toContain('STATS_MAX_GROUPS = 10000');
     expect(tooMany.statements).toBe(0);
-    const unbounded = await stats(app, tokens.admin, ['WEEK'], ['COUNT']);
+    const unbounded = await stats(app, logins.admin.token, ['WEEK'], ['COUNT']);
     expect(codeOf(unbounded)).toBe('BAD_USER_INPUT');
     expect(unbounded.errors![0].message).toContain('filter.from');
-    expect(codeOf(await stats(app, tokens.admin, ['SKILL'], []))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await stats(app, logins.admin.token, ['SKILL'], []))).toBe('BAD_USER_INPUT');
     // A month of days is fine.
-    await ok(app, tokens.admin, ['DAY', 'SKILL', 'SOURCE'], ['COUNT'], { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
+    await ok(app, logins.admin.token, ['DAY', 'SKILL', 'SOURCE'], ['COUNT'], { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
   });
 
   test('more groups than STATS_MAX_GROUPS: the first ones, marked truncated', async () => {

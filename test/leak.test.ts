@@ -7,6 +7,7 @@ import { raiseFlag } from './support/flags';
 import { subscribe, type Subscriber } from './support/subscriptions';
 import { buildLeakFixture, type LeakFixture } from './leak/fixture';
 import { Oracle, type LeakViewer } from './leak/oracle';
+import { aggregateFindings, GROUPINGS } from './leak/aggregates';
 import { queryInputs, validInputs } from './leak/inputs';
 import { carriesId, enumLiteral, fieldAtPath, leftOutWith, sampleInput, selectionOf, UnsuppliedArgument, type ArgSupplier } from './leak/walker';
 
@@ -261,6 +262,20 @@ describe('no row outside the caller’s rights comes back, on any query', () => 
     for (const entity of reachable) if ((await oracle.rowCount(entity)) > 0) populated.push(entity);
     expect(populated.filter((e) => !seenTypes.has(e)), 'types with rows that no query ever returned').toEqual([]);
   }, 300_000);
+
+  it('grouped statistics equal the groups recomputed from the rows the oracle lets each caller see', async () => {
+    const findings: string[] = [];
+    let compared = 0;
+    for (const viewer of fixture.viewers) {
+      for (const grouping of GROUPINGS.filter((g) => g.forStudents || viewer.role !== 'STUDENT')) {
+        const differences = await aggregateFindings(app, oracle, viewer, grouping);
+        findings.push(...differences.slice(0, 3).map((d) => `${viewer.label} ${grouping.label}: ${d}`));
+        compared++;
+      }
+    }
+    expect(findings, 'groups that differ from the visible rows').toEqual([]);
+    expect(compared).toBeGreaterThan(fixture.viewers.length * 3);
+  }, 120_000);
 
   it('every subscription, as every kind of caller, delivers only rows within the caller\'s rights', async () => {
     const fields = Object.values(schema.getSubscriptionType()!.getFields());

@@ -3,6 +3,8 @@ import type { Context } from '../context';
 import { accountPermissions } from './user.permissions';
 import { assessmentPermissions } from './assessment.permissions';
 import { assessmentStatsPermissions } from './assessment-stats.permissions';
+import { attemptStatsPermissions } from './attempt-stats.permissions';
+import { monitoringStatsPermissions } from './monitoring-stats.permissions';
 import { toClientError } from './errors';
 import { examPermissions } from './exam.permissions';
 import { governancePermissions } from './governance.permissions';
@@ -18,7 +20,7 @@ import { allow } from './rules';
 /** Every aggregate's rules, by type and field. */
 export const ruleTree = mergeRules(
   { PageInfo: allow },
-  accountPermissions, assessmentPermissions, assessmentStatsPermissions, governancePermissions, governanceModePermissions, governanceMetricPermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions, webhookPermissions,
+  accountPermissions, assessmentPermissions, assessmentStatsPermissions, attemptStatsPermissions, monitoringStatsPermissions, governancePermissions, governanceModePermissions, governanceMetricPermissions, questPermissions, examPermissions, monitoringPermissions, analyticsViewPermissions, webhookPermissions,
 );
 
 /** Deny by default: every type and field not named in a `*.permissions.ts` map is refused. */

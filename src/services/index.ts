@@ -17,6 +17,8 @@ import { BehaviorAnalysisService } from './monitoring/analysis.service';
 import { FlagReadService } from './flags/flag-read.service';
 import { AnalyticsSummaryService } from './analytics/summaries.service';
 import { AssessmentStatsService } from './analytics/assessment-stats.service';
+import { AttemptStatsService } from './analytics/attempt-stats.service';
+import { MonitoringStatsService } from './analytics/monitoring-stats.service';
 import type { FlagFeed } from './flags/flag-feed';
 import { WebhookService } from './webhooks/webhook.service';
 
@@ -39,6 +41,8 @@ export function createServices(config: Config, jwtSecret: string, limiterStore: 
     questConsistency: new QuestConsistencyService(),
     assessments: new AssessmentService(),
     assessmentStats: new AssessmentStatsService(config.stats),
+    attemptStats: new AttemptStatsService(config.stats),
+    monitoringStats: new MonitoringStatsService(config.stats),
     backups: new BackupService(config.backupDir),
     ...createExamServices(),
     monitoringIngest: new MonitoringIngestService(config.monitoring, live),

@@ -3,6 +3,7 @@ import {
   ArrayMinSize,
   IsOptional,
   IsPositive,
+  IsUUID,
   Length,
   Matches,
   Max,
@@ -262,4 +263,34 @@ export class SubmissionInput {
   @IsOptional()
   @ValidateNested()
   proctoring?: ProctoringInput;
+}
+
+@InputType({ description: 'Which attempts attemptStats groups, within those the caller may see.' })
+export class AttemptStatsFilter {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'examId must be a UUID' })
+  examId?: string;
+
+  @Field({ nullable: true, description: "The exam's subject." })
+  @IsOptional()
+  @Matches(SUBJECT, { message: 'subject must be 1-64 letters, digits, spaces or . _ & -' })
+  subject?: string;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'studentId must be a UUID' })
+  studentId?: string;
+
+  @Field(() => AttemptStatus, { nullable: true })
+  @IsOptional()
+  status?: AttemptStatus;
+
+  @Field(() => Date, { nullable: true, description: 'Started at or after.' })
+  @IsOptional()
+  from?: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Started before.' })
+  @IsOptional()
+  to?: Date;
 }

@@ -1,6 +1,6 @@
-import { IsOptional, Matches } from 'class-validator';
+import { ArrayMaxSize, IsOptional, IsUUID, Matches } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
-import { Field, Float, InputType } from 'type-graphql';
+import { Field, Float, ID, InputType } from 'type-graphql';
 import { z } from 'zod';
 import { MonitoringSeverity } from '../entities/monitoring-enums';
 
@@ -86,4 +86,35 @@ export function batchProblem(events: MonitoringEventInput[]): string | null {
   const [issue] = checked.error.issues;
   const [index, field] = issue.path;
   return `events[${String(index)}].${String(field)}: ${issue.message}`;
+}
+
+@InputType({ description: 'Which proctoring events monitoringStats groups, within those the caller may see.' })
+export class MonitoringStatsFilter {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'examId must be a UUID' })
+  examId?: string;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'attemptId must be a UUID' })
+  attemptId?: string;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  @Matches(EVENT_TYPE, { each: true, message: EVENT_TYPE_RULE })
+  types?: string[];
+
+  @Field(() => [MonitoringSeverity], { nullable: true })
+  @IsOptional()
+  severities?: MonitoringSeverity[];
+
+  @Field({ nullable: true, description: 'clientTimestamp at or after this.' })
+  @IsOptional()
+  from?: Date;
+
+  @Field({ nullable: true, description: 'clientTimestamp before this.' })
+  @IsOptional()
+  to?: Date;
 }

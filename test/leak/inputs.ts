@@ -69,5 +69,11 @@ export function queryInputs(): ValidInputs {
     'assessmentStats(groupBy)': ['STUDENT', 'COHORT', 'SKILL', 'MONTH'],
     'assessmentStats(metrics)': ['COUNT', 'AVG_SCORE', 'P90_SCORE', 'EVIDENCE_COUNT'],
     'assessmentStats(filter)': { from: new Date(to.getTime() - 5 * 365 * 86_400_000).toISOString() },
+    // Exam, attempt and student ids in the keys, each judged as the row it names.
+    'attemptStats(groupBy)': ['EXAM', 'STUDENT', 'COHORT', 'MONTH'],
+    'attemptStats(metrics)': ['COUNT', 'AVG_SCORE', 'PASS_RATE', 'FLAGGED_COUNT'],
+    'attemptStats(filter)': { from: new Date(to.getTime() - 5 * 365 * 86_400_000).toISOString() },
+    'monitoringStats(groupBy)': ['EXAM', 'ATTEMPT', 'EVENT_TYPE'],
+    'monitoringStats(metrics)': ['COUNT', 'ANOMALY_COUNT', 'AVG_ANOMALY_SCORE'],
   };
 }

@@ -193,9 +193,13 @@ export class Oracle {
 
   /** May the viewer see row `id` of `entity`? */
   async allows(viewer: LeakViewer, entity: string, id: string): Promise<boolean> {
-    if (!viewer.role) return false;
-    if (!this.tables.some((t) => t.entity === entity)) return false;
-    return (await this.visibleIds(viewer, entity, 0)).has(id);
+    return (await this.visibleRows(viewer, entity)).has(id);
+  }
+
+  /** The ids of `entity` the viewer may see: none for the anonymous or an unknown entity. */
+  visibleRows(viewer: LeakViewer, entity: string): Promise<Set<string>> {
+    if (!viewer.role || !this.tables.some((t) => t.entity === entity)) return Promise.resolve(new Set());
+    return this.visibleIds(viewer, entity, 0);
   }
 
   private visibleIds(viewer: LeakViewer, entity: string, hops: number): Promise<Set<string>> {
