@@ -18,6 +18,7 @@ import { Migration20261206000000_exam_rights_notifications } from './Migration20
 import { Migration20261207000000_function_search_path } from './Migration20261207000000_function_search_path';
 import { Migration20261207010000_governance_modes } from './Migration20261207010000_governance_modes';
 import { Migration20261207020000_governance_metrics } from './Migration20261207020000_governance_metrics';
+import { Migration20261207030000_assessments_by_student_and_time } from './Migration20261207030000_assessments_by_student_and_time';
 
 /** Every migration, in order. Listed explicitly so built code, tests and the CLI load the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -40,4 +41,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207000000_function_search_path', class: Migration20261207000000_function_search_path },
   { name: 'Migration20261207010000_governance_modes', class: Migration20261207010000_governance_modes },
   { name: 'Migration20261207020000_governance_metrics', class: Migration20261207020000_governance_metrics },
+  { name: 'Migration20261207030000_assessments_by_student_and_time', class: Migration20261207030000_assessments_by_student_and_time },
 ];
