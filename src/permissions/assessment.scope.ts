@@ -14,11 +14,18 @@ export function assessmentVisibleSql(viewer: Viewer, a: string): SqlCondition {
   if (seesEveryone(viewer)) return everyRow;
   const me = viewer.user.id;
   if (viewer.user.role === Role.TEACHER) {
+    // One `in` over the teacher's own id and their students' ids, rather than `= me or
+    // exists (…)`: PostgreSQL can plan the `in` as a join and read only those students'
+    // rows through the (student_id, …) indexes, where the `or` made it filter every row of
+    // the table, with a cost estimate so high that each call also paid for JIT compilation
+    // (a teacher's assessmentStats at 2 million assessments: about 1.1 s against 0.15 s).
     return {
-      sql: `(${a}.student_id = ? or exists (select 1 from users su
+      sql: `${a}.student_id in (select me.id from users me where me.id = ?
+              union all
+              select su.id from users su
               join student_profiles sp on sp.user_id = su.id
               join teacher_profiles tp on sp.cohort = any (tp.cohorts_taught)
-              where su.id = ${a}.student_id and su.role = 'STUDENT' and tp.user_id = ?))`,
+              where su.role = 'STUDENT' and tp.user_id = ?)`,
       params: [me, me],
     };
   }
