@@ -13,8 +13,8 @@
  * Closed loop, one client: each side sends its next request when the previous answer is in
  * (one keep-alive HTTP connection; one pg connection), since these are analytic calls a
  * notebook makes one at a time. A round is BENCH_REQUESTS (10) requests of each case through
- * Assay and then the same number by hand, case after case; BENCH_ROUNDS (3) rounds, so
- * A B A B. Both answers are compared group by group before anything is timed.
+ * Assay and as many by hand, alternating request by request (A B B A …), case after case;
+ * BENCH_ROUNDS (3) rounds. Both answers are compared group by group before anything is timed.
  *
  * BENCH_CASES=attemptStats picks cases by the start of their names.
  * BENCH_DATABASE_URL: the monitoring benchmark's database; its assessments are added first
@@ -256,8 +256,17 @@ async function main() {
       for (const c of cases) {
         const assay: number[] = [];
         const sql: number[] = [];
-        for (let i = 0; i < REQUESTS; i++) assay.push((await viaAssay(c)).took);
-        for (let i = 0; i < REQUESTS; i++) sql.push((await byHand(c)).took);
+        // Request by request, A B then B A, so that neither side always follows the other
+        // or gets the quieter moments of a machine shared with other work.
+        for (let i = 0; i < REQUESTS; i++) {
+          if (i % 2 === 0) {
+            assay.push((await viaAssay(c)).took);
+            sql.push((await byHand(c)).took);
+          } else {
+            sql.push((await byHand(c)).took);
+            assay.push((await viaAssay(c)).took);
+          }
+        }
         times.get(c.name)!.assay.push(...assay);
         times.get(c.name)!.sql.push(...sql);
         const [a, b] = [summary(assay), summary(sql)];
