@@ -1,10 +1,13 @@
-"""Assay from a notebook: every assessment an API key may read, a page at a time, as rows.
+"""Assay from a notebook: every assessment an API key may read, a page at a time, as rows;
+then the same per-skill figures computed by the server in one grouped call.
 
 Reads ASSAY_URL (default http://localhost:4000/graphql) and ASSAY_API_KEY (an API key with
 the `read` scope, e.g. a teacher's) from the environment, follows the cursors until the last
 page, and prints one line per skill: how many assessments, the mean score and confidence.
-With pandas installed it also builds a DataFrame (`frame`) for further work. Standard
-library only otherwise; runs as a script or cell by cell.
+With pandas installed it also builds a DataFrame (`frame`) for further work. Then it asks
+for assessmentStats grouped by SKILL (COUNT, AVG_SCORE): with pandas as a DataFrame read
+from the CSV endpoint (/stats/assessments.csv), otherwise through GraphQL. Standard library
+only without pandas; runs as a script or cell by cell.
 """
 
 import json
@@ -46,6 +49,35 @@ def graphql(query, variables):
         problems = "; ".join(f"{e.get('extensions', {}).get('code', '?')}: {e['message']}" for e in answer["errors"])
         raise RuntimeError(f"Assay refused the query: {problems}")
     return answer["data"]
+
+
+SKILL_STATS = """
+query NotebookSkillStats {
+  assessmentStats(groupBy: [SKILL], metrics: [COUNT, AVG_SCORE]) {
+    truncated
+    rows { key { skill } values { count avgScore } }
+  }
+}
+"""
+
+# The CSV endpoint answers the same operation for the same key: /stats/assessments.csv beside /graphql.
+STATS_CSV = URL.rsplit("/graphql", 1)[0] + "/stats/assessments.csv"
+
+
+def skill_stats_frame(pandas):
+    """assessmentStats grouped by SKILL as a DataFrame (columns skill, count, avg_score), from the CSV endpoint."""
+    # round_trip: the floats read back exactly as the server wrote them.
+    return pandas.read_csv(
+        f"{STATS_CSV}?groupBy=SKILL&metrics=COUNT,AVG_SCORE",
+        storage_options={"X-API-Key": API_KEY},
+        float_precision="round_trip",
+    )
+
+
+def skill_stats():
+    """assessmentStats grouped by SKILL through GraphQL, as (skill, count, mean score) tuples."""
+    stats = graphql(SKILL_STATS, {})["assessmentStats"]
+    return [(row["key"]["skill"], row["values"]["count"], row["values"]["avgScore"]) for row in stats["rows"]]
 
 
 def assessment_rows():
@@ -95,3 +127,11 @@ if __name__ == "__main__":
     if pandas is not None:
         frame = pandas.DataFrame(rows)
         print(f"DataFrame: {frame.shape[0]} rows x {frame.shape[1]} columns")
+        stats = skill_stats_frame(pandas)
+        print("Grouped by the server (assessmentStats, CSV endpoint):")
+        grouped = stats.itertuples(index=False)
+    else:
+        print("Grouped by the server (assessmentStats, GraphQL):")
+        grouped = skill_stats()
+    for skill, count, score in grouped:
+        print(f"{skill:<16} {count:>6}  mean score {score:.6f}")

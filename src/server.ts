@@ -11,7 +11,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import { credentialFrom } from './auth/authenticate';
 import { CredentialProber } from './auth/credential-probe';
-import { apolloHandler } from './http/apollo-handler';
+import { apolloHandler, apolloRunner } from './http/apollo-handler';
 import { graphqlHttpStatus } from './http/http-status.plugin';
 import { jitGateway } from './http/jit-gateway';
 import { securityHeaders } from './http/security-headers';
@@ -26,10 +26,13 @@ import { pendingMigrations } from './db/migrator';
 import { isDatabaseUnavailable } from './db/unavailable';
 import { serviceUnavailable } from './errors';
 import { errorFormatter } from './http/format-error';
-import { graphQLRoute, isGraphQLPath, type Middleware } from './http/graphql-route';
+import { graphQLRoute, isGraphQLPath, type GraphQLRouteOptions, type Middleware } from './http/graphql-route';
 import { answerEdgeError } from './http/http-error';
 import { inputGuard, verifyJsonShape } from './http/input-guard';
 import { startSubscriptions } from './http/subscriptions';
+import type { GraphQLHttpRequest, HttpRequestState } from './http/request-state';
+import { statsCsvRoute } from './http/stats-csv-route';
+import { STATS_CSV_FIELDS } from './http/stats-csv-table';
 import { logger } from './logger';
 import { observeRequest, operationLabel, outcomeOf, watchPool, type PoolStats } from './metrics/metrics';
 import { metricsRoute } from './metrics/metrics-route';
@@ -176,49 +179,53 @@ export async function startServer(config: Config, orm: MikroORM, services: Servi
           config.diagnosticHeaders,
         )
       : null;
+  const answered: GraphQLRouteOptions['answered'] = ({ requestId, report, status, seconds, statements }) => {
+    const operation = operationLabel(report.operation);
+    const outcome = outcomeOf(status, report.errors);
+    observeRequest(operation, outcome, seconds, statements);
+    logger.info({ requestId, operation: report.operation, principal: report.principal, durationMs: Math.round(seconds * 10_000) / 10, statements, status, outcome }, 'graphql request');
+  };
+  const contextOf = async (req: GraphQLHttpRequest, state: HttpRequestState): Promise<Context> => {
+    // Authentication runs plain statements and maps rows: the root EntityManager serves
+    // it without an identity map, so a request that reads nothing never forks one.
+    const { viewer, authError } = await services.authenticator
+      .authenticate(orm.em, credentialFrom(req.headers), state.credentialProbe)
+      .catch((error: unknown) => {
+        if (!isDatabaseUnavailable(error)) throw error;
+        logger.warn({ err: error, requestId: state.requestId }, 'database unavailable');
+        throw serviceUnavailable(state.requestId);
+      });
+    return createContext({
+      em: () => orm.em.fork(),
+      viewer,
+      authError,
+      services,
+      requestId: state.requestId,
+      queryCount: state.queryCount,
+      ip: state.ip,
+      userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
+      responseCache: state.responseCache ?? null,
+      report: state.report,
+    });
+  };
+  const guard = inputGuard(config.limits);
+  // Grouped statistics as CSV for notebooks: the same operations, run through Apollo as /graphql runs them.
+  const run = apolloRunner(apollo, contextOf);
+  for (const [path, field] of Object.entries(STATS_CSV_FIELDS)) {
+    app.get(path, statsCsvRoute(field, { schema, trustProxy: config.trustProxy, bodyLimit: config.bodyLimit, guard, run, answered }));
+  }
   graphql = graphQLRoute({
     // Answers carry tokens, keys and per-caller data: no browser or proxy may keep them.
     headers: securityHeaders(helmetOptions, { 'cache-control': 'no-store' }),
     cors: cors({ origin: config.corsOrigin === '*' ? '*' : config.corsOrigin.split(',').map((o) => o.trim()) }) as Middleware,
     readBody: express.json({ limit: config.bodyLimit, verify: verifyJsonShape(config.limits) }) as Middleware,
-    guard: inputGuard(config.limits),
+    guard,
     cache: responseCache,
     trustProxy: config.trustProxy,
     bodyLimit: config.bodyLimit,
-    answered: ({ requestId, report, status, seconds, statements }) => {
-      const operation = operationLabel(report.operation);
-      const outcome = outcomeOf(status, report.errors);
-      observeRequest(operation, outcome, seconds, statements);
-      logger.info({ requestId, operation: report.operation, principal: report.principal, durationMs: Math.round(seconds * 10_000) / 10, statements, status, outcome }, 'graphql request');
-    },
+    answered,
     // Compression is Apollo's answers' only: a cache hit sends a body compressed once, not per response.
-    execute: apolloHandler(
-      apollo,
-      async (req, state): Promise<Context> => {
-        // Authentication runs plain statements and maps rows: the root EntityManager serves
-        // it without an identity map, so a request that reads nothing never forks one.
-        const { viewer, authError } = await services.authenticator
-          .authenticate(orm.em, credentialFrom(req.headers), state.credentialProbe)
-          .catch((error: unknown) => {
-            if (!isDatabaseUnavailable(error)) throw error;
-            logger.warn({ err: error, requestId: state.requestId }, 'database unavailable');
-            throw serviceUnavailable(state.requestId);
-          });
-        return createContext({
-          em: () => orm.em.fork(),
-          viewer,
-          authError,
-          services,
-          requestId: state.requestId,
-          queryCount: state.queryCount,
-          ip: state.ip,
-          userAgent: req.headers['user-agent']?.slice(0, 512) ?? null,
-          responseCache: state.responseCache ?? null,
-          report: state.report,
-        });
-      },
-      compression() as Middleware,
-    ),
+    execute: apolloHandler(apollo, contextOf, compression() as Middleware),
   });
 
   app.use((error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -56,6 +56,11 @@ describe('monitoringStats', () => {
     const [all] = await sql<{ n: number }>('select count(*)::int as n from monitoring_events');
     const everything = await ok(app, logins.admin.token, ['SEVERITY']);
     expect(everything.rows.reduce((n, r) => n + r.values.count!, 0)).toBe(all.n);
+    const [busiest] = await sql<{ exam_id: string; n: number }>(
+      'select a.exam_id, count(*)::int as n from monitoring_events m join exam_attempts a on a.id = m.attempt_id group by 1 order by 2 desc limit 1',
+    );
+    const oneExam = await ok(app, logins.admin.token, ['SEVERITY'], ['COUNT'], { examId: busiest.exam_id });
+    expect(oneExam.rows.reduce((n, r) => n + r.values.count!, 0)).toBe(busiest.n);
     const teacherTotal = (await ok(app, logins.teacher.token, [])).rows[0].values.count!;
     expect(teacherTotal).toBeLessThan(all.n);
   });

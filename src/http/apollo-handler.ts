@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { GraphQLHttpRequest } from './request-state';
 
 /** Answers shorter than this go out as they are: compressing them costs more than it saves. */
@@ -7,6 +7,27 @@ const COMPRESS_FROM_BYTES = 1024;
 
 /** The compression middleware's shape: it wraps `res` and then calls `next`. */
 export type Compress = (req: GraphQLHttpRequest, res: ServerResponse, next: () => void) => void;
+
+/** A request's headers as Apollo reads them. */
+export function headerMapOf(req: GraphQLHttpRequest): HeaderMap {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+}
+
+/**
+ * Runs a GraphQL request through Apollo (limits, shield, plugins, error formatting) in the
+ * context of the HTTP request `req` came as: its credential, address and request state.
+ */
+export function apolloRunner<C extends BaseContext, S>(
+  apollo: ApolloServer<C>,
+  context: (req: GraphQLHttpRequest, state: S) => Promise<C>,
+): (req: GraphQLHttpRequest, state: S, request: HTTPGraphQLRequest) => Promise<HTTPGraphQLResponse> {
+  apollo.assertStarted('apolloRunner()');
+  return (req, state, httpGraphQLRequest) => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => context(req, state) });
+}
 
 /**
  * Apollo on node:http, as its standalone server runs it: the answer is written with
@@ -18,18 +39,11 @@ export function apolloHandler<C extends BaseContext, S>(
   context: (req: GraphQLHttpRequest, state: S) => Promise<C>,
   compress: Compress,
 ): (req: GraphQLHttpRequest, res: ServerResponse, state: S) => Promise<void> {
-  apollo.assertStarted('apolloHandler()');
+  const run = apolloRunner(apollo, context);
   return async (req, res, state) => {
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
     const url = req.url ?? '';
     const query = url.indexOf('?');
-    const answer = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method?.toUpperCase() ?? 'GET', headers, search: query < 0 ? '' : url.slice(query), body: req.body },
-      context: () => context(req, state),
-    });
+    const answer = await run(req, state, { method: req.method?.toUpperCase() ?? 'GET', headers: headerMapOf(req), search: query < 0 ? '' : url.slice(query), body: req.body });
     for (const [key, value] of answer.headers) res.setHeader(key, value);
     res.statusCode = answer.status ?? 200;
     if (answer.body.kind === 'complete') {

@@ -47,6 +47,19 @@ function principalKind(req: IncomingMessage): string {
   return looksLikeApiKey(credential) ? 'api_key' : 'token';
 }
 
+/** Reads the caller's address through trusted proxies (TRUST_PROXY) or, untrusted, from the socket. */
+export const proxyTrust = (trustProxy: boolean) => (trustProxy ? () => true : proxyAddr.compile([]));
+
+/** The state of a new request over HTTP, before its credential is checked: request id, the caller's address, an empty statement count and report. */
+export function newRequestState(req: IncomingMessage, trust: ReturnType<typeof proxyTrust>): HttpRequestState {
+  return {
+    requestId: requestIdOf(req.headers['x-request-id']),
+    ip: proxyAddr(req, trust),
+    queryCount: { statements: 0 },
+    report: { operation: null, principal: principalKind(req), errors: 0 },
+  };
+}
+
 /** Whether a request's path is the GraphQL endpoint's: /graphql, with or without a slash or a query string. */
 export function isGraphQLPath(url: string | undefined): boolean {
   if (!url?.startsWith('/graphql')) return false;
@@ -61,16 +74,11 @@ export function isGraphQLPath(url: string | undefined): boolean {
  * the response cache and Apollo's context read. Errors before Apollo are answered in one place.
  */
 export function graphQLRoute(options: GraphQLRouteOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const trust = options.trustProxy ? () => true : proxyAddr.compile([]);
+  const trust = proxyTrust(options.trustProxy);
   const handle = async (req: GraphQLHttpRequest, res: ServerResponse) => {
     const started = performance.now();
-    const requestId = requestIdOf(req.headers['x-request-id']);
-    const state: HttpRequestState = {
-      requestId,
-      ip: proxyAddr(req, trust),
-      queryCount: { statements: 0 },
-      report: { operation: null, principal: principalKind(req), errors: 0 },
-    };
+    const state = newRequestState(req, trust);
+    const { requestId } = state;
     res.once('finish', () =>
       options.answered({ requestId, report: state.report, status: res.statusCode, seconds: (performance.now() - started) / 1000, statements: state.queryCount.statements }),
     );

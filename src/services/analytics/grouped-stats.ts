@@ -111,6 +111,8 @@ export function distinctAsked<D, M>(groupBy: readonly D[], metrics: readonly M[]
 export interface GroupedQuery<K, V> {
   /** `table alias`, e.g. `skill_assessments a`. */
   from: string;
+  /** Joins the predicate needs; one a dimension or metric also names is made once. */
+  joins?: string[];
   /** The caller's access predicate and filter over the statement's aliases. */
   where: SqlCondition;
   dimensions: DimensionSpec<keyof K>[];
@@ -128,7 +130,7 @@ const toDate = (value: unknown): Date => (value instanceof Date ? value : new Da
 /** One statement: the groups ordered by the keys in groupBy order (nulls last), at most maxGroups of them. */
 export async function groupedStats<K extends object, V extends object>(em: EntityManager, query: GroupedQuery<K, V>): Promise<GroupedRows<K, V>> {
   const { dimensions: dims, metrics: mets, maxGroups } = query;
-  const joins = [...new Set([...dims, ...mets].map((s) => s.join).filter((j) => j !== undefined))];
+  const joins = [...new Set([...(query.joins ?? []), ...[...dims, ...mets].map((s) => s.join).filter((j) => j !== undefined)])];
   const positions = dims.map((_, i) => String(i + 1));
   const text = [
     `select ${[...dims.map((d, i) => `${d.sql} as k${i}`), ...mets.map((m, i) => `${m.sql} as m${i}`)].join(', ')}`,
