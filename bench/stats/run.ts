@@ -69,7 +69,7 @@ const ASSESSMENT_STATS = `query AssessmentStats($from: DateTimeISO!) {
  * students are assessed): the answers are compared below, so a difference would show.
  */
 const ASSESSMENTS_BY_COHORT_MONTH = `
-  select sp.cohort, date_trunc('month', a.created_at, 'UTC') as month,
+  select sp.cohort, (date_trunc('month', a.created_at at time zone 'UTC') at time zone 'UTC') as month,
          count(*)::int as count, avg(a.score)::float8 as avg_score, percentile_cont(0.9) within group (order by a.score) as p90_score
     from skill_assessments a
     left join student_profiles sp on sp.user_id = a.student_id
@@ -78,7 +78,7 @@ const ASSESSMENTS_BY_COHORT_MONTH = `
    order by 1, 2`;
 
 const TEACHER_ASSESSMENTS_BY_COHORT_MONTH = `
-  select sp.cohort, date_trunc('month', a.created_at, 'UTC') as month,
+  select sp.cohort, (date_trunc('month', a.created_at at time zone 'UTC') at time zone 'UTC') as month,
          count(*)::int as count, avg(a.score)::float8 as avg_score, percentile_cont(0.9) within group (order by a.score) as p90_score
     from skill_assessments a
     join student_profiles sp on sp.user_id = a.student_id

