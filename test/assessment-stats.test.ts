@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import { Client } from 'pg';
 import { AssessmentIdsDocument, AssessmentStatsAllDocument, type AssessmentDimension, type AssessmentFilter, type AssessmentMetric } from './generated/graphql';
 import { codeOf, startTestApp, type TestApp } from './support/app';
 import { sql as sqlOn } from './support/assessments';
@@ -173,6 +174,28 @@ describe('assessmentStats', () => {
       expect(fits.truncated).toBe(false);
     } finally {
       await small.stop();
+    }
+  });
+});
+
+describe('the statement timeout, the last guard', () => {
+  test('a grouping that runs past it is refused as BAD_USER_INPUT, naming the timeout, not masked as an internal error', async () => {
+    const slow = await startTestApp({ DB_STATEMENT_TIMEOUT_MS: '500', RESPONSE_CACHE_MB: '0' });
+    const blocker = new Client({ connectionString: slow.db.url });
+    try {
+      const token = await slow.login('admin@example.edu');
+      await blocker.connect();
+      // A writer holding the table makes the statistics wait: waiting counts towards the timeout as running would.
+      await blocker.query('begin');
+      await blocker.query('lock table skill_assessments in access exclusive mode');
+      const refused = await stats(slow, token, ['SKILL'], ['COUNT']);
+      expect(codeOf(refused)).toBe('BAD_USER_INPUT');
+      expect(refused.errors![0].message).toContain('DB_STATEMENT_TIMEOUT_MS');
+      await blocker.query('rollback');
+      await ok(slow, token, ['SKILL'], ['COUNT']);
+    } finally {
+      await blocker.end();
+      await slow.stop();
     }
   });
 });

@@ -130,6 +130,9 @@ export interface GroupedRows<K, V> {
   truncated: boolean;
 }
 
+/** PostgreSQL's query_canceled: what a statement past statement_timeout fails with. */
+const QUERY_CANCELED = '57014';
+
 const toDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
 
 /** One statement: the groups ordered by the keys in groupBy order (nulls last), at most maxGroups of them. */
@@ -145,7 +148,15 @@ export async function groupedStats<K extends object, V extends object>(em: Entit
     ...(dims.length ? [`group by ${positions.join(', ')}`, `order by ${positions.map((p) => `${p} nulls last`).join(', ')}`] : []),
     `limit ${maxGroups + 1}`,
   ].join('\n');
-  const found = await em.execute<Record<string, unknown>[]>(text, query.where.params);
+  const found = await em.execute<Record<string, unknown>[]>(text, query.where.params).catch((error: unknown) => {
+    // The statement timeout is the last guard against a grouping too broad to estimate: the caller can narrow it.
+    if ((error as { code?: unknown }).code === QUERY_CANCELED) {
+      throw badInput('these statistics ran past the database statement timeout (DB_STATEMENT_TIMEOUT_MS): narrow the filter (from/to, an id) or group by fewer dimensions', {
+        field: 'filter',
+      });
+    }
+    throw error;
+  });
   const rows = found.slice(0, maxGroups).map((row) => {
     const key = {} as Record<keyof K, unknown>;
     dims.forEach((d, i) => {
