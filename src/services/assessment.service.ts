@@ -13,6 +13,7 @@ import type { Page } from '../types/connection';
 import { paginateRows, type PageArgs } from './pagination';
 import { studentsInCare } from '../permissions/user.scope';
 import { mapConstraintViolation } from './constraint-violation';
+import { checkFilterRange } from './time-range';
 
 export interface NewEvidence {
   kind: EvidenceKind;
@@ -70,13 +71,9 @@ export const MAX_EVIDENCE_PER_ASSESSMENT = 50;
 
 const SKILL_ORDER = Object.values(SkillType);
 
-function checkRange(filter: AssessmentFilterArgs): void {
-  if (filter.from && filter.to && filter.from >= filter.to) throw badInput('filter.from must be before filter.to');
-}
-
 /** The caller's filter, always joined with the viewer's scope. */
 export function assessmentWhere(viewer: Viewer, filter: AssessmentFilterArgs = {}): FilterQuery<SkillAssessment> {
-  checkRange(filter);
+  checkFilterRange(filter);
   const parts: FilterQuery<SkillAssessment>[] = [visibleAssessments(viewer)];
   if (filter.studentId) parts.push({ student: filter.studentId });
   if (filter.skillTypes?.length) parts.push({ skillType: { $in: filter.skillTypes } });
@@ -87,7 +84,7 @@ export function assessmentWhere(viewer: Viewer, filter: AssessmentFilterArgs = {
 
 /** The same as assessmentWhere, in SQL over alias `a`: the page and assessmentStats run under it. */
 export function assessmentFilterSql(viewer: Viewer, filter: AssessmentFilterArgs): SqlCondition {
-  checkRange(filter);
+  checkFilterRange(filter);
   const parts = [assessmentVisibleSql(viewer, 'a')];
   if (filter.studentId) parts.push({ sql: 'a.student_id = ?', params: [filter.studentId] });
   if (filter.skillTypes?.length) parts.push({ sql: 'a.skill_type = any (?::text[])', params: [`{${filter.skillTypes.join(',')}}`] });

@@ -1,8 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
-import { Role } from '../../entities/role';
 import { SkillType } from '../../entities/skill';
-import { forbidden } from '../../errors';
 import {
   AssessmentDimension,
   AssessmentMetric,
@@ -11,7 +9,7 @@ import {
   type AssessmentStatsValues,
 } from '../../types/assessment-stats.types';
 import { assessmentFilterSql, type AssessmentFilterArgs } from '../assessment.service';
-import { checkGroupEstimate, distinctAsked, groupedStats, utcBucket, type DimensionSpec, type MetricSpec, type StatsLimits } from './grouped-stats';
+import { groupedStats, refuseStudentGrouping, utcBucket, type DimensionSpec, type MetricSpec, type StatsLimits } from './grouped-stats';
 
 export interface AssessmentStatsArgs {
   filter?: AssessmentFilterArgs | null;
@@ -54,21 +52,18 @@ export class AssessmentStatsService {
 
   async stats(em: EntityManager, viewer: Viewer, args: AssessmentStatsArgs): Promise<AssessmentStats> {
     const filter = args.filter ?? {};
-    const { groupBy, metrics } = distinctAsked(args.groupBy, args.metrics);
-    if (viewer.user.role === Role.STUDENT && groupBy.includes(AssessmentDimension.STUDENT)) {
-      throw forbidden('Students cannot group by STUDENT: their statistics cover only themselves');
-    }
+    refuseStudentGrouping(viewer, args.groupBy, AssessmentDimension.STUDENT);
     const where = assessmentFilterSql(viewer, filter);
-    const { maxGroups } = this.limits;
     const skills = filter.skillTypes?.length;
-    const specs = skills ? { ...DIMENSIONS, [AssessmentDimension.SKILL]: { ...DIMENSIONS.SKILL, bound: skills } } : DIMENSIONS;
-    checkGroupEstimate(groupBy, specs, filter, maxGroups);
-    return groupedStats<AssessmentStatsKey, AssessmentStatsValues>(em, {
+    return groupedStats<AssessmentDimension, AssessmentMetric, AssessmentStatsKey, AssessmentStatsValues>(em, {
+      groupBy: args.groupBy,
+      metrics: args.metrics,
+      dimensionSpecs: skills ? { ...DIMENSIONS, [AssessmentDimension.SKILL]: { ...DIMENSIONS.SKILL, bound: skills } } : DIMENSIONS,
+      metricSpecs: METRICS,
+      range: filter,
       from: 'skill_assessments a',
       where,
-      dimensions: groupBy.map((d) => specs[d]),
-      metrics: metrics.map((m) => METRICS[m]),
-      maxGroups,
+      maxGroups: this.limits.maxGroups,
     });
   }
 }

@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../auth/viewer';
 import { AttemptStatus, DropoutLabel } from '../../entities/exam-enums';
-import { Role } from '../../entities/role';
-import { forbidden } from '../../errors';
 import { attemptVisibleSql } from '../../permissions/exam.scope';
 import { allOf, type SqlCondition } from '../../permissions/sql-condition';
 import { AttemptDimension, AttemptMetric, type AttemptStats, type AttemptStatsKey, type AttemptStatsValues } from '../../types/attempt-stats.types';
-import { checkGroupEstimate, checkTimeRange, distinctAsked, groupedStats, utcBucket, type DimensionSpec, type MetricSpec, type StatsLimits } from './grouped-stats';
+import { checkFilterRange } from '../time-range';
+import { groupedStats, refuseStudentGrouping, utcBucket, type DimensionSpec, type MetricSpec, type StatsLimits } from './grouped-stats';
 
 export interface AttemptStatsFilterArgs {
   examId?: string | null;
@@ -52,7 +51,7 @@ const METRICS: Record<AttemptMetric, MetricSpec<keyof AttemptStatsValues>> = {
 
 /** The attempts list's predicate (attemptVisibleSql) and the filter, over `a`; SUBJECT's filter asks the exam without a join. */
 function attemptFilterSql(viewer: Viewer, filter: AttemptStatsFilterArgs): SqlCondition {
-  checkTimeRange(filter);
+  checkFilterRange(filter);
   const parts = [attemptVisibleSql(viewer, 'a')];
   if (filter.examId) parts.push({ sql: 'a.exam_id = ?', params: [filter.examId] });
   if (filter.subject) parts.push({ sql: 'a.exam_id in (select s.id from exams s where s.subject = ?)', params: [filter.subject] });
@@ -69,20 +68,17 @@ export class AttemptStatsService {
 
   async stats(em: EntityManager, viewer: Viewer, args: AttemptStatsArgs): Promise<AttemptStats> {
     const filter = args.filter ?? {};
-    const { groupBy, metrics } = distinctAsked(args.groupBy, args.metrics);
-    if (viewer.user.role === Role.STUDENT && groupBy.includes(AttemptDimension.STUDENT)) {
-      throw forbidden('Students cannot group by STUDENT: their statistics cover only themselves');
-    }
+    refuseStudentGrouping(viewer, args.groupBy, AttemptDimension.STUDENT);
     const where = attemptFilterSql(viewer, filter);
-    const { maxGroups } = this.limits;
-    const specs = filter.status ? { ...DIMENSIONS, [AttemptDimension.STATUS]: { ...DIMENSIONS.STATUS, bound: 1 } } : DIMENSIONS;
-    checkGroupEstimate(groupBy, specs, filter, maxGroups);
-    return groupedStats<AttemptStatsKey, AttemptStatsValues>(em, {
+    return groupedStats<AttemptDimension, AttemptMetric, AttemptStatsKey, AttemptStatsValues>(em, {
+      groupBy: args.groupBy,
+      metrics: args.metrics,
+      dimensionSpecs: filter.status ? { ...DIMENSIONS, [AttemptDimension.STATUS]: { ...DIMENSIONS.STATUS, bound: 1 } } : DIMENSIONS,
+      metricSpecs: METRICS,
+      range: filter,
       from: 'exam_attempts a',
       where,
-      dimensions: groupBy.map((d) => specs[d]),
-      metrics: metrics.map((m) => METRICS[m]),
-      maxGroups,
+      maxGroups: this.limits.maxGroups,
     });
   }
 }

@@ -1,11 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { badInput } from '../../errors';
+import type { Viewer } from '../../auth/viewer';
+import { Role } from '../../entities/role';
+import { badInput, forbidden } from '../../errors';
 import type { SqlCondition } from '../../permissions/sql-condition';
+import type { TimeRange } from '../time-range';
 
 /**
  * The machinery the grouped statistics share (assessmentStats, attemptStats, monitoringStats):
- * each names its dimensions and metrics as whitelisted SQL fragments, and this builds the one
- * statement, checks the request's size before it runs and turns its rows into keys and values.
+ * each names its dimensions and metrics as whitelisted SQL fragments, and this checks the
+ * request, estimates its size before anything runs, builds the one statement and turns its
+ * rows into keys and values.
  * Input never reaches the statement's text: only the fragments do, and values go as parameters.
  */
 
@@ -48,16 +52,6 @@ export interface StatsLimits {
   maxGroups: number;
 }
 
-export interface TimeRange {
-  from?: Date | null;
-  to?: Date | null;
-}
-
-/** A range that ends before it starts is a mistake to name, not an empty answer. */
-export function checkTimeRange(range: TimeRange): void {
-  if (range.from && range.to && range.from >= range.to) throw badInput('filter.from must be before filter.to', { field: 'filter.from' });
-}
-
 /** Buckets [from, to) can touch at one granularity. */
 function bucketsIn(time: TimeBucket, from: Date, to: Date): number {
   if (time === 'month') return (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + (to.getUTCMonth() - from.getUTCMonth()) + 1;
@@ -70,7 +64,7 @@ function bucketsIn(time: TimeBucket, from: Date, to: Date): number {
  * finest time dimension × the bound of every bounded dimension) must not exceed
  * STATS_MAX_GROUPS. Dimensions with no bound known ahead are left to the group limit.
  */
-export function checkGroupEstimate<Name extends string>(
+function checkGroupEstimate<Name extends string>(
   groupBy: readonly Name[],
   specs: Record<Name, DimensionSpec<unknown>>,
   range: TimeRange,
@@ -107,21 +101,27 @@ export function checkGroupEstimate<Name extends string>(
   }
 }
 
-/** Both lists without repeats, in the order asked; at least one metric. */
-export function distinctAsked<D, M>(groupBy: readonly D[], metrics: readonly M[]): { groupBy: D[]; metrics: M[] } {
-  if (metrics.length === 0) throw badInput('metrics must name at least one metric', { field: 'metrics' });
-  return { groupBy: [...new Set(groupBy)], metrics: [...new Set(metrics)] };
+/** Students' statistics cover only themselves: grouping them by student is refused, not answered with one group. */
+export function refuseStudentGrouping<D>(viewer: Viewer, groupBy: readonly D[], student: D): void {
+  if (viewer.user.role === Role.STUDENT && groupBy.includes(student)) {
+    throw forbidden('Students cannot group by STUDENT: their statistics cover only themselves');
+  }
 }
 
-export interface GroupedQuery<K, V> {
+export interface GroupedQuery<D extends string, M extends string, K, V> {
+  groupBy: readonly D[];
+  metrics: readonly M[];
+  /** Every dimension's and metric's SQL: what a request may name. */
+  dimensionSpecs: Record<D, DimensionSpec<keyof K>>;
+  metricSpecs: Record<M, MetricSpec<keyof V>>;
+  /** The filter's time range, which the time buckets are counted over. */
+  range: TimeRange;
   /** `table alias`, e.g. `skill_assessments a`. */
   from: string;
   /** Joins the predicate needs; one a dimension or metric also names is made once. */
   joins?: string[];
   /** The caller's access predicate and filter over the statement's aliases. */
   where: SqlCondition;
-  dimensions: DimensionSpec<keyof K>[];
-  metrics: MetricSpec<keyof V>[];
   maxGroups: number;
 }
 
@@ -135,9 +135,20 @@ const QUERY_CANCELED = '57014';
 
 const toDate = (value: unknown): Date => (value instanceof Date ? value : new Date(String(value)));
 
-/** One statement: the groups ordered by the keys in groupBy order (nulls last), at most maxGroups of them. */
-export async function groupedStats<K extends object, V extends object>(em: EntityManager, query: GroupedQuery<K, V>): Promise<GroupedRows<K, V>> {
-  const { dimensions: dims, metrics: mets, maxGroups } = query;
+/**
+ * At least one metric, repeats counted once, the size pre-check, then one statement: the
+ * groups ordered by the keys in groupBy order (nulls last), at most maxGroups of them.
+ */
+export async function groupedStats<D extends string, M extends string, K extends object, V extends object>(
+  em: EntityManager,
+  query: GroupedQuery<D, M, K, V>,
+): Promise<GroupedRows<K, V>> {
+  const { maxGroups } = query;
+  if (query.metrics.length === 0) throw badInput('metrics must name at least one metric', { field: 'metrics' });
+  const groupBy = [...new Set(query.groupBy)];
+  checkGroupEstimate(groupBy, query.dimensionSpecs, query.range, maxGroups);
+  const dims = groupBy.map((d) => query.dimensionSpecs[d]);
+  const mets = [...new Set(query.metrics)].map((m) => query.metricSpecs[m]);
   const joins = [...new Set([...(query.joins ?? []), ...[...dims, ...mets].map((s) => s.join).filter((j) => j !== undefined)])];
   const positions = dims.map((_, i) => String(i + 1));
   const text = [

@@ -12,7 +12,8 @@ import {
   type MonitoringStatsKey,
   type MonitoringStatsValues,
 } from '../../types/monitoring-stats.types';
-import { checkGroupEstimate, checkTimeRange, distinctAsked, groupedStats, utcBucket, type DimensionSpec, type MetricSpec, type StatsLimits } from './grouped-stats';
+import { checkFilterRange } from '../time-range';
+import { groupedStats, utcBucket, type DimensionSpec, type MetricSpec, type StatsLimits } from './grouped-stats';
 
 export interface MonitoringStatsFilterArgs {
   examId?: string | null;
@@ -53,7 +54,7 @@ const METRICS: Record<MonitoringMetric, MetricSpec<keyof MonitoringStatsValues>>
  * partition (events are partitioned by the attempt's start), so one attempt reads one partition.
  */
 function eventFilterSql(viewer: Viewer, filter: MonitoringStatsFilterArgs): SqlCondition {
-  checkTimeRange(filter);
+  checkFilterRange(filter);
   const parts = [attemptVisibleSql(viewer, 'a')];
   if (filter.examId) parts.push({ sql: 'a.exam_id = ?', params: [filter.examId] });
   if (filter.attemptId) {
@@ -76,23 +77,22 @@ export class MonitoringStatsService {
   async stats(em: EntityManager, viewer: Viewer, args: MonitoringStatsArgs): Promise<MonitoringStats> {
     if (!seesEveryone(viewer) && viewer.user.role !== Role.TEACHER) throw forbidden('Proctoring statistics are for staff');
     const filter = args.filter ?? {};
-    const { groupBy, metrics } = distinctAsked(args.groupBy, args.metrics);
     const where = eventFilterSql(viewer, filter);
-    const { maxGroups } = this.limits;
     const narrowed: Partial<Record<MonitoringDimension, DimensionSpec<keyof MonitoringStatsKey>>> = {};
     if (filter.types?.length) narrowed.EVENT_TYPE = { ...DIMENSIONS.EVENT_TYPE, bound: new Set(filter.types).size };
     if (filter.severities?.length) narrowed.SEVERITY = { ...DIMENSIONS.SEVERITY, bound: new Set(filter.severities).size };
-    const specs = { ...DIMENSIONS, ...narrowed };
-    checkGroupEstimate(groupBy, specs, filter, maxGroups);
     // An admin's or auditor's events need their attempt only to group or filter by exam: 10 million rows join at a cost.
     const attempts = !seesEveryone(viewer) || filter.examId;
-    return groupedStats<MonitoringStatsKey, MonitoringStatsValues>(em, {
+    return groupedStats<MonitoringDimension, MonitoringMetric, MonitoringStatsKey, MonitoringStatsValues>(em, {
+      groupBy: args.groupBy,
+      metrics: args.metrics,
+      dimensionSpecs: { ...DIMENSIONS, ...narrowed },
+      metricSpecs: METRICS,
+      range: filter,
       from: 'monitoring_events m',
       joins: attempts ? [ATTEMPT_JOIN] : [],
       where,
-      dimensions: groupBy.map((d) => specs[d]),
-      metrics: metrics.map((m) => METRICS[m]),
-      maxGroups,
+      maxGroups: this.limits.maxGroups,
     });
   }
 }
